@@ -1,0 +1,179 @@
+import { Tensor } from './tensor.js';
+import { fmt, sameShape } from './shape.js';
+
+/**
+ * A recorded op: the tensors it read and its derivative rule. `backward` maps the gradient
+ * of the op's output to one gradient per input (null where an input gets none). A rule may
+ * return a gradient at the broadcast output shape: the engine sums it back to the input's
+ * shape here, in one place, so no rule has to undo broadcasting itself.
+ */
+export interface GradNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  backward: ((g: Tensor) => readonly (Tensor | null)[]) | null;
+}
+
+export type BackwardRule = (g: Tensor) => readonly (Tensor | null)[];
+
+let gradEnabled = true;
+
+/** Whether ops currently record the graph (false inside `noGrad`). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` with graph recording switched on or off, restoring the previous mode after. */
+export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/**
+ * Runs `fn` without recording a graph: the tensors it makes have `requiresGrad === false`.
+ * Use it for evaluation and for parameter updates.
+ *
+ * @example
+ * ```ts
+ * import { noGrad, tensor } from 'tensorgrad';
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * const y = noGrad(() => w.mul(2));
+ * y.requiresGrad; // false
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/** Attaches an op's derivative rule to its output when recording and an input needs a gradient. */
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
+  if (!gradEnabled) return out;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i].requiresGrad) {
+      out.requiresGrad = true;
+      out._node = { op, inputs, backward };
+      return out;
+    }
+  }
+  return out;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph's saved values so backward can run through it again. Default false. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, so gradients can be differentiated again. Default false. */
+  createGraph?: boolean;
+}
+
+/** Tensors reachable from `root` through recorded ops, inputs before the ops that read them. */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: Tensor[] = [root];
+  const next: number[] = [0];
+  visited.add(root);
+  // Iterative post-order walk: deep graphs must not overflow the call stack.
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const t = stack[top];
+    const inputs = t._node ? t._node.inputs : EMPTY;
+    const i = next[top];
+    if (i < inputs.length) {
+      next[top] = i + 1;
+      const child = inputs[i];
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push(child);
+        next.push(0);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+      next.pop();
+    }
+  }
+  return order;
+}
+const EMPTY: readonly Tensor[] = [];
+
+/**
+ * The reverse pass. Returns the gradient reaching each leaf (a tensor that requires grad and
+ * was not made by a recorded op). When `accumulate`, also adds it into each leaf's `.grad`.
+ */
+export function runBackward(root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}): Map<Tensor, Tensor> {
+  const createGraph = opts.createGraph ?? false;
+  const retain = (opts.retainGraph ?? false) || createGraph;
+  const leaves = new Map<Tensor, Tensor>();
+  if (!root.requiresGrad) {
+    throw new Error(`backward: the output does not require grad: no input it was computed from has requiresGrad set`);
+  }
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, seed);
+  withGradMode(createGraph, () => {
+    for (let n = order.length - 1; n >= 0; n--) {
+      const t = order[n];
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t);
+      const node = t._node;
+      if (node === null) {
+        leaves.set(t, g);
+        continue;
+      }
+      if (node.backward === null) {
+        throw new Error(
+          `backward: the graph through '${node.op}' was freed by an earlier backward(); ` +
+            `pass { retainGraph: true } to the first backward() to go through it twice`,
+        );
+      }
+      const inputGrads = node.backward(g);
+      for (let i = 0; i < node.inputs.length; i++) {
+        const input = node.inputs[i];
+        const gi = inputGrads[i];
+        if (!input.requiresGrad || gi === null || gi === undefined) continue;
+        const fitted = fitGradient(node.op, i, gi, input);
+        const prev = grads.get(input);
+        grads.set(input, prev === undefined ? fitted : prev.add(fitted));
+      }
+    }
+  });
+  if (!retain) {
+    for (const t of order) if (t._node) t._node.backward = null;
+  }
+  if (accumulate) {
+    for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph);
+  }
+  return leaves;
+}
+
+/** Sums a broadcast gradient back to its input's shape and dtype; any other mismatch is a bug in the rule. */
+function fitGradient(op: string, index: number, g: Tensor, input: Tensor): Tensor {
+  let out = g;
+  if (!sameShape(out.shape, input.shape)) out = out.sumTo(input.shape);
+  if (!sameShape(out.shape, input.shape)) {
+    throw new Error(
+      `${op}: the derivative rule returned a gradient of shape ${fmt(g.shape)} for input ${index} of shape ${fmt(input.shape)} (a bug in ${op}'s backward)`,
+    );
+  }
+  if (out.dtype !== input.dtype) out = out.astype(input.dtype);
+  return out;
+}
+
+function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+  if (createGraph) {
+    leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
+    return;
+  }
+  if (leaf.grad === null) {
+    // A copy: rules may pass one gradient tensor to several inputs, and .grad is later updated in place.
+    leaf.grad = new Tensor(g.data.slice(), leaf.shape);
+    return;
+  }
+  const dst = leaf.grad.data, src = g.data;
+  for (let i = 0; i < dst.length; i++) dst[i] += src[i];
+}

@@ -1,0 +1,99 @@
+/** JAX/tfjs-style function transforms: grad and valueAndGrad. */
+import { Tensor } from './tensor.js';
+import { Value } from './value.js';
+import { runBackward } from './engine.js';
+import { fmt } from './shape.js';
+import { allocate } from './dtype.js';
+
+/** What `grad` differentiates with respect to. */
+export type Differentiable = Tensor | Value;
+/** A function returning a scalar: a one-element Tensor or a Value. */
+export type ScalarFn<A extends unknown[]> = (...args: A) => Tensor | Value;
+/** The gradients selected by `argnums`: one for an index, a tuple for an array of indices. */
+export type GradsOf<A extends unknown[], I> = I extends number
+  ? A[I]
+  : I extends readonly number[]
+    ? { -readonly [K in keyof I]: A[I[K] & number] }
+    : never;
+
+/**
+ * Returns a function computing the gradient of scalar-valued `f` with respect to its
+ * argument `argnums` (default 0) — one gradient for an index, an array for an array of
+ * indices. Works for Tensor and Value arguments. The arguments' own `.grad` is not touched.
+ *
+ * @example
+ * ```ts
+ * import { grad, tensor } from 'tensorgrad';
+ * const f = (x: Tensor) => x.mul(x).sum();
+ * grad(f)(tensor([1, 2, 3])).toArray();        // [2, 4, 6]
+ * const g = grad((a: Tensor, b: Tensor) => a.mul(b).sum(), [0, 1]);
+ * const [da, db] = g(tensor([1, 2]), tensor([3, 4])); // [3,4], [1,2]
+ * ```
+ */
+export function grad<A extends unknown[]>(f: ScalarFn<A>): (...args: A) => A[0];
+export function grad<A extends unknown[], const I extends number | readonly number[]>(f: ScalarFn<A>, argnums: I): (...args: A) => GradsOf<A, I>;
+export function grad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | readonly number[] = 0): (...args: A) => unknown {
+  return (...args: A) => differentiate('grad', f, argnums, args).grads;
+}
+
+/**
+ * Like `grad`, but also returns the value of `f`: `{ value, grad }`.
+ *
+ * @example
+ * ```ts
+ * import { valueAndGrad, tensor } from 'tensorgrad';
+ * const { value, grad } = valueAndGrad((x: Tensor) => x.square().sum())(tensor([3]));
+ * value.item(); // 9
+ * grad.toArray(); // [6]
+ * ```
+ */
+export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>): (...args: A) => { value: ReturnType<ScalarFn<A>>; grad: A[0] };
+export function valueAndGrad<A extends unknown[], const I extends number | readonly number[]>(
+  f: ScalarFn<A>, argnums: I,
+): (...args: A) => { value: ReturnType<ScalarFn<A>>; grad: GradsOf<A, I> };
+export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | readonly number[] = 0): (...args: A) => unknown {
+  return (...args: A) => {
+    const { value, grads } = differentiate('valueAndGrad', f, argnums, args);
+    return { value, grad: grads };
+  };
+}
+
+function differentiate<A extends unknown[]>(
+  name: string, f: ScalarFn<A>, argnums: number | readonly number[], args: A,
+): { value: Tensor | Value; grads: unknown } {
+  const indices = typeof argnums === 'number' ? [argnums] : [...argnums];
+  const fresh = [...args] as unknown[];
+  for (const i of indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= args.length) {
+      throw new Error(`${name}: argnums ${i} is out of range for a call with ${args.length} argument(s)`);
+    }
+    const a = args[i];
+    // Fresh leaves sharing the data: gradients land on them, never on the caller's tensors.
+    if (a instanceof Tensor) fresh[i] = new Tensor(a.data, a.shape, true);
+    else if (a instanceof Value) fresh[i] = new Value(a.data, a.label);
+    else throw new Error(`${name}: argument ${i} must be a Tensor or a Value to differentiate with respect to it, got ${typeof a}`);
+  }
+  const out = f(...(fresh as A));
+  let grads: (Tensor | Value)[];
+  if (out instanceof Tensor) {
+    if (out.size !== 1) throw new Error(`${name}: f must return a one-element tensor, got shape ${fmt(out.shape)}`);
+    const seed = allocate(out.dtype, 1);
+    seed[0] = 1;
+    const leaves = out.requiresGrad ? runBackward(out, new Tensor(seed, out.shape), false) : new Map<Tensor, Tensor>();
+    const seen = new Set<Tensor>();
+    grads = indices.map((i) => {
+      const x = fresh[i] as Tensor;
+      const g = leaves.get(x);
+      if (g === undefined) return new Tensor(allocate(x.dtype, x.size), x.shape);
+      const own = seen.has(g) || g.data === x.data ? new Tensor(g.data.slice(), x.shape) : g;
+      seen.add(g);
+      return own;
+    });
+  } else if (out instanceof Value) {
+    out._reversePass();
+    grads = indices.map((i) => new Value((fresh[i] as Value)._g));
+  } else {
+    throw new Error(`${name}: f must return a Tensor or a Value`);
+  }
+  return { value: out, grads: typeof argnums === 'number' ? grads[0] : grads };
+}

@@ -1,0 +1,8 @@
+/**
+ * tensorgrad: automatic differentiation for TypeScript.
+ *
+ * Everything a user imports comes from here: the scalar engine (`Value`), the tensor engine
+ * (`Tensor`, `tensor`, …), function transforms (`grad`, `valueAndGrad`), `gradcheck`, and the
+ * `nn`, `optim` and `data` namespaces.
+ */
+export * from './autograd/index.js';

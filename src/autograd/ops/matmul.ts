@@ -55,9 +55,10 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
     const offB = batchOffsets(batch, batchB, k * n);
     for (let i = 0; i < count; i++) matmulInto(out.data, i * m * n, A, offA[i], B, offB[i], m, k, n, transA, transB);
   }
+  // Each product is as costly as the forward, so skip the one for an operand that needs no gradient.
   return record(out, 'matmul', [a, b], (g) => [
-    transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB),
-    transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false),
+    !a.requiresGrad ? null : transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB),
+    !b.requiresGrad ? null : transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false),
   ]);
 }
 

@@ -6,3 +6,4 @@
  * `nn`, `optim` and `data` namespaces.
  */
 export * from './autograd/index.js';
+export * as data from './data/index.js';

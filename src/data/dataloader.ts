@@ -1,0 +1,228 @@
+/**
+ * Mini-batches over a `Dataset`, with seeded shuffling that is reproducible per epoch.
+ */
+import { tensor } from '../autograd/creation.js';
+import { Rng } from '../autograd/random.js';
+import type { Tensor } from '../autograd/tensor.js';
+import type { Dataset } from './mnist.js';
+
+/** What a `DataLoader` needs of a dataset: flat images, labels, and their sizes. */
+export type BatchSource = Pick<Dataset, 'images' | 'labels' | 'count' | 'features'>;
+
+/** One mini-batch. Every field is a fresh copy: changing it never changes the dataset. */
+export interface Batch {
+  /** The batch's inputs, shape `[b, features]`, float32. */
+  inputs: Tensor;
+  /** The class of each example. */
+  labels: Uint8Array;
+  /** The labels one-hot encoded, shape `[b, classes]` (`[b, 10]` by default), float32. */
+  targets: Tensor;
+  /** Which dataset examples the batch holds, in batch order. */
+  indices: Int32Array;
+}
+
+/** Options of `DataLoader`. */
+export interface DataLoaderOptions {
+  /** Examples per batch (a positive integer). The last batch may be smaller unless `dropLast`. */
+  batchSize: number;
+  /** Visit the examples in a fresh random order each epoch (default `true`). */
+  shuffle?: boolean;
+  /** Seed of the shuffling (default 0): the same seed and epoch give the same order. */
+  seed?: number;
+  /** Leave out a last batch smaller than `batchSize` (default `false`). */
+  dropLast?: boolean;
+  /** Number of classes for the one-hot `targets` (default 10); every label must be below it. */
+  classes?: number;
+}
+
+/**
+ * Iterates over a dataset in mini-batches. Each batch gathers its rows into a fresh
+ * `Float32Array` (one batch's worth of copying, nothing more) and wraps it in a tensor.
+ *
+ * With `shuffle` (the default), epoch `e`'s order is a permutation drawn from an `Rng` seeded by
+ * `(seed, e)`: reproducible, and different from one epoch to the next. `loader.epoch(e)` gives
+ * the batches of epoch `e`; iterating the loader itself (`for (const b of loader)`) runs epoch
+ * 0, then 1, 2, … on each new iteration.
+ *
+ * @example
+ * ```ts
+ * import { data } from 'tensorgrad';
+ * const { train } = data.loadMnist();
+ * const loader = new data.DataLoader(train, { batchSize: 10, seed: 1 });
+ * loader.length; // 5000 batches
+ * for (let e = 0; e < 2; e++) {
+ *   for (const { inputs, targets, labels } of loader.epoch(e)) {
+ *     inputs.shape;  // [10, 784]
+ *     targets.shape; // [10, 10], one-hot rows of `labels`
+ *   }
+ * }
+ * ```
+ */
+export class DataLoader implements Iterable<Batch> {
+  /** The dataset iterated over. */
+  readonly dataset: BatchSource;
+  /** Examples per batch. */
+  readonly batchSize: number;
+  /** Whether each epoch visits the examples in a fresh seeded random order. */
+  readonly shuffle: boolean;
+  /** The shuffling seed. */
+  readonly seed: number;
+  /** Whether a last partial batch is left out. */
+  readonly dropLast: boolean;
+  /** Width of the one-hot targets. */
+  readonly classes: number;
+  /** Number of batches per epoch. */
+  readonly length: number;
+  /** The epoch that the next `for … of loader` will run. */
+  nextEpoch = 0;
+
+  constructor(dataset: BatchSource, opts: DataLoaderOptions) {
+    if (dataset === null || typeof dataset !== 'object') {
+      throw new Error(`DataLoader: expected a dataset { images, labels, count, features }, got ${String(dataset)}`);
+    }
+    if (opts === null || typeof opts !== 'object') {
+      throw new Error('DataLoader: options { batchSize } are required, e.g. new DataLoader(train, { batchSize: 32 })');
+    }
+    const { batchSize, shuffle = true, seed = 0, dropLast = false, classes = 10 } = opts;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new Error(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
+    }
+    if (!Number.isFinite(seed)) {
+      throw new Error(`DataLoader: seed must be a finite number, got ${String(seed)}`);
+    }
+    if (!Number.isInteger(classes) || classes < 1) {
+      throw new Error(`DataLoader: classes must be a positive integer, got ${String(classes)}`);
+    }
+    const { images, labels, count, features } = dataset;
+    if (!Number.isInteger(count) || count < 0 || !Number.isInteger(features) || features < 1) {
+      throw new Error(`DataLoader: dataset count (${count}) and features (${features}) must be non-negative integers, features ≥ 1`);
+    }
+    if (!(images instanceof Float32Array) || images.length !== count * features) {
+      throw new Error(
+        `DataLoader: dataset.images must be a Float32Array of count × features = ${count} × ${features} = ` +
+          `${count * features} values, got ${images instanceof Float32Array ? images.length + ' values' : String(images)}`,
+      );
+    }
+    if (!(labels instanceof Uint8Array) || labels.length !== count) {
+      throw new Error(
+        `DataLoader: dataset.labels must be a Uint8Array of ${count} labels, got ` +
+          `${labels instanceof Uint8Array ? labels.length + ' labels' : String(labels)}`,
+      );
+    }
+    for (let i = 0; i < count; i++) {
+      if (labels[i] >= classes) {
+        throw new Error(`DataLoader: label ${labels[i]} of example ${i} is out of range for ${classes} classes (0..${classes - 1})`);
+      }
+    }
+    this.dataset = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed;
+    this.dropLast = dropLast;
+    this.classes = classes;
+    this.length = dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
+  }
+
+  /**
+   * The order in which epoch `epoch` visits the examples: a seeded permutation of
+   * `0..count-1` when shuffling, else `0, 1, …, count-1`.
+   *
+   * @example
+   * ```ts
+   * import { data } from 'tensorgrad';
+   * const ds = { images: new Float32Array(4), labels: new Uint8Array([0, 1, 2, 3]), count: 4, features: 1 };
+   * const loader = new data.DataLoader(ds, { batchSize: 2, seed: 7 });
+   * loader.order(0); // a permutation of [0, 1, 2, 3], the same on every call
+   * ```
+   */
+  order(epoch: number): Int32Array {
+    checkEpoch(epoch);
+    const n = this.dataset.count;
+    if (!this.shuffle) {
+      const p = new Int32Array(n);
+      for (let i = 0; i < n; i++) p[i] = i;
+      return p;
+    }
+    return new Rng(epochSeed(this.seed, epoch)).permutation(n);
+  }
+
+  /**
+   * The batches of epoch `epoch` (a non-negative integer), lazily: each batch is built when the
+   * iteration reaches it.
+   *
+   * @example
+   * ```ts
+   * import { data } from 'tensorgrad';
+   * const ds = { images: new Float32Array(6), labels: new Uint8Array([0, 1, 2]), count: 3, features: 2 };
+   * const loader = new data.DataLoader(ds, { batchSize: 2, seed: 3 });
+   * const sizes = [...loader.epoch(4)].map((b) => b.labels.length); // [2, 1]
+   * ```
+   */
+  epoch(epoch: number): IterableIterator<Batch> {
+    const order = this.order(epoch);
+    return this.batches(order);
+  }
+
+  /**
+   * Runs the next epoch: epoch 0 on the first iteration, then 1, 2, … (see `nextEpoch`).
+   */
+  [Symbol.iterator](): IterableIterator<Batch> {
+    return this.epoch(this.nextEpoch++);
+  }
+
+  private *batches(order: Int32Array): IterableIterator<Batch> {
+    const { images, labels, features } = this.dataset;
+    const n = order.length;
+    const bs = this.batchSize;
+    for (let b = 0; b < this.length; b++) {
+      const start = b * bs;
+      const size = Math.min(bs, n - start);
+      const indices = order.slice(start, start + size);
+      const inputs = new Float32Array(size * features);
+      const batchLabels = new Uint8Array(size);
+      for (let r = 0; r < size; r++) {
+        const src = indices[r];
+        inputs.set(images.subarray(src * features, (src + 1) * features), r * features);
+        batchLabels[r] = labels[src];
+      }
+      yield {
+        inputs: tensor(inputs, { shape: [size, features] }),
+        labels: batchLabels,
+        targets: tensor(oneHotBatch(batchLabels, this.classes), { shape: [size, this.classes] }),
+        indices,
+      };
+    }
+  }
+}
+
+/**
+ * One-hot rows of `labels` as a flat `[labels.length, classes]` Float32Array.
+ * (Internal helper of `DataLoader`; the public one-hot encoder is `nn.oneHot`.)
+ */
+export function oneHotBatch(labels: ArrayLike<number>, classes = 10): Float32Array {
+  const out = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < classes)) {
+      throw new Error(`oneHotBatch: label ${c} at position ${i} is out of range for ${classes} classes (0..${classes - 1})`);
+    }
+    out[i * classes + c] = 1;
+  }
+  return out;
+}
+
+function checkEpoch(epoch: number): void {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
+    throw new Error(`DataLoader: epoch must be a non-negative integer, got ${String(epoch)}`);
+  }
+}
+
+/**
+ * A 32-bit seed for epoch `epoch` of a loader seeded with `seed`: the loader's own stream's first
+ * word, xor-ed with the epoch times an odd constant (injective in the epoch), so epochs differ and
+ * nearby seeds do not give shifted copies of each other's epochs.
+ */
+function epochSeed(seed: number, epoch: number): number {
+  const base = new Rng(seed).nextUint32();
+  return (base ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0;
+}

@@ -1,0 +1,13 @@
+/**
+ * The data pipeline: the IDX format, MNIST-format loaders, mini-batching with seeded shuffling.
+ *
+ * `readIdx` and `writeIdx` are browser-safe; `readIdxFile`, `loadMnist` and `defaultMnistDir` read
+ * the file system (Node only).
+ */
+export { readIdx, writeIdx, IDX_TYPE_CODES } from './idx.js';
+export type { IdxArray, IdxDtype, IdxInput, IdxTypedArrays } from './idx.js';
+export { readIdxFile } from './files.js';
+export { loadMnist, defaultMnistDir, MNIST_FILES } from './mnist.js';
+export type { Dataset, LoadMnistOptions, MnistSplits } from './mnist.js';
+export { DataLoader } from './dataloader.js';
+export type { Batch, BatchSource, DataLoaderOptions } from './dataloader.js';

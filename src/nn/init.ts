@@ -1,0 +1,31 @@
+import { Tensor } from '../autograd/tensor.js';
+import { allocate, type DType } from '../autograd/dtype.js';
+import { Rng } from '../autograd/random.js';
+
+/**
+ * Weight initialisers. `'normal'` is the lecture's (Nielsen ch. 1): weights and biases from
+ * N(0, 1). `'xavier'` (Glorot): weights N(0, 2/(in+out)), biases 0. `'he'`: weights
+ * N(0, 2/in), biases 0 — for relu layers.
+ */
+export type InitName = 'normal' | 'xavier' | 'he';
+
+export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he'];
+
+/** The standard deviation of a layer's weights, and of its biases, under `init`. */
+export function initStd(init: InitName, inFeatures: number, outFeatures: number): { weight: number; bias: number } {
+  switch (init) {
+    case 'normal': return { weight: 1, bias: 1 };
+    case 'xavier': return { weight: Math.sqrt(2 / (inFeatures + outFeatures)), bias: 0 };
+    case 'he': return { weight: Math.sqrt(2 / inFeatures), bias: 0 };
+    default: throw new Error(`init: unknown initialiser '${String(init)}'; expected one of ${INIT_NAMES.join(', ')}`);
+  }
+}
+
+/** A tensor of `shape` with N(0, std²) entries drawn from `rng`. */
+export function normalTensor(shape: readonly number[], std: number, rng: Rng, dtype: DType): Tensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const data = allocate(dtype, size);
+  if (std !== 0) for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+  return new Tensor(data, shape);
+}

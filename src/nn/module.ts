@@ -1,0 +1,77 @@
+import { Tensor } from '../autograd/tensor.js';
+import { fmt, sameShape } from '../autograd/shape.js';
+
+/**
+ * Base class of layers and models: holds named parameters and child modules, so a model's
+ * parameters include its children's, under stable dotted names (`layers.0.weight`).
+ *
+ * @example
+ * ```ts
+ * import { nn, Tensor } from 'tensorgrad';
+ * class TwoLayer extends nn.Module {
+ *   l1 = this.registerModule('l1', new nn.Linear(4, 8, { seed: 1 }));
+ *   l2 = this.registerModule('l2', new nn.Linear(8, 1, { seed: 2 }));
+ *   forward(x: Tensor): Tensor { return this.l2.forward(this.l1.forward(x).tanh()); }
+ * }
+ * new TwoLayer().namedParameters().map(([name]) => name); // ['l1.weight', 'l1.bias', 'l2.weight', 'l2.bias']
+ * ```
+ */
+export abstract class Module {
+  private readonly ownParameters = new Map<string, Tensor>();
+  private readonly children = new Map<string, Module>();
+
+  /** Computes the module's output for input `x`. */
+  abstract forward(x: Tensor): Tensor;
+
+  /** Registers `t` as a trainable parameter (sets `requiresGrad`) and returns it. */
+  protected registerParameter(name: string, t: Tensor): Tensor {
+    t.requiresGrad = true;
+    this.ownParameters.set(name, t);
+    return t;
+  }
+
+  /** Registers a child module (its parameters become this module's, prefixed by `name.`). */
+  protected registerModule<M extends Module>(name: string, m: M): M {
+    this.children.set(name, m);
+    return m;
+  }
+
+  /** Parameters with dotted names, in registration order (own first, then children's). */
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [name, t] of this.ownParameters) out.push([prefix + name, t]);
+    for (const [name, m] of this.children) out.push(...m.namedParameters(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** Every trainable parameter, children's included. */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+
+  /** Resets `.grad` of every parameter to null. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Copies values into the parameters by name (as saved by `namedParameters`). Every
+   * parameter must be given, with its shape; nothing is changed if one is missing or wrong.
+   */
+  loadNamedParameters(values: Iterable<[string, Tensor]>): void {
+    const given = new Map(values);
+    const mine = this.namedParameters();
+    for (const [name, p] of mine) {
+      const v = given.get(name);
+      if (v === undefined) throw new Error(`loadNamedParameters: no value for parameter '${name}' (shape ${fmt(p.shape)})`);
+      if (!sameShape(v.shape, p.shape)) {
+        throw new Error(`loadNamedParameters: parameter '${name}' has shape ${fmt(p.shape)} but the value has shape ${fmt(v.shape)}`);
+      }
+    }
+    const known = new Set(mine.map(([n]) => n));
+    for (const name of given.keys()) {
+      if (!known.has(name)) throw new Error(`loadNamedParameters: unexpected parameter '${name}'`);
+    }
+    for (const [name, p] of mine) p.data.set(given.get(name)!.data);
+  }
+}

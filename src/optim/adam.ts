@@ -1,0 +1,75 @@
+import type { Tensor } from '../autograd/tensor.js';
+import type { FloatArray } from '../autograd/kernels/types.js';
+import { Optimizer, checkInRange } from './optimizer.js';
+
+export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Decay rates of the first and second moment estimates (default [0.9, 0.999]). */
+  betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
+  eps?: number;
+  /** Adam: L2 penalty added to the gradient; AdamW: decoupled decay (default 0; AdamW 0.01). */
+  weightDecay?: number;
+}
+
+/**
+ * Adam (Kingma & Ba), with PyTorch's bias-corrected update:
+ * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − η·m̂/(√v̂ + ε).
+ *
+ * @example
+ * ```ts
+ * import { nn, optim } from 'tensorgrad';
+ * const net = new nn.MLP([784, 100, 10], { activation: 'relu', outputActivation: 'identity', init: 'he' });
+ * const opt = new optim.Adam(net.parameters(), { lr: 1e-3 });
+ * ```
+ */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}, type = 'Adam', defaultDecay = 0) {
+    super(type, params, opts.lr ?? 1e-3);
+    const [b1, b2] = opts.betas ?? [0.9, 0.999];
+    this.beta1 = checkInRange(type, 'betas[0]', b1, 0, 1);
+    this.beta2 = checkInRange(type, 'betas[1]', b2, 0, 1);
+    this.eps = checkInRange(type, 'eps', opts.eps ?? 1e-8, 0, Infinity);
+    this.weightDecay = checkInRange(type, 'weightDecay', opts.weightDecay ?? defaultDecay, 0, Infinity);
+  }
+
+  protected update(p: FloatArray, g: FloatArray, index: number): void {
+    const m = this.buffer(index, 'm'), v = this.buffer(index, 'v');
+    const b1 = this.beta1, b2 = this.beta2, eps = this.eps, lr = this.lr, wd = this.weightDecay;
+    const c1 = 1 - Math.pow(b1, this.stepCount), c2 = 1 - Math.pow(b2, this.stepCount);
+    const l2 = this.decoupled ? 0 : wd;
+    const shrink = this.decoupled ? 1 - lr * wd : 1;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] + l2 * p[i];
+      const mi = b1 * m[i] + (1 - b1) * gi;
+      const vi = b2 * v[i] + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i] * shrink - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+    }
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam with weight decay decoupled from the gradient,
+ * p ← p·(1 − η·λ) before the Adam step (default λ = 0.01, as PyTorch).
+ *
+ * @example
+ * ```ts
+ * import { nn, optim } from 'tensorgrad';
+ * const opt = new optim.AdamW(new nn.Linear(3, 1).parameters(), { lr: 1e-2, weightDecay: 0.01 });
+ * ```
+ */
+export class AdamW extends Adam {
+  protected override readonly decoupled: boolean = true;
+  constructor(params: Iterable<Tensor>, opts: AdamOptions = {}) {
+    super(params, opts, 'AdamW', 0.01);
+  }
+}

@@ -1,0 +1,106 @@
+import type { Tensor } from '../autograd/tensor.js';
+import { allocate } from '../autograd/dtype.js';
+import type { FloatArray } from '../autograd/kernels/types.js';
+
+/** An optimizer's state as plain JSON-able data, for saving and resuming training. */
+export interface OptimizerState {
+  type: string;
+  lr: number;
+  stepCount: number;
+  /** Per parameter (by index), each named buffer's values. */
+  buffers: Record<string, number[]>[];
+}
+
+export function checkLr(op: string, lr: unknown): number {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
+    throw new Error(`${op}: lr must be a finite number > 0, got ${String(lr)}`);
+  }
+  return lr;
+}
+
+export function checkInRange(op: string, name: string, v: number, lo: number, hi: number, hiOpen = true): number {
+  if (!Number.isFinite(v) || v < lo || (hiOpen ? v >= hi : v > hi)) {
+    throw new Error(`${op}: ${name} must be in [${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${v}`);
+  }
+  return v;
+}
+
+/**
+ * Base of the optimizers: holds the parameters and the learning rate, updates parameters in
+ * place outside the graph (in their own dtype), and exports/restores its state.
+ */
+export abstract class Optimizer {
+  readonly params: readonly Tensor[];
+  /** The learning rate; schedules change it between steps. */
+  lr: number;
+  /** How many times `step()` has run. */
+  stepCount = 0;
+  private readonly state: Map<string, FloatArray>[];
+
+  constructor(readonly type: string, params: Iterable<Tensor>, lr: number) {
+    this.params = [...params];
+    if (this.params.length === 0) throw new Error(`${type}: got an empty parameter list; pass model.parameters()`);
+    this.params.forEach((p, i) => {
+      if (!p.requiresGrad) throw new Error(`${type}: parameter ${i} does not require grad; set requiresGrad: true`);
+    });
+    this.lr = checkLr(type, lr);
+    this.state = this.params.map(() => new Map());
+  }
+
+  /** Applies one update from the parameters' current `.grad`; parameters without a gradient are skipped. */
+  step(): void {
+    checkLr(this.type, this.lr);
+    this.stepCount++;
+    this.params.forEach((p, i) => {
+      if (p.grad !== null) this.update(p.data, p.grad.data, i);
+    });
+  }
+
+  /** Updates one parameter's values `p` in place from its gradient `g`. */
+  protected abstract update(p: FloatArray, g: FloatArray, index: number): void;
+
+  /** A per-parameter buffer (zeros the first time), in the parameter's dtype. */
+  protected buffer(index: number, name: string): FloatArray {
+    const s = this.state[index];
+    let b = s.get(name);
+    if (b === undefined) {
+      const p = this.params[index];
+      b = allocate(p.dtype, p.size);
+      s.set(name, b);
+    }
+    return b;
+  }
+
+  /** Resets every parameter's `.grad` to null. */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = null;
+  }
+
+  /** The optimizer's state (learning rate, step count, moment buffers) as JSON-able data. */
+  stateDict(): OptimizerState {
+    return {
+      type: this.type,
+      lr: this.lr,
+      stepCount: this.stepCount,
+      buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, Array.from(v)]))),
+    };
+  }
+
+  /** Restores a state saved by `stateDict()` from an optimizer of the same kind over the same parameters. */
+  loadStateDict(s: OptimizerState): void {
+    if (s.type !== this.type) throw new Error(`${this.type}.loadStateDict: the state is from ${s.type}`);
+    if (s.buffers.length !== this.params.length) {
+      throw new Error(`${this.type}.loadStateDict: the state has ${s.buffers.length} parameters, this optimizer ${this.params.length}`);
+    }
+    s.buffers.forEach((bufs, i) => {
+      for (const [name, values] of Object.entries(bufs)) {
+        if (values.length !== this.params[i].size) {
+          throw new Error(`${this.type}.loadStateDict: buffer '${name}' of parameter ${i} has ${values.length} values, expected ${this.params[i].size}`);
+        }
+        this.buffer(i, name).set(values);
+      }
+    });
+    this.lr = checkLr(this.type, s.lr);
+    this.stepCount = s.stepCount;
+  }
+}

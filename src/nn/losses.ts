@@ -64,7 +64,7 @@ export function mseLoss(output: Tensor, target: Tensor, opts: MseOptions = {}): 
  * ```ts
  * import { nn, tensor } from 'tensorgrad';
  * const logits = tensor([[2, 0, 0], [0, 0, 3]]);
- * nn.crossEntropy(logits, [0, 2]).item(); // ≈ 0.1629
+ * nn.crossEntropy(logits, [0, 2]).item(); // ≈ 0.1672 = (log(1 + 2e⁻²) + log(1 + 2e⁻³)) / 2
  * ```
  */
 export function crossEntropy(logits: Tensor, labels: Labels | Tensor): Tensor {
@@ -83,6 +83,15 @@ export function crossEntropy(logits: Tensor, labels: Labels | Tensor): Tensor {
 }
 
 /**
+ * log(x) clamped at −100 (PyTorch's BCELoss). At x = 0 the value is −100 and the gradient 0:
+ * `x.log().maximum(-100)` alone would back-propagate 0 · (1/0) = NaN there.
+ */
+function clampedLog(x: Tensor): Tensor {
+  const zero = x.eq(0); // a constant mask, not recorded
+  return x.add(zero).log().maximum(-100).mul(zero.neg().add(1)).add(zero.mul(-100));
+}
+
+/**
  * Binary cross-entropy of probabilities `p` against targets in [0, 1], averaged over all
  * elements; logs are clamped at −100 (as PyTorch) so p = 0 or 1 stays finite.
  * @example
@@ -93,7 +102,7 @@ export function crossEntropy(logits: Tensor, labels: Labels | Tensor): Tensor {
  */
 export function binaryCrossEntropy(p: Tensor, target: Tensor): Tensor {
   checkSame('binaryCrossEntropy', p, target);
-  const logP = p.log().maximum(-100);
-  const log1mP = p.neg().add(1).log().maximum(-100);
+  const logP = clampedLog(p);
+  const log1mP = clampedLog(p.neg().add(1));
   return target.mul(logP).add(target.neg().add(1).mul(log1mP)).mean().neg();
 }

@@ -43,7 +43,8 @@ export class Adam extends Optimizer {
   protected update(p: FloatArray, g: FloatArray, index: number): void {
     const m = this.buffer(index, 'm'), v = this.buffer(index, 'v');
     const b1 = this.beta1, b2 = this.beta2, eps = this.eps, lr = this.lr, wd = this.weightDecay;
-    const c1 = 1 - Math.pow(b1, this.stepCount), c2 = 1 - Math.pow(b2, this.stepCount);
+    const t = this.paramSteps[index]; // this parameter's own step count, as PyTorch
+    const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
     const l2 = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
     for (let i = 0; i < p.length; i++) {

@@ -7,6 +7,8 @@ export interface OptimizerState {
   type: string;
   lr: number;
   stepCount: number;
+  /** Per parameter (by index), how many updates it has received (absent in older states: stepCount). */
+  paramSteps?: number[];
   /** Per parameter (by index), each named buffer's values. */
   buffers: Record<string, number[]>[];
 }
@@ -14,6 +16,14 @@ export interface OptimizerState {
 export function checkLr(op: string, lr: unknown): number {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) {
     throw new Error(`${op}: lr must be a finite number > 0, got ${String(lr)}`);
+  }
+  return lr;
+}
+
+/** The rate a step may use: a finite number ≥ 0 (a schedule may anneal it to 0). */
+function checkStepLr(op: string, lr: unknown): number {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) {
+    throw new Error(`${op}: lr must be a finite number >= 0, got ${String(lr)}`);
   }
   return lr;
 }
@@ -35,6 +45,8 @@ export abstract class Optimizer {
   lr: number;
   /** How many times `step()` has run. */
   stepCount = 0;
+  /** Per parameter, how many updates it has received (a parameter without a gradient is skipped; PyTorch's per-parameter `step`). */
+  protected readonly paramSteps: number[];
   private readonly state: Map<string, FloatArray>[];
 
   constructor(readonly type: string, params: Iterable<Tensor>, lr: number) {
@@ -45,14 +57,19 @@ export abstract class Optimizer {
     });
     this.lr = checkLr(type, lr);
     this.state = this.params.map(() => new Map());
+    this.paramSteps = this.params.map(() => 0);
   }
 
   /** Applies one update from the parameters' current `.grad`; parameters without a gradient are skipped. */
   step(): void {
-    checkLr(this.type, this.lr);
+    // A schedule may anneal the rate to 0 (cosineDecay's default minLr); only the constructor demands > 0.
+    checkStepLr(this.type, this.lr);
     this.stepCount++;
     this.params.forEach((p, i) => {
-      if (p.grad !== null) this.update(p.data, p.grad.data, i);
+      if (p.grad !== null) {
+        this.paramSteps[i]++;
+        this.update(p.data, p.grad.data, i);
+      }
     });
   }
 
@@ -82,11 +99,15 @@ export abstract class Optimizer {
       type: this.type,
       lr: this.lr,
       stepCount: this.stepCount,
+      paramSteps: [...this.paramSteps],
       buffers: this.state.map((m) => Object.fromEntries([...m].map(([k, v]) => [k, Array.from(v)]))),
     };
   }
 
-  /** Restores a state saved by `stateDict()` from an optimizer of the same kind over the same parameters. */
+  /**
+   * Restores a state saved by `stateDict()` from an optimizer of the same kind over the same
+   * parameters. The whole state is checked first: a bad state changes nothing.
+   */
   loadStateDict(s: OptimizerState): void {
     if (s.type !== this.type) throw new Error(`${this.type}.loadStateDict: the state is from ${s.type}`);
     if (s.buffers.length !== this.params.length) {
@@ -97,10 +118,20 @@ export abstract class Optimizer {
         if (values.length !== this.params[i].size) {
           throw new Error(`${this.type}.loadStateDict: buffer '${name}' of parameter ${i} has ${values.length} values, expected ${this.params[i].size}`);
         }
-        this.buffer(i, name).set(values);
       }
     });
-    this.lr = checkLr(this.type, s.lr);
+    if (s.paramSteps !== undefined && s.paramSteps.length !== this.params.length) {
+      throw new Error(`${this.type}.loadStateDict: the state has step counts for ${s.paramSteps.length} parameters, this optimizer ${this.params.length}`);
+    }
+    checkStepLr(`${this.type}.loadStateDict`, s.lr);
+    if (!Number.isInteger(s.stepCount) || s.stepCount < 0) {
+      throw new Error(`${this.type}.loadStateDict: stepCount must be a non-negative integer, got ${String(s.stepCount)}`);
+    }
+    s.buffers.forEach((bufs, i) => {
+      for (const [name, values] of Object.entries(bufs)) this.buffer(i, name).set(values);
+    });
+    this.lr = s.lr;
     this.stepCount = s.stepCount;
+    this.params.forEach((_, i) => { this.paramSteps[i] = s.paramSteps?.[i] ?? s.stepCount; });
   }
 }

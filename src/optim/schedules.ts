@@ -54,7 +54,7 @@ export class LRScheduler {
   step(): number {
     this.t++;
     const lr = this.schedule(this.t, this.baseLr);
-    if (!Number.isFinite(lr) || lr <= 0) throw new Error(`LRScheduler: the schedule gave lr ${lr} at t=${this.t}; it must stay > 0`);
+    if (!Number.isFinite(lr) || lr < 0) throw new Error(`LRScheduler: the schedule gave lr ${lr} at t=${this.t}; it must be a finite number >= 0`);
     this.optimizer.lr = lr;
     return lr;
   }

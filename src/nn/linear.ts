@@ -46,8 +46,8 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new Error(`Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features, expected ${this.inFeatures}`);
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new Error(`Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.ndim === 0 ? 'no feature axis' : `${x.shape[x.ndim - 1]} features`}, expected ${this.inFeatures}`);
     }
     const y = x.matmul(this.weight);
     return this.bias ? y.add(this.bias) : y;

@@ -77,7 +77,11 @@ export function crossEntropy(logits: Tensor, labels: Labels | Tensor): Tensor {
   } else {
     const count = labels instanceof Tensor ? labels.size : labels.length;
     if (count !== n) throw new Error(`crossEntropy: ${n} rows of logits but ${count} labels`);
-    target = oneHot(labels, classes, logits.dtype);
+    try {
+      target = oneHot(labels, classes, logits.dtype);
+    } catch (e) {
+      throw new Error(`crossEntropy: ${(e as Error).message.replace(/^oneHot: /, '')} (logits have ${classes} classes)`);
+    }
   }
   return logits.logSoftmax(-1).mul(target).sum().mul(-1 / n);
 }

@@ -69,8 +69,11 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Tensors reachable from `root` through recorded ops, inputs before the ops that read them. */
-function topoOrder(root: Tensor): Tensor[] {
+/**
+ * Tensors reachable from `root` through recorded ops, inputs before the ops that read them.
+ * The walk does not go past a tensor in `stopAt` (it is treated as a leaf).
+ */
+function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
   const order: Tensor[] = [];
   const visited = new Set<Tensor>();
   const stack: Tensor[] = [root];
@@ -80,7 +83,7 @@ function topoOrder(root: Tensor): Tensor[] {
   while (stack.length > 0) {
     const top = stack.length - 1;
     const t = stack[top];
-    const inputs = t._node ? t._node.inputs : EMPTY;
+    const inputs = t._node && !stopAt?.has(t) ? t._node.inputs : EMPTY;
     const i = next[top];
     if (i < inputs.length) {
       next[top] = i + 1;
@@ -102,16 +105,20 @@ const EMPTY: readonly Tensor[] = [];
 
 /**
  * The reverse pass. Returns the gradient reaching each leaf (a tensor that requires grad and
- * was not made by a recorded op). When `accumulate`, also adds it into each leaf's `.grad`.
+ * was not made by a recorded op, or one in `stopAt`, which the pass treats as a leaf: `grad`
+ * uses it to differentiate with respect to a tensor inside an outer recorded graph).
+ * When `accumulate`, also adds it into each leaf's `.grad`.
  */
-export function runBackward(root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}): Map<Tensor, Tensor> {
+export function runBackward(
+  root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}, stopAt?: ReadonlySet<Tensor>,
+): Map<Tensor, Tensor> {
   const createGraph = opts.createGraph ?? false;
   const retain = (opts.retainGraph ?? false) || createGraph;
   const leaves = new Map<Tensor, Tensor>();
   if (!root.requiresGrad) {
     throw new Error(`backward: the output does not require grad: no input it was computed from has requiresGrad set`);
   }
-  const order = topoOrder(root);
+  const order = topoOrder(root, stopAt);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
   withGradMode(createGraph, () => {
@@ -121,7 +128,7 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: boolean, opt
       if (g === undefined) continue;
       grads.delete(t);
       const node = t._node;
-      if (node === null) {
+      if (node === null || stopAt?.has(t)) {
         leaves.set(t, g);
         continue;
       }
@@ -143,7 +150,9 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: boolean, opt
     }
   });
   if (!retain) {
-    for (const t of order) if (t._node) t._node.backward = null;
+    // Drop the rule (and the values its closure saved) and the links to the inputs, so a kept
+    // output does not keep the whole graph alive; the op name stays for the error message.
+    for (const t of order) if (t._node && !stopAt?.has(t)) t._node = { op: t._node.op, inputs: EMPTY, backward: null };
   }
   if (accumulate) {
     for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph);
@@ -154,7 +163,9 @@ export function runBackward(root: Tensor, seed: Tensor, accumulate: boolean, opt
 /** Sums a broadcast gradient back to its input's shape and dtype; any other mismatch is a bug in the rule. */
 function fitGradient(op: string, index: number, g: Tensor, input: Tensor): Tensor {
   let out = g;
-  if (!sameShape(out.shape, input.shape)) out = out.sumTo(input.shape);
+  // Check before summing: a shape the input was not broadcast to used to reach sumTo, whose
+  // error named 'sumTo' instead of the op whose rule is wrong.
+  if (!sameShape(out.shape, input.shape) && broadcastsTo(input.shape, out.shape)) out = out.sumTo(input.shape);
   if (!sameShape(out.shape, input.shape)) {
     throw new Error(
       `${op}: the derivative rule returned a gradient of shape ${fmt(g.shape)} for input ${index} of shape ${fmt(input.shape)} (a bug in ${op}'s backward)`,
@@ -164,9 +175,20 @@ function fitGradient(op: string, index: number, g: Tensor, input: Tensor): Tenso
   return out;
 }
 
+/** Whether `from` broadcasts to `to` (NumPy rules), i.e. a gradient of shape `to` can be summed back to `from`. */
+function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  if (lead < 0) return false;
+  for (let i = 0; i < from.length; i++) if (from[i] !== 1 && from[i] !== to[lead + i]) return false;
+  return true;
+}
+
 function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean): void {
   if (createGraph) {
-    leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
+    // Keep the graph so .grad can be differentiated again, but never store g itself: a rule may
+    // hand one tensor to several inputs (add: [g, g]) and g may be the caller's seed, and a later
+    // plain backward() adds into .grad in place. Storing g aliased x.grad with y.grad (and the seed).
+    leaf.grad = withGradMode(true, () => (leaf.grad ? leaf.grad.add(g) : g.clone()));
     return;
   }
   if (leaf.grad === null) {

@@ -1,7 +1,7 @@
 /** JAX/tfjs-style function transforms: grad and valueAndGrad. */
 import { Tensor } from './tensor.js';
 import { Value } from './value.js';
-import { runBackward } from './engine.js';
+import { runBackward, withGradMode } from './engine.js';
 import { fmt } from './shape.js';
 import { allocate } from './dtype.js';
 
@@ -47,10 +47,12 @@ export function grad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | read
  * grad.toArray(); // [6]
  * ```
  */
-export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>): (...args: A) => { value: ReturnType<ScalarFn<A>>; grad: A[0] };
-export function valueAndGrad<A extends unknown[], const I extends number | readonly number[]>(
-  f: ScalarFn<A>, argnums: I,
-): (...args: A) => { value: ReturnType<ScalarFn<A>>; grad: GradsOf<A, I> };
+// `value` has f's own return type (R), so `value.item()` typechecks for a Tensor function; it
+// used to be typed `Tensor | Value`, which made this doc comment's own example a type error.
+export function valueAndGrad<A extends unknown[], R extends Tensor | Value>(f: (...args: A) => R): (...args: A) => { value: R; grad: A[0] };
+export function valueAndGrad<A extends unknown[], R extends Tensor | Value, const I extends number | readonly number[]>(
+  f: (...args: A) => R, argnums: I,
+): (...args: A) => { value: R; grad: GradsOf<A, I> };
 export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | readonly number[] = 0): (...args: A) => unknown {
   return (...args: A) => {
     const { value, grads } = differentiate('valueAndGrad', f, argnums, args);
@@ -58,10 +60,18 @@ export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: numbe
   };
 }
 
+/**
+ * How many grad/valueAndGrad calls are running their `f`. Above 0, a call is nested
+ * (grad(grad(f))): it must record its backward pass and stay connected to the outer call's
+ * tensors, or the outer derivative silently comes out 0 (it used to).
+ */
+let depth = 0;
+
 function differentiate<A extends unknown[]>(
   name: string, f: ScalarFn<A>, argnums: number | readonly number[], args: A,
 ): { value: Tensor | Value; grads: unknown } {
   const indices = typeof argnums === 'number' ? [argnums] : [...argnums];
+  const nested = depth > 0;
   const fresh = [...args] as unknown[];
   for (const i of indices) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
@@ -69,27 +79,47 @@ function differentiate<A extends unknown[]>(
     }
     const a = args[i];
     // Fresh leaves sharing the data: gradients land on them, never on the caller's tensors.
-    if (a instanceof Tensor) fresh[i] = new Tensor(a.data, a.shape, true);
+    // Nested inside an outer grad, a tensor the outer call traces gets a recorded copy instead,
+    // so the gradient computed here is itself differentiable with respect to it.
+    if (a instanceof Tensor) fresh[i] = nested && a.requiresGrad ? withGradMode(true, () => a.clone()) : new Tensor(a.data, a.shape, true);
     else if (a instanceof Value) fresh[i] = new Value(a.data, a.label);
     else throw new Error(`${name}: argument ${i} must be a Tensor or a Value to differentiate with respect to it, got ${typeof a}`);
   }
-  const out = f(...(fresh as A));
+  let out: Tensor | Value;
+  depth++;
+  try {
+    out = f(...(fresh as A));
+  } finally {
+    depth--;
+  }
   let grads: (Tensor | Value)[];
   if (out instanceof Tensor) {
     if (out.size !== 1) throw new Error(`${name}: f must return a one-element tensor, got shape ${fmt(out.shape)}`);
     const seed = allocate(out.dtype, 1);
     seed[0] = 1;
-    const leaves = out.requiresGrad ? runBackward(out, new Tensor(seed, out.shape), false) : new Map<Tensor, Tensor>();
+    const targets = new Set(indices.map((i) => fresh[i] as Tensor));
+    const leaves = !out.requiresGrad ? new Map<Tensor, Tensor>()
+      : nested ? runBackward(out, new Tensor(seed, out.shape), false, { createGraph: true }, targets)
+      : runBackward(out, new Tensor(seed, out.shape), false);
     const seen = new Set<Tensor>();
     grads = indices.map((i) => {
       const x = fresh[i] as Tensor;
       const g = leaves.get(x);
       if (g === undefined) return new Tensor(allocate(x.dtype, x.size), x.shape);
-      const own = seen.has(g) || g.data === x.data ? new Tensor(g.data.slice(), x.shape) : g;
+      const own = !(seen.has(g) || g.data === x.data) ? g
+        : nested ? withGradMode(true, () => g.clone()) // a copy that keeps the graph
+        : new Tensor(g.data.slice(), x.shape);
       seen.add(g);
       return own;
     });
   } else if (out instanceof Value) {
+    if (nested) {
+      throw new Error(
+        `${name}: a Value function differentiated inside another grad/valueAndGrad: the scalar engine records ` +
+          `first derivatives as numbers, so a second derivative would silently be 0. Use 0-d float64 tensors ` +
+          `(tensor(x, { dtype: 'float64' })) for higher derivatives`,
+      );
+    }
     out._reversePass();
     grads = indices.map((i) => new Value((fresh[i] as Value)._g));
   } else {

@@ -48,10 +48,12 @@ export function broadcastShapes(op: string, a: readonly number[], b: readonly nu
 
 /** Resolves a possibly negative axis against `ndim`; throws naming the op. */
 export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= Math.max(ndim, 1)) {
+  // A 0-d tensor accepts axis 0 or -1, as PyTorch does.
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(axis) || axis < -n || axis >= n) {
     throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim}`);
   }
-  return axis < 0 ? axis + ndim : axis;
+  return axis < 0 ? axis + n : axis;
 }
 
 /** Normalised, sorted, de-duplicated axes; `undefined` means every axis. */
@@ -59,6 +61,7 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
   const out = list.map((a) => normalizeAxis(op, a, ndim));
+  if (ndim === 0) return [];
   const uniq = [...new Set(out)].sort((x, y) => x - y);
   if (uniq.length !== out.length) throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);
   return uniq;

@@ -1,6 +1,6 @@
 import type { FloatArray } from './kernels/types.js';
 import { dtypeOf, type DType } from './dtype.js';
-import { fmt, sizeOf } from './shape.js';
+import { fmt, sameShape, sizeOf } from './shape.js';
 import { runBackward, type BackwardOptions, type GradNode } from './engine.js';
 import * as binary from './ops/binary.js';
 import * as unary from './ops/unary.js';
@@ -198,8 +198,10 @@ function seedFor(t: Tensor, grad: Tensor | NestedArray | undefined): Tensor {
     return new Tensor(seed, t.shape);
   }
   const seed = grad instanceof Tensor ? grad : tensor(grad, { dtype: t.dtype });
-  if (seed.size !== t.size || (seed.shape.length !== t.shape.length && seed.size !== 1)) {
+  // Same shape, or one element for a one-element output ([1] for []): a reshaped seed of the
+  // right size but the wrong layout would silently scramble the gradient.
+  if (!sameShape(seed.shape, t.shape) && !(seed.size === 1 && t.size === 1)) {
     throw new Error(`backward: the gradient seed has shape ${fmt(seed.shape)} but the output has shape ${fmt(t.shape)}`);
   }
-  return seed.shape.join() === t.shape.join() ? seed : seed.reshape(t.shape);
+  return sameShape(seed.shape, t.shape) ? seed : seed.reshape(t.shape);
 }

@@ -89,7 +89,11 @@ export class Value {
     }
     const b = exponent.data;
     const out = Math.pow(a, b);
-    return new Value(out, '', '**', this, b * Math.pow(a, b - 1), exponent, out * Math.log(a));
+    // At a = 0 the formulas give 0·∞ = NaN where the limit is 0; as PyTorch (and Tensor.pow):
+    // d/da = 0 where b = 0, d/db = 0 where a = 0 and b ≥ 0.
+    const da = b === 0 ? 0 : b * Math.pow(a, b - 1);
+    const db = a === 0 && b >= 0 ? 0 : out * Math.log(a);
+    return new Value(out, '', '**', this, da, exponent, db);
   }
 
   /** eᵗʰⁱˢ */

@@ -54,8 +54,15 @@ export function pow(x: TensorLike, e: TensorLike): Tensor {
     return record(out, 'pow', [a], (g) => [e === 0 ? g.mul(0) : g.mul(a.pow(e - 1)).mul(e)]);
   }
   const [out, a, b] = compute('pow', BinaryOp.Pow, x, e);
-  // d(aᵇ)/db = aᵇ·ln a, defined for a > 0.
-  return record(out, 'pow', [a, b], (g) => [g.mul(b).mul(a.pow(b.sub(1))), g.mul(out).mul(a.log())]);
+  // d(aᵇ)/da = b·aᵇ⁻¹ and d(aᵇ)/db = aᵇ·ln a (for a > 0). At a = 0 the formulas give 0·∞ = NaN
+  // where the limit is 0; as PyTorch: d/da = 0 where b = 0 (a⁰ is constant), d/db = 0 where
+  // a = 0 and b ≥ 0. Done by nudging a to 1 there with constant masks (no gradient through them).
+  return record(out, 'pow', [a, b], (g) => {
+    const aZero = eq(a, 0);
+    const baseA = a.add(aZero.mul(eq(b, 0)));
+    const baseB = a.add(aZero.mul(eq(b, 0).add(gt(b, 0))));
+    return [g.mul(b).mul(baseA.pow(b.sub(1))), g.mul(out).mul(baseB.log())];
+  });
 }
 
 /** Elementwise maximum; the gradient goes to the larger operand and splits evenly on ties. */

@@ -7,3 +7,4 @@ export { INIT_NAMES, initStd, type InitName } from './init.js';
 export { parameterCount } from './parameter-count.js';
 export { quadraticCost, mseLoss, crossEntropy, binaryCrossEntropy, type MseOptions } from './losses.js';
 export { oneHot, argmax, accuracy, type Labels } from './metrics.js';
+export { encodeSafetensors, decodeSafetensors, SAFETENSORS_MAX_HEADER_BYTES, type DecodedSafetensors } from './safetensors.js';

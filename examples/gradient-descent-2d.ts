@@ -1,0 +1,65 @@
+/**
+ * Lecture item 8: gradient descent on f(x, y) — a ball rolling down into a valley.
+ *
+ *   npx tsx examples/gradient-descent-2d.ts
+ *
+ * The update v → v − η∇f changes f by Δf ≈ ∇f·Δv = −η‖∇f‖² ≤ 0: always downhill, to first
+ * order. `optim.minimize` runs it and returns the path, which we print and draw over an ASCII
+ * contour map of f.
+ */
+import { optim, grad, tensor, type Tensor } from '../src/index.js';
+
+// An elongated, tilted valley with its minimum at (1, −0.5): f = (x − 1)² + 4(y + 0.5)² + (x − 1)(y + 0.5).
+const f = (v: Tensor): Tensor => {
+  const dx = v.reshape([2]).mul(tensor([1, 0], { dtype: v.dtype })).sum().sub(1);
+  const dy = v.reshape([2]).mul(tensor([0, 1], { dtype: v.dtype })).sum().add(0.5);
+  return dx.square().add(dy.square().mul(4)).add(dx.mul(dy));
+};
+const fAt = (x: number, y: number): number => f(tensor([x, y], { dtype: 'float64' })).item();
+
+const start = [-2.5, 1.6];
+const eta = 0.1;
+const r = optim.minimize(f, start, { lr: eta, steps: 200, tolerance: 1e-6 });
+
+console.log(`f(x, y) = (x − 1)² + 4(y + 0.5)² + (x − 1)(y + 0.5), minimum at (1, −0.5); η = ${eta}, start (${start.join(', ')})\n`);
+console.log('step        x         y        f(x,y)      Δf      −η‖∇f‖² (first-order prediction)');
+const g = grad(f);
+for (let i = 0; i < r.path.length; i++) {
+  if (i > 8 && i % 10 !== 0 && i !== r.path.length - 1) continue;
+  const [x, y] = r.path[i];
+  let extra = '';
+  if (i + 1 < r.path.length) {
+    const gv = g(tensor([x, y], { dtype: 'float64' })).data;
+    const predicted = -eta * (gv[0] ** 2 + gv[1] ** 2);
+    extra = `${(r.values[i + 1] - r.values[i]).toExponential(2).padStart(10)}  ${predicted.toExponential(2).padStart(10)}`;
+  }
+  console.log(`${String(i).padStart(4)}  ${x.toFixed(5).padStart(9)} ${y.toFixed(5).padStart(9)}  ${r.values[i].toExponential(3).padStart(10)}  ${extra}`);
+}
+console.log(`\n${r.converged ? 'Converged' : 'Stopped'} after ${r.steps} steps at (${r.x.map((v) => v.toFixed(5)).join(', ')}), f = ${r.value.toExponential(2)}.`);
+console.log('Every step went downhill:', r.values.every((v, i) => i === 0 || v <= r.values[i - 1]) ? 'yes ✓' : 'no ✗');
+
+// ASCII map: contour bands of f (darker = higher), the path as digits (step mod 10), the minimum as ✱.
+const W = 64, H = 24, x0 = -3, x1 = 3, y0 = -2, y1 = 2;
+const shades = ' .:-=+*#%@';
+const grid: string[][] = [];
+for (let row = 0; row < H; row++) {
+  const y = y1 - (row / (H - 1)) * (y1 - y0);
+  const line: string[] = [];
+  for (let col = 0; col < W; col++) {
+    const x = x0 + (col / (W - 1)) * (x1 - x0);
+    const band = Math.min(shades.length - 1, Math.floor(Math.sqrt(fAt(x, y)) * 1.6));
+    line.push(shades[band]);
+  }
+  grid.push(line);
+}
+const cell = (x: number, y: number): [number, number] => [Math.round(((y1 - y) / (y1 - y0)) * (H - 1)), Math.round(((x - x0) / (x1 - x0)) * (W - 1))];
+r.path.forEach(([x, y], i) => {
+  const [row, col] = cell(x, y);
+  if (row >= 0 && row < H && col >= 0 && col < W) grid[row][col] = i === 0 ? 'S' : String(i % 10);
+});
+const [mr, mc] = cell(1, -0.5);
+grid[mr][mc] = '✱';
+console.log(`\nThe ball's path (S = start, digits = step mod 10, ✱ = minimum) over contour bands of f, x ∈ [${x0}, ${x1}], y ∈ [${y0}, ${y1}]:`);
+console.log('┌' + '─'.repeat(W) + '┐');
+for (const line of grid) console.log('│' + line.join('') + '│');
+console.log('└' + '─'.repeat(W) + '┘');

@@ -1,0 +1,75 @@
+/**
+ * Progress reporting for `tensorgrad train`: a redrawn bar on a terminal, plain periodic lines
+ * otherwise (logs, pipes, CI).
+ */
+import type { ProgressInfo } from './train.js';
+import { formatInt } from './train.js';
+
+/** Where progress goes: a writable stream with an optional `isTTY`/`columns`. */
+export interface ProgressStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Formats seconds as `4.2 s`, `1 min 05 s`, `2 h 03 min`. */
+export function formatDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/**
+ * Shows training progress within each epoch. On a TTY it redraws one line with `\r` at most
+ * every `ttyIntervalMs` (a bar, examples/s, ETA); elsewhere it prints a plain line at most every
+ * `plainIntervalMs` (none at all for epochs shorter than that).
+ *
+ * @example
+ * ```ts
+ * const progress = new ProgressReporter(process.stdout);
+ * trainMnist(config, { onProgress: (p) => progress.update(p), onEpoch: (m) => { progress.clear(); console.log(formatEpochLine(m)); } });
+ * ```
+ */
+export class ProgressReporter {
+  private lastDraw = -Infinity;
+  private drawn = false;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly opts: { ttyIntervalMs?: number; plainIntervalMs?: number; tty?: boolean } = {},
+  ) {
+    this.tty = opts.tty ?? stream.isTTY === true;
+  }
+
+  /** Reports progress after a batch; draws only when the throttle interval has passed. */
+  update(p: ProgressInfo): void {
+    const now = performance.now();
+    if (p.batch === 1) this.lastDraw = now; // measure a rate before the first draw
+    const interval = this.tty ? (this.opts.ttyIntervalMs ?? 100) : (this.opts.plainIntervalMs ?? 5000);
+    if (now - this.lastDraw < interval || p.batch === p.batches) return;
+    this.lastDraw = now;
+    const rate = p.examples / Math.max(p.elapsed, 1e-9);
+    const eta = (p.totalExamples - p.examples) / Math.max(rate, 1e-9);
+    const stats = `${formatInt(p.examples)}/${formatInt(p.totalExamples)} · ${formatInt(rate)} ex/s · ETA ${formatDuration(eta)} · cost ${p.cost.toFixed(3)}`;
+    if (this.tty) {
+      const columns = this.stream.columns || 100; // 0 when the terminal size is unknown
+      const prefix = `Epoch ${p.epoch}/${p.epochs} `;
+      const pct = ` ${String(Math.floor((100 * p.examples) / p.totalExamples)).padStart(3)}% `;
+      const width = Math.max(10, Math.min(30, columns - prefix.length - pct.length - stats.length - 3));
+      const filled = Math.round((width * p.examples) / p.totalExamples);
+      const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+      this.stream.write(`\r\x1b[K${prefix}${bar}${pct}${stats}`.slice(0, columns + 8));
+      this.drawn = true;
+    } else {
+      this.stream.write(`  epoch ${p.epoch}/${p.epochs}: ${stats}\n`);
+    }
+  }
+
+  /** Erases the progress line (TTY) so the next output starts on a clean line. */
+  clear(): void {
+    if (this.tty && this.drawn) this.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}

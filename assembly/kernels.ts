@@ -1,0 +1,433 @@
+// float32 SIMD128 kernels for tensorgrad (AssemblyScript, built by scripts/build-wasm.mjs).
+//
+// Memory contract: there is no allocator. The JavaScript wrapper owns linear memory from
+// heapBase() upwards as a scratch arena, copies operands in, passes byte addresses here and
+// copies results out. Every region it hands over starts 16-byte aligned and is padded to a
+// whole number of vectors, so the elementwise kernels run whole vectors only and may write
+// garbage into the padding lanes.
+//
+// Node 20's SIMD has no (relaxed) FMA, so every multiply-add is f32x4.mul then f32x4.add.
+
+/** First 16-byte aligned address past the static data: where the JS arena starts. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+// ---------------------------------------------------------------------------------------
+// matmul
+//
+// GotoBLAS/BLIS structure: op(A) and op(B) are packed once into zero-padded panels (MR rows
+// of A interleaved along k; NR columns of B interleaved along k), so the micro-kernel reads
+// both with unit stride whatever the transpose flags were. The k loop is blocked by KC so
+// a B micro-panel (KC·NR floats = 8 KB) stays in L1 while MC/MR A micro-panels stream past
+// it from L2.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128; // multiple of MR
+const DIRECT_B_MAX_M: i32 = 16;
+
+// Activation codes shared with the JS wrapper.
+const ACT_IDENTITY: i32 = 0;
+const ACT_SIGMOID: i32 = 1;
+const ACT_TANH: i32 = 2;
+const ACT_RELU: i32 = 3;
+
+@inline function roundUp(x: i32, to: i32): i32 {
+  return (x + to - 1) / to * to;
+}
+
+/**
+ * Bytes of scratch matmul() needs beyond its operands: packed A, packed B, one edge tile.
+ * Computed in f64 so an impossible request reads as too big rather than wrapping around.
+ */
+export function matmulScratchBytes(m: i32, k: i32, n: i32): f64 {
+  return (<f64>roundUp(m, MR) * k + <f64>k * roundUp(n, NR) + MR * NR) * 4 + 16;
+}
+
+/**
+ * c[m×n] = op(A)·op(B) (+ bias, then activation, when asked). A is stored m×k, or k×m when
+ * transA; B is k×n, or n×k when transB. `bias` is 0 for none, else a row of at least
+ * roundUp(n, NR) floats (the wrapper zero-pads it). c is overwritten.
+ *
+ * When B is read in place (small m, see below) a ragged last column panel loads whole 8-float
+ * rows, up to 7 floats past B's end: the caller keeps 32 readable bytes after B. Lanes read
+ * past column n only ever feed padded output columns, which are never written back.
+ */
+export function matmul(
+  c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, scratch: usize, bias: usize, act: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const pa = (scratch + 15) & ~(<usize>15);
+  const pb = pa + <usize>(roundUp(m, MR) * k) * 4;
+  const tmp = pb + <usize>(k * roundUp(n, NR)) * 4;
+  const ldc = <usize>n * 4;
+  const epilogue = bias != 0 || act != ACT_IDENTITY;
+
+  if (k <= 0) {
+    // An empty sum is zero; the epilogue still applies (act(0 + bias)).
+    memory.fill(c, 0, <usize>(m * n) * 4);
+    if (epilogue) {
+      memory.fill(tmp, 0, <usize>(MR * NR) * 4);
+      for (let i0 = 0; i0 < m; i0 += MR) {
+        for (let j0 = 0; j0 < n; j0 += NR) {
+          edgeTile(pa, pb, 0, 0, c, ldc, tmp, i0, j0, m, n, true, bias, act);
+        }
+      }
+    }
+    return;
+  }
+
+  packA(pa, a, m, k, transA);
+  // With few row panels each B element is used only ceil(m/MR) times, so packing B costs
+  // as much as the multiply saves: read row-major B in place instead (see kernel4x8's ldb).
+  const direct = !transB && m <= DIRECT_B_MAX_M;
+  if (!direct) packB(pb, b, k, n, transB);
+  const ldb = direct ? <usize>n * 4 : <usize>NR * 4;
+
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const first = pc == 0;
+    const last = pc + kc >= k;
+    const tileBias = last ? bias : 0;
+    const tileAct = last ? act : ACT_IDENTITY;
+    for (let ic = 0; ic < m; ic += MC) {
+      const icEnd = min(ic + MC, m);
+      for (let j0 = 0; j0 < n; j0 += NR) {
+        const bPanel = direct ? b + <usize>(pc * n + j0) * 4 : pb + <usize>(j0 * k + pc * NR) * 4;
+        const fullCols = j0 + NR <= n;
+        for (let i0 = ic; i0 < icEnd; i0 += MR) {
+          const aPanel = pa + <usize>(i0 * k + pc * MR) * 4;
+          if (fullCols && i0 + MR <= m) {
+            kernel4x8(aPanel, bPanel, ldb, kc, c + <usize>(i0 * n + j0) * 4, ldc, !first,
+              tileBias == 0 ? 0 : tileBias + <usize>j0 * 4, tileAct);
+          } else {
+            edgeTile(aPanel, bPanel, ldb, kc, c, ldc, tmp, i0, j0, m, n, first, tileBias, tileAct);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A ragged tile: run the full kernel on a padded copy, then write back the valid part. */
+function edgeTile(
+  aPanel: usize, bPanel: usize, ldb: usize, kc: i32, c: usize, ldc: usize, tmp: usize,
+  i0: i32, j0: i32, m: i32, n: i32, first: bool, bias: usize, act: i32,
+): void {
+  const rows = min(MR, m - i0);
+  const cols = min(NR, n - j0);
+  const tld = <usize>NR * 4;
+  for (let r = 0; r < MR; r++) {
+    for (let jj = 0; jj < NR; jj++) {
+      const t = tmp + <usize>r * tld + <usize>jj * 4;
+      store<f32>(t, !first && r < rows && jj < cols
+        ? load<f32>(c + <usize>(i0 + r) * ldc + <usize>(j0 + jj) * 4)
+        : 0);
+    }
+  }
+  kernel4x8(aPanel, bPanel, ldb, kc, tmp, tld, !first, bias == 0 ? 0 : bias + <usize>j0 * 4, act);
+  for (let r = 0; r < rows; r++) {
+    const crow = c + <usize>(i0 + r) * ldc + <usize>j0 * 4;
+    const trow = tmp + <usize>r * tld;
+    for (let jj = 0; jj < cols; jj++) {
+      store<f32>(crow + <usize>jj * 4, load<f32>(trow + <usize>jj * 4));
+    }
+  }
+}
+
+/**
+ * The 4×8 register tile: eight f32x4 accumulators, two B vectors and one broadcast A value
+ * per step fit in the 16 xmm registers V8 allocates, so the k loop never spills. `ldb` is the
+ * byte step between k rows of B: NR·4 in a packed panel, 4n when B is read in place. `bias`
+ * is the address of this tile's 8 bias values (0 for none).
+ */
+@inline function kernel4x8(
+  pa: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize, accumulate: bool, bias: usize, act: i32,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let av = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    pa += 16; pb += ldb;
+  }
+  const c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(c0)); c01 = f32x4.add(c01, v128.load(c0, 16));
+    c10 = f32x4.add(c10, v128.load(c1)); c11 = f32x4.add(c11, v128.load(c1, 16));
+    c20 = f32x4.add(c20, v128.load(c2)); c21 = f32x4.add(c21, v128.load(c2, 16));
+    c30 = f32x4.add(c30, v128.load(c3)); c31 = f32x4.add(c31, v128.load(c3, 16));
+  }
+  if (bias != 0) {
+    const bb0 = v128.load(bias), bb1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, bb0); c01 = f32x4.add(c01, bb1);
+    c10 = f32x4.add(c10, bb0); c11 = f32x4.add(c11, bb1);
+    c20 = f32x4.add(c20, bb0); c21 = f32x4.add(c21, bb1);
+    c30 = f32x4.add(c30, bb0); c31 = f32x4.add(c31, bb1);
+  }
+  if (act != ACT_IDENTITY) {
+    c00 = activate(c00, act); c01 = activate(c01, act);
+    c10 = activate(c10, act); c11 = activate(c11, act);
+    c20 = activate(c20, act); c21 = activate(c21, act);
+    c30 = activate(c30, act); c31 = activate(c31, act);
+  }
+  v128.store(c0, c00); v128.store(c0, c01, 16);
+  v128.store(c1, c10); v128.store(c1, c11, 16);
+  v128.store(c2, c20); v128.store(c2, c21, 16);
+  v128.store(c3, c30); v128.store(c3, c31, 16);
+}
+
+/** Packs op(A) (m×k) into MR-row panels: panel i0/MR holds element (i0+r, p) at p·MR + r. */
+function packA(dst: usize, a: usize, m: i32, k: i32, transA: bool): void {
+  for (let i0 = 0; i0 < m; i0 += MR) {
+    const panel = dst + <usize>(i0 * k) * 4;
+    const rows = min(MR, m - i0);
+    if (transA) {
+      // Stored k×m: the MR values of one k step are adjacent.
+      for (let p = 0; p < k; p++) {
+        const src = a + <usize>(p * m + i0) * 4;
+        const d = panel + <usize>(p * MR) * 4;
+        if (rows == MR) {
+          v128.store(d, v128.load(src));
+        } else {
+          for (let r = 0; r < MR; r++) {
+            store<f32>(d + <usize>r * 4, r < rows ? load<f32>(src + <usize>r * 4) : 0);
+          }
+        }
+      }
+    } else if (rows == MR) {
+      // Stored m×k: transpose 4×4 blocks in registers so reads and writes stay vectors.
+      const r0 = a + <usize>(i0 * k) * 4;
+      const r1 = r0 + <usize>k * 4, r2 = r1 + <usize>k * 4, r3 = r2 + <usize>k * 4;
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const off = <usize>p * 4;
+        const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off);
+        const x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
+        const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5); // a0 b0 a1 b1
+        const t1 = f32x4.shuffle(x2, x3, 0, 4, 1, 5); // c0 d0 c1 d1
+        const t2 = f32x4.shuffle(x0, x1, 2, 6, 3, 7); // a2 b2 a3 b3
+        const t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7); // c2 d2 c3 d3
+        const d = panel + <usize>(p * MR) * 4;
+        v128.store(d, f32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(d, f32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(d, f32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(d, f32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+      }
+      for (; p < k; p++) {
+        const d = panel + <usize>(p * MR) * 4;
+        const off = <usize>p * 4;
+        store<f32>(d, load<f32>(r0 + off));
+        store<f32>(d, load<f32>(r1 + off), 4);
+        store<f32>(d, load<f32>(r2 + off), 8);
+        store<f32>(d, load<f32>(r3 + off), 12);
+      }
+    } else {
+      // Ragged last panel: zero it, then scatter each real row with stride MR.
+      memory.fill(panel, 0, <usize>(k * MR) * 4);
+      for (let r = 0; r < rows; r++) {
+        const src = a + <usize>((i0 + r) * k) * 4;
+        const d = panel + <usize>r * 4;
+        for (let p = 0; p < k; p++) {
+          store<f32>(d + <usize>(p * MR) * 4, load<f32>(src + <usize>p * 4));
+        }
+      }
+    }
+  }
+}
+
+/** Packs op(B) (k×n) into NR-column panels: panel j0/NR holds element (p, j0+jj) at p·NR + jj. */
+function packB(dst: usize, b: usize, k: i32, n: i32, transB: bool): void {
+  for (let j0 = 0; j0 < n; j0 += NR) {
+    const panel = dst + <usize>(j0 * k) * 4;
+    const cols = min(NR, n - j0);
+    if (!transB && cols == NR) {
+      for (let p = 0; p < k; p++) {
+        const src = b + <usize>(p * n + j0) * 4;
+        const d = panel + <usize>(p * NR) * 4;
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+      }
+    } else if (!transB) {
+      // Ragged last panel: full-width vector loads run into the following rows. Those lanes
+      // only reach discarded padding columns, but zeroing them keeps the padding finite and
+      // deterministic. Rows whose 8-float read would leave B use scalars.
+      const lanes = i32x4(0, 1, 2, 3);
+      const mask0 = i32x4.lt_s(lanes, i32x4.splat(cols));
+      const mask1 = i32x4.lt_s(lanes, i32x4.splat(cols - 4));
+      let p = 0;
+      for (; p * n + j0 + NR <= k * n; p++) {
+        const src = b + <usize>(p * n + j0) * 4;
+        const d = panel + <usize>(p * NR) * 4;
+        v128.store(d, v128.and(v128.load(src), mask0));
+        v128.store(d, v128.and(v128.load(src, 16), mask1), 16);
+      }
+      for (; p < k; p++) {
+        const src = b + <usize>(p * n + j0) * 4;
+        const d = panel + <usize>(p * NR) * 4;
+        for (let jj = 0; jj < NR; jj++) {
+          store<f32>(d + <usize>jj * 4, jj < cols ? load<f32>(src + <usize>jj * 4) : 0);
+        }
+      }
+    } else {
+      // Stored n×k: walk each source row contiguously, scatter with stride NR.
+      if (cols < NR) memory.fill(panel, 0, <usize>(k * NR) * 4);
+      for (let jj = 0; jj < cols; jj++) {
+        const src = b + <usize>((j0 + jj) * k) * 4;
+        const d = panel + <usize>jj * 4;
+        for (let p = 0; p < k; p++) {
+          store<f32>(d + <usize>(p * NR) * 4, load<f32>(src + <usize>p * 4));
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Vector math
+
+const LOG2E: f32 = 1.44269504088896341;
+// ln 2 split so fx·LN2_HI is exact for |fx| ≤ 128 (Cody–Waite range reduction).
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+
+// Adding 1.5·2^23 to a float in [-2^22, 2^22] leaves its rounded integer value in the low
+// mantissa bits: a cheap float→int conversion (i32x4.trunc_sat has no x64 instruction).
+const MAGIC: f32 = 12582912.0;
+
+/**
+ * e^x for each lane, Cephes expf: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for
+ * e^r, then 2^n built in the exponent bits. About 1 ulp on [-87, 88]; inputs are clamped
+ * there so 2^n stays a normal float (the callers never need e^x beyond that range). pmin and
+ * pmax compile to single minps/maxps; with x as the first operand they still pass NaN through.
+ */
+@inline function expv(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
+  const z = f32x4.mul(r, r);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), f32x4.splat(1.0));
+  // The low 9 bits of MAGIC's pattern are zero, so shifting out its exponent leaves
+  // exactly (n + 127) << 23, the bits of 2^n.
+  const pow2n = i32x4.shl(f32x4.add(fx, f32x4.splat(MAGIC + 127.0)), 23);
+  return f32x4.mul(y, pow2n);
+}
+
+/**
+ * 1/(1+e^-x), evaluated through e = e^-|x| so it never overflows and keeps full relative
+ * precision for negative x (where it is e/(1+e)).
+ */
+@inline function sigmoidv(x: v128): v128 {
+  const e = expv(f32x4.neg(f32x4.abs(x)));
+  const s = f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), e));
+  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0)));
+}
+
+/**
+ * tanh: (1−e)/(1+e) with e = e^(−2|x|) loses relative precision near 0, so below 0.625 the
+ * Cephes tanhf odd polynomial is used instead. The sign is copied back from x.
+ */
+@inline function tanhv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const e = expv(f32x4.mul(ax, f32x4.splat(-2.0)));
+  const big = f32x4.div(f32x4.sub(f32x4.splat(1.0), e), f32x4.add(f32x4.splat(1.0), e));
+  const s = f32x4.mul(x, x);
+  let q = f32x4.splat(-5.70498872745e-3);
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(2.06390887954e-2));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(-5.37397155531e-2));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(1.33314422036e-1));
+  q = f32x4.add(f32x4.mul(q, s), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(q, s), ax), ax);
+  const mag = v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625)));
+  // |tanh| with x's sign bit; NaN stays NaN through both branches.
+  return v128.bitselect(x, mag, f32x4.splat(-0.0));
+}
+
+/** relu as the TypeScript kernel has it: x > 0 ? x : 0 (so NaN and -0 give +0). */
+@inline function reluv(x: v128): v128 {
+  return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+}
+
+function activate(v: v128, act: i32): v128 {
+  if (act == ACT_SIGMOID) return sigmoidv(v);
+  if (act == ACT_TANH) return tanhv(v);
+  if (act == ACT_RELU) return reluv(v);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Elementwise kernels over `n` floats (rounded up to whole vectors; see the contract above).
+
+/** out = act(x). out may alias x. One loop per activation keeps the body branch-free. */
+export function activation(out: usize, x: usize, n: i32, act: i32): void {
+  const end = x + <usize>roundUp(n, 4) * 4;
+  if (act == ACT_SIGMOID) {
+    for (; x < end; x += 16, out += 16) v128.store(out, sigmoidv(v128.load(x)));
+  } else if (act == ACT_TANH) {
+    for (; x < end; x += 16, out += 16) v128.store(out, tanhv(v128.load(x)));
+  } else if (act == ACT_RELU) {
+    for (; x < end; x += 16, out += 16) v128.store(out, reluv(v128.load(x)));
+  } else if (out != x) {
+    memory.copy(out, x, end - x);
+  }
+}
+
+/** out = e^x. out may alias x. */
+export function expArray(out: usize, x: usize, n: i32): void {
+  const end = x + <usize>roundUp(n, 4) * 4;
+  for (; x < end; x += 16, out += 16) v128.store(out, expv(v128.load(x)));
+}
+
+/**
+ * Gradient through an activation from its saved output y (sigmoid: g·y·(1−y); tanh:
+ * g·(1−y²); relu: g where y > 0, else 0, so relu'(0) = 0; identity: g). out may alias g.
+ */
+export function activationBackward(out: usize, g: usize, y: usize, n: i32, act: i32): void {
+  const end = g + <usize>roundUp(n, 4) * 4;
+  const one = f32x4.splat(1.0);
+  if (act == ACT_SIGMOID) {
+    for (; g < end; g += 16, y += 16, out += 16) {
+      const s = v128.load(y);
+      v128.store(out, f32x4.mul(v128.load(g), f32x4.mul(s, f32x4.sub(one, s))));
+    }
+  } else if (act == ACT_TANH) {
+    for (; g < end; g += 16, y += 16, out += 16) {
+      const t = v128.load(y);
+      v128.store(out, f32x4.mul(v128.load(g), f32x4.sub(one, f32x4.mul(t, t))));
+    }
+  } else if (act == ACT_RELU) {
+    for (; g < end; g += 16, y += 16, out += 16) {
+      v128.store(out, v128.and(v128.load(g), f32x4.gt(v128.load(y), f32x4.splat(0))));
+    }
+  } else if (out != g) {
+    memory.copy(out, g, <usize>roundUp(n, 4) * 4);
+  }
+}
+
+/** p -= lr·g, in place. */
+export function sgdUpdate(p: usize, g: usize, n: i32, lr: f32): void {
+  const end = p + <usize>roundUp(n, 4) * 4;
+  const vlr = f32x4.splat(lr);
+  for (; p < end; p += 16, g += 16) {
+    v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(vlr, v128.load(g))));
+  }
+}

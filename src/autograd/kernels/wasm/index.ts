@@ -1,0 +1,331 @@
+/**
+ * WebAssembly SIMD128 float32 kernels: a blocked matmul, a fused dense-layer forward pass,
+ * and a few elementwise helpers. The module is compiled from `assembly/kernels.ts` by
+ * `scripts/build-wasm.mjs` and shipped base64-encoded in `./binary.ts`, so nothing is
+ * compiled at install time.
+ *
+ * Loading is synchronous and lazy (first call). Operands are copied into a scratch arena in
+ * the module's linear memory, which grows when a call needs more and is reused otherwise;
+ * the only JavaScript objects made per call are short-lived subarray views for the copies.
+ *
+ * Every wrapper has the same contract as its TypeScript twin; when `wasmAvailable()` is false
+ * (no WebAssembly, no SIMD, or a browser main thread that forbids synchronous compilation
+ * of modules this size, see {@link initWasm}) the wrappers throw and callers should use the
+ * TypeScript kernels.
+ *
+ * Isomorphic: no Node-only APIs.
+ */
+import { WASM_BASE64 } from './binary.js';
+
+/** Activation codes understood by the fused kernels. */
+export const WasmActivation = { identity: 0, sigmoid: 1, tanh: 2, relu: 3 } as const;
+export type WasmActivationCode = (typeof WasmActivation)[keyof typeof WasmActivation];
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  matmulScratchBytes(m: number, k: number, n: number): number;
+  matmul(
+    c: number, a: number, b: number, m: number, k: number, n: number,
+    transA: number, transB: number, scratch: number, bias: number, act: number,
+  ): void;
+  activation(out: number, x: number, n: number, act: number): void;
+  expArray(out: number, x: number, n: number): void;
+  activationBackward(out: number, g: number, y: number, n: number, act: number): void;
+  sgdUpdate(p: number, g: number, n: number, lr: number): void;
+}
+
+/** The instantiated module plus the arena bookkeeping. */
+interface Kernels {
+  x: KernelExports;
+  memory: WebAssembly.Memory;
+  /** First arena byte (16-aligned). */
+  base: number;
+  /** Float32 view of all of linear memory; replaced whenever memory grows. */
+  heap: Float32Array;
+}
+
+const PAGE = 65536;
+/** wasm32 cannot address more than 4 GiB. */
+const MAX_BYTES = 65536 * PAGE;
+
+/** undefined: not tried yet; null: unavailable. */
+let kernels: Kernels | null | undefined;
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 to bytes; no Buffer or atob, so it runs in every JS engine. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const lookup = new Uint8Array(128).fill(255);
+  for (let i = 0; i < B64.length; i++) lookup[B64.charCodeAt(i)] = i;
+  let len = text.length;
+  while (len > 0 && text.charCodeAt(len - 1) === 61 /* = */) len--;
+  const out = new Uint8Array((len * 3) >> 2);
+  let acc = 0, bits = 0, o = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? lookup[c] : 255;
+    if (v === 255) throw new Error(`decodeBase64: invalid character at ${i}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 255;
+    }
+  }
+  return out;
+}
+
+function setUp(instance: WebAssembly.Instance): Kernels {
+  const x = instance.exports as unknown as KernelExports;
+  const base = x.heapBase();
+  return { x, memory: x.memory, base, heap: new Float32Array(x.memory.buffer) };
+}
+
+function load(): Kernels | null {
+  if (kernels !== undefined) return kernels;
+  kernels = null;
+  try {
+    if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return null;
+    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    kernels = setUp(new WebAssembly.Instance(module, {}));
+  } catch {
+    // No SIMD (CompileError), or synchronous compilation refused: stay unavailable.
+    kernels = null;
+  }
+  return kernels;
+}
+
+/**
+ * Whether the wasm SIMD kernels can run here. Loads the module on first call; never throws.
+ *
+ * @example
+ * if (wasmAvailable()) matmulF32(out, 0, a, 0, b, 0, m, k, n, false, false);
+ * else matmulInto(out, 0, a, 0, b, 0, m, k, n, false, false);
+ */
+export function wasmAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * Compiles the module asynchronously. Needed only on a browser's main thread, where
+ * synchronous compilation of modules over 4 KB is refused; call it once at start-up and
+ * `wasmAvailable()` becomes true if it succeeded. Resolves to the availability; never rejects.
+ */
+export async function initWasm(): Promise<boolean> {
+  if (kernels) return true;
+  try {
+    if (typeof WebAssembly !== 'object') return false;
+    const module = await WebAssembly.compile(decodeBase64(WASM_BASE64));
+    const instance = await WebAssembly.instantiate(module, {});
+    kernels = setUp(instance);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function need(fn: string): Kernels {
+  const k = load();
+  if (!k) throw new Error(`${fn}: WebAssembly SIMD is not available here (check wasmAvailable() first)`);
+  return k;
+}
+
+/** Makes the arena at least `bytes` long and returns the (possibly new) heap view. */
+function ensure(k: Kernels, bytes: number, fn: string): Float32Array {
+  const end = k.base + bytes;
+  const have = k.memory.buffer.byteLength;
+  if (end > have) {
+    if (end > MAX_BYTES) {
+      throw new RangeError(`${fn}: needs ${bytes} bytes of wasm memory, more than wasm32 can address`);
+    }
+    try {
+      k.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (e) {
+      throw new RangeError(`${fn}: could not grow wasm memory to ${end} bytes (${(e as Error).message})`);
+    }
+    k.heap = new Float32Array(k.memory.buffer);
+  }
+  return k.heap;
+}
+
+/** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
+function vecBytes(floats: number): number {
+  return ((floats + 3) >> 2) << 4;
+}
+
+function checkDims(fn: string, dims: Record<string, number>): void {
+  for (const name in dims) {
+    const v = dims[name];
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
+  }
+}
+
+function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
+  if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${name} must be a Float32Array`);
+  if (!Number.isInteger(off) || off < 0 || off + len > arr.length) {
+    throw new RangeError(`${fn}: ${name} needs ${len} elements from offset ${off} but has length ${arr.length}`);
+  }
+}
+
+function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, len: number): void {
+  if (len === 0) return;
+  heap.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), ptr >> 2);
+}
+
+function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, len: number): void {
+  if (len === 0) return;
+  dst.set(heap.subarray(ptr >> 2, (ptr >> 2) + len), off);
+}
+
+/**
+ * out[m×n] = op(A)·op(B) on float32 data with WebAssembly SIMD; the same contract as
+ * `matmulInto`: A stored m×k (k×m if `transA`), B stored k×n (n×k if `transB`), both read
+ * transposed inside the kernel, `out` overwritten. `out` may alias `a` or `b`.
+ */
+export function matmulF32(
+  out: Float32Array, outOff: number,
+  a: Float32Array, aOff: number,
+  b: Float32Array, bOff: number,
+  m: number, k: number, n: number,
+  transA: boolean, transB: boolean,
+): void {
+  const fn = 'matmulF32';
+  checkDims(fn, { m, k, n });
+  checkSpan(fn, 'a', a, aOff, m * k);
+  checkSpan(fn, 'b', b, bOff, k * n);
+  checkSpan(fn, 'out', out, outOff, m * n);
+  if (m === 0 || n === 0) return;
+  const K = need(fn);
+  const pa = K.base;
+  const pb = pa + vecBytes(m * k);
+  const pc = pb + vecBytes(k * n);
+  const ps = pc + vecBytes(m * n);
+  const heap = ensure(K, ps + K.x.matmulScratchBytes(m, k, n) - K.base, fn);
+  copyIn(heap, pa, a, aOff, m * k);
+  copyIn(heap, pb, b, bOff, k * n);
+  K.x.matmul(pc, pa, pb, m, k, n, transA ? 1 : 0, transB ? 1 : 0, ps, 0, 0);
+  copyOut(heap, pc, out, outOff, m * n);
+}
+
+/**
+ * A dense layer's forward pass in one call: out[batch×outF] = act(x·W + b), with x
+ * [batch×inF], W [inF×outF] row-major (the layout `x.matmul(W)` uses) and b [outF] added to
+ * every row (`null` for no bias). `activation`: 0 identity, 1 sigmoid, 2 tanh, 3 relu
+ * (see {@link WasmActivation}); sigmoid and tanh use polynomial exp, ~1e-6 relative.
+ */
+export function linearForwardF32(
+  out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null,
+  batch: number, inF: number, outF: number, activation: WasmActivationCode,
+): void {
+  const fn = 'linearForwardF32';
+  checkDims(fn, { batch, inF, outF });
+  checkSpan(fn, 'x', x, 0, batch * inF);
+  checkSpan(fn, 'w', w, 0, inF * outF);
+  checkSpan(fn, 'out', out, 0, batch * outF);
+  if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
+  checkActivation(fn, activation);
+  if (batch === 0 || outF === 0) return;
+  const K = need(fn);
+  const px = K.base;
+  const pw = px + vecBytes(batch * inF);
+  const pbias = pw + vecBytes(inF * outF);
+  // The kernel reads bias in 8-wide tiles: pad it with zeros to a multiple of 8.
+  const biasLen = (outF + 7) & ~7;
+  const pc = pbias + vecBytes(biasLen);
+  const ps = pc + vecBytes(batch * outF);
+  const heap = ensure(K, ps + K.x.matmulScratchBytes(batch, inF, outF) - K.base, fn);
+  copyIn(heap, px, x, 0, batch * inF);
+  copyIn(heap, pw, w, 0, inF * outF);
+  if (bias !== null) {
+    copyIn(heap, pbias, bias, 0, outF);
+    heap.fill(0, (pbias >> 2) + outF, (pbias >> 2) + biasLen);
+  }
+  K.x.matmul(pc, px, pw, batch, inF, outF, 0, 0, ps, bias === null ? 0 : pbias, activation);
+  copyOut(heap, pc, out, 0, batch * outF);
+}
+
+function checkActivation(fn: string, act: number): void {
+  if (act !== 0 && act !== 1 && act !== 2 && act !== 3) {
+    throw new RangeError(`${fn}: activation must be 0 (identity), 1 (sigmoid), 2 (tanh) or 3 (relu), got ${act}`);
+  }
+}
+
+function checkSame(fn: string, names: string, ...arrs: Float32Array[]): number {
+  const n = arrs[0].length;
+  for (const arr of arrs) {
+    if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${names} must be Float32Arrays`);
+    if (arr.length !== n) throw new RangeError(`${fn}: ${names} must have equal lengths, got ${arrs.map((x) => x.length).join(' vs ')}`);
+  }
+  return n;
+}
+
+/** out = act(x) elementwise (see {@link WasmActivation}). `out` may be `x`. */
+export function activationF32(out: Float32Array, x: Float32Array, activation: WasmActivationCode): void {
+  const fn = 'activationF32';
+  const n = checkSame(fn, 'out and x', out, x);
+  checkActivation(fn, activation);
+  if (n === 0) return;
+  const K = need(fn);
+  const p = K.base;
+  const heap = ensure(K, vecBytes(n), fn);
+  copyIn(heap, p, x, 0, n);
+  K.x.activation(p, p, n, activation);
+  copyOut(heap, p, out, 0, n);
+}
+
+/** out = e^x elementwise (float32, ~1e-7 relative; x clamped to [-87, 88]). `out` may be `x`. */
+export function expF32(out: Float32Array, x: Float32Array): void {
+  const fn = 'expF32';
+  const n = checkSame(fn, 'out and x', out, x);
+  if (n === 0) return;
+  const K = need(fn);
+  const p = K.base;
+  const heap = ensure(K, vecBytes(n), fn);
+  copyIn(heap, p, x, 0, n);
+  K.x.expArray(p, p, n);
+  copyOut(heap, p, out, 0, n);
+}
+
+/**
+ * Gradient through an activation from its saved output y: out = g·y·(1−y) (sigmoid),
+ * g·(1−y²) (tanh), g·[y > 0] (relu, so relu'(0) = 0), g (identity). `out` may be `g`.
+ */
+export function activationBackwardF32(
+  out: Float32Array, g: Float32Array, y: Float32Array, activation: WasmActivationCode,
+): void {
+  const fn = 'activationBackwardF32';
+  const n = checkSame(fn, 'out, g and y', out, g, y);
+  checkActivation(fn, activation);
+  if (n === 0) return;
+  const K = need(fn);
+  const pg = K.base;
+  const py = pg + vecBytes(n);
+  const heap = ensure(K, 2 * vecBytes(n), fn);
+  copyIn(heap, pg, g, 0, n);
+  copyIn(heap, py, y, 0, n);
+  K.x.activationBackward(pg, pg, py, n, activation);
+  copyOut(heap, pg, out, 0, n);
+}
+
+/** In-place SGD step p -= lr·g. */
+export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void {
+  const fn = 'sgdUpdateF32';
+  const n = checkSame(fn, 'p and g', p, g);
+  if (!Number.isFinite(lr)) throw new RangeError(`sgdUpdateF32: lr must be finite, got ${lr}`);
+  if (n === 0) return;
+  const K = need(fn);
+  const pp = K.base;
+  const pg = pp + vecBytes(n);
+  const heap = ensure(K, 2 * vecBytes(n), fn);
+  copyIn(heap, pp, p, 0, n);
+  copyIn(heap, pg, g, 0, n);
+  K.x.sgdUpdate(pp, pg, n, lr);
+  copyOut(heap, pp, p, 0, n);
+}
+
+/** Bytes of wasm linear memory currently reserved (0 when unavailable); for tests and diagnostics. */
+export function wasmMemoryBytes(): number {
+  const k = load();
+  return k ? k.memory.buffer.byteLength : 0;
+}

@@ -7,3 +7,5 @@ export { gradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckW
 export { Rng } from './random.js';
 export type { DType } from './dtype.js';
 export type { FloatArray } from './kernels/types.js';
+export { linear, type FusedActivation } from './ops/linear.js';
+export { setWasmKernels, useWasm } from './kernels/dispatch.js';

@@ -2,6 +2,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import type { DType } from '../autograd/dtype.js';
 import { Rng } from '../autograd/random.js';
 import { fmt } from '../autograd/shape.js';
+import { linear, type FusedActivation } from '../autograd/ops/linear.js';
 import { Module } from './module.js';
 import { initStd, normalTensor, type InitName } from './init.js';
 
@@ -45,11 +46,11 @@ export class Linear extends Module {
     this.bias = opts.bias === false ? null : this.registerParameter('bias', normalTensor([outFeatures], std.bias, rng, dtype));
   }
 
-  forward(x: Tensor): Tensor {
+  /** act(x·W + b) for x of shape [..., inFeatures]; the activation is fused into the layer's kernel. */
+  forward(x: Tensor, activation: FusedActivation = 'identity'): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new Error(`Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.ndim === 0 ? 'no feature axis' : `${x.shape[x.ndim - 1]} features`}, expected ${this.inFeatures}`);
     }
-    const y = x.matmul(this.weight);
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.weight, this.bias, activation);
   }
 }

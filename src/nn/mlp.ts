@@ -55,7 +55,9 @@ export class MLP extends Module {
     let h = x;
     const last = this.layers.length - 1;
     this.layers.forEach((layer, i) => {
-      h = activate(i === last ? this.outputActivation : this.activation, layer.forward(h));
+      const act = i === last ? this.outputActivation : this.activation;
+      // The fused op covers every activation but softmax, which needs the whole row.
+      h = act === 'softmax' ? activate(act, layer.forward(h)) : layer.forward(h, act);
     });
     return h;
   }

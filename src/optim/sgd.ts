@@ -1,5 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
+import { sgdUpdate } from '../autograd/kernels/dispatch.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
 export interface SGDOptions {
@@ -45,7 +46,7 @@ export class SGD extends Optimizer {
   protected update(p: FloatArray, g: FloatArray, index: number): void {
     const lr = this.lr, mu = this.momentum, wd = this.weightDecay, n = p.length;
     if (mu === 0) {
-      if (wd === 0) for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+      if (wd === 0) sgdUpdate(p, g, lr);
       else for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
       return;
     }

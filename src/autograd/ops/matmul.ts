@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor.js';
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, fmt, sizeOf, stridesOf } from '../shape.js';
-import { matmulInto } from '../kernels/matmul.js';
+import { matmul as matmulKernel } from '../kernels/dispatch.js';
 import { record } from '../engine.js';
 
 /**
@@ -49,11 +49,11 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const B = b.dtype === dtype ? b.data : b.astype(dtype).data;
   const count = sizeOf(batch);
   if (count === 1) {
-    matmulInto(out.data, 0, A, 0, B, 0, m, k, n, transA, transB);
+    matmulKernel(out.data, 0, A, 0, B, 0, m, k, n, transA, transB);
   } else {
     const offA = batchOffsets(batch, batchA, m * k);
     const offB = batchOffsets(batch, batchB, k * n);
-    for (let i = 0; i < count; i++) matmulInto(out.data, i * m * n, A, offA[i], B, offB[i], m, k, n, transA, transB);
+    for (let i = 0; i < count; i++) matmulKernel(out.data, i * m * n, A, offA[i], B, offB[i], m, k, n, transA, transB);
   }
   // Each product is as costly as the forward, so skip the one for an operand that needs no gradient.
   return record(out, 'matmul', [a, b], (g) => [

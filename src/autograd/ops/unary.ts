@@ -2,12 +2,14 @@
 import { Tensor } from '../tensor.js';
 import { allocate, type DType } from '../dtype.js';
 import { UnaryOp, unaryMap } from '../kernels/elementwise.js';
+import { activationMap } from '../kernels/dispatch.js';
 import { record } from '../engine.js';
 
 /** f(x) elementwise, not recorded. */
 export function map(op: UnaryOp, x: Tensor): Tensor {
   const out = new Tensor(allocate(x.dtype, x.size), x.shape);
-  unaryMap(op, out.data, x.data);
+  const simd = op === UnaryOp.Sigmoid ? 'sigmoid' : op === UnaryOp.Tanh ? 'tanh' : null;
+  if (simd === null || !activationMap(out.data, x.data, simd)) unaryMap(op, out.data, x.data);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
+import type { FloatArray } from './kernels/types.js';
 
 /**
  * A recorded op: the tensors it read and its derivative rule. `backward` maps the gradient
@@ -121,6 +122,11 @@ export function runBackward(
   const order = topoOrder(root, stopAt);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, seed);
+  // Buffers handed to more than one place (a rule passing g through to several inputs, views
+  // made by reshape) or owned by the caller (the seed): a leaf must copy these, and may simply
+  // keep any other gradient buffer as its .grad, saving an allocation and a copy per parameter.
+  const handedOut = new Set<FloatArray>([seed.data]);
+  const shared = new Set<FloatArray>([seed.data]);
   withGradMode(createGraph, () => {
     for (let n = order.length - 1; n >= 0; n--) {
       const t = order[n];
@@ -144,6 +150,8 @@ export function runBackward(
         const gi = inputGrads[i];
         if (!input.requiresGrad || gi === null || gi === undefined) continue;
         const fitted = fitGradient(node.op, i, gi, input);
+        if (handedOut.has(fitted.data)) shared.add(fitted.data);
+        else handedOut.add(fitted.data);
         const prev = grads.get(input);
         grads.set(input, prev === undefined ? fitted : prev.add(fitted));
       }
@@ -155,7 +163,7 @@ export function runBackward(
     for (const t of order) if (t._node && !stopAt?.has(t)) t._node = { op: t._node.op, inputs: EMPTY, backward: null };
   }
   if (accumulate) {
-    for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph);
+    for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, !shared.has(g.data));
   }
   return leaves;
 }
@@ -183,7 +191,7 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
   return true;
 }
 
-function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean): void {
+function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: boolean): void {
   if (createGraph) {
     // Keep the graph so .grad can be differentiated again, but never store g itself: a rule may
     // hand one tensor to several inputs (add: [g, g]) and g may be the caller's seed, and a later
@@ -192,8 +200,8 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean): void {
     return;
   }
   if (leaf.grad === null) {
-    // A copy: rules may pass one gradient tensor to several inputs, and .grad is later updated in place.
-    leaf.grad = new Tensor(g.data.slice(), leaf.shape);
+    // .grad is later updated in place, so it must not share its buffer with anything else.
+    leaf.grad = new Tensor(owned ? g.data : g.data.slice(), leaf.shape);
     return;
   }
   const dst = leaf.grad.data, src = g.data;

@@ -12,7 +12,6 @@
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
-
 // ---------------------------------------------------------------------------------------
 // matmul
 //
@@ -21,6 +20,13 @@ export function heapBase(): usize {
 // both with unit stride whatever the transpose flags were. The k loop is blocked by KC so
 // a B micro-panel (KC·NR floats = 8 KB) stays in L1 while MC/MR A micro-panels stream past
 // it from L2.
+//
+// Ragged edges stay in SIMD registers: a tile with fewer than MR rows runs a 1-, 2- or 3-row
+// variant of the micro-kernel (no work on padding rows), one with at most 4 columns a 4-wide
+// variant, and the columns of a partial vector are read and written with 32/64-bit lane
+// loads and stores, so nothing outside the m×n result is ever touched. This matters for the
+// small layers tensorgrad trains (batch 10, 30 units), where a third of the outputs sit in
+// edge tiles.
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -39,17 +45,18 @@ const ACT_RELU: i32 = 3;
 }
 
 /**
- * Bytes of scratch matmul() needs beyond its operands: packed A, packed B, one edge tile.
- * Computed in f64 so an impossible request reads as too big rather than wrapping around.
+ * Bytes of scratch matmul() needs beyond its operands: packed A and packed B. Computed in
+ * f64 so an impossible request reads as too big rather than wrapping around.
  */
 export function matmulScratchBytes(m: i32, k: i32, n: i32): f64 {
-  return (<f64>roundUp(m, MR) * k + <f64>k * roundUp(n, NR) + MR * NR) * 4 + 16;
+  return (<f64>roundUp(m, MR) * k + <f64>k * roundUp(n, NR)) * 4 + 16;
 }
 
 /**
  * c[m×n] = op(A)·op(B) (+ bias, then activation, when asked). A is stored m×k, or k×m when
  * transA; B is k×n, or n×k when transB. `bias` is 0 for none, else a row of at least
- * roundUp(n, NR) floats (the wrapper zero-pads it). c is overwritten.
+ * roundUp(n, NR) floats (the wrapper zero-pads it). c is overwritten; only its m×n floats
+ * are written.
  *
  * When B is read in place (small m, see below) a ragged last column panel loads whole 8-float
  * rows, up to 7 floats past B's end: the caller keeps 32 readable bytes after B. Lanes read
@@ -62,31 +69,32 @@ export function matmul(
   if (m <= 0 || n <= 0) return;
   const pa = (scratch + 15) & ~(<usize>15);
   const pb = pa + <usize>(roundUp(m, MR) * k) * 4;
-  const tmp = pb + <usize>(k * roundUp(n, NR)) * 4;
   const ldc = <usize>n * 4;
-  const epilogue = bias != 0 || act != ACT_IDENTITY;
 
   if (k <= 0) {
-    // An empty sum is zero; the epilogue still applies (act(0 + bias)).
-    memory.fill(c, 0, <usize>(m * n) * 4);
-    if (epilogue) {
-      memory.fill(tmp, 0, <usize>(MR * NR) * 4);
-      for (let i0 = 0; i0 < m; i0 += MR) {
-        for (let j0 = 0; j0 < n; j0 += NR) {
-          edgeTile(pa, pb, 0, 0, c, ldc, tmp, i0, j0, m, n, true, bias, act);
-        }
-      }
+    // An empty sum is zero; the epilogue still applies (act(0 + bias)). With kc = 0 the
+    // tile reads no operand and stores exactly that.
+    const panels = m / MR, rem = m - panels * MR;
+    for (let j0 = 0; j0 < n; j0 += NR) {
+      const cols = min(NR, n - j0);
+      const jBias = bias == 0 ? 0 : bias + <usize>j0 * 4;
+      const cPanel = c + <usize>j0 * 4;
+      if (cols > 4) rows8(0, 0, 0, 0, 0, cPanel, ldc, panels, false, jBias, act, cols);
+      else rows4(0, 0, 0, 0, 0, cPanel, ldc, panels, false, jBias, act, cols);
+      if (rem > 0) tile(0, 0, 0, 0, cPanel + <usize>(panels * MR) * ldc, ldc, false, jBias, act, rem, cols);
     }
     return;
   }
 
   packA(pa, a, m, k, transA);
   // With few row panels each B element is used only ceil(m/MR) times, so packing B costs
-  // as much as the multiply saves: read row-major B in place instead (see kernel4x8's ldb).
+  // as much as the multiply saves: read row-major B in place instead (see kernel's ldb).
   const direct = !transB && m <= DIRECT_B_MAX_M;
   if (!direct) packB(pb, b, k, n, transB);
   const ldb = direct ? <usize>n * 4 : <usize>NR * 4;
 
+  const aStep = <usize>(MR * k) * 4; // bytes between A micro-panels
+  const full = m / MR; // row panels without padding
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const first = pc == 0;
@@ -95,98 +103,170 @@ export function matmul(
     const tileAct = last ? act : ACT_IDENTITY;
     for (let ic = 0; ic < m; ic += MC) {
       const icEnd = min(ic + MC, m);
+      const panels = min(icEnd / MR, full) - ic / MR; // ic is a multiple of MR
+      const rem = icEnd - ic - panels * MR;
+      const aPanel = pa + <usize>(ic * k + pc * MR) * 4;
       for (let j0 = 0; j0 < n; j0 += NR) {
         const bPanel = direct ? b + <usize>(pc * n + j0) * 4 : pb + <usize>(j0 * k + pc * NR) * 4;
-        const fullCols = j0 + NR <= n;
-        for (let i0 = ic; i0 < icEnd; i0 += MR) {
-          const aPanel = pa + <usize>(i0 * k + pc * MR) * 4;
-          if (fullCols && i0 + MR <= m) {
-            kernel4x8(aPanel, bPanel, ldb, kc, c + <usize>(i0 * n + j0) * 4, ldc, !first,
-              tileBias == 0 ? 0 : tileBias + <usize>j0 * 4, tileAct);
-          } else {
-            edgeTile(aPanel, bPanel, ldb, kc, c, ldc, tmp, i0, j0, m, n, first, tileBias, tileAct);
-          }
+        const cols = min(NR, n - j0);
+        const jBias = tileBias == 0 ? 0 : tileBias + <usize>j0 * 4;
+        const cPanel = c + <usize>(ic * n + j0) * 4;
+        if (cols > 4) {
+          rows8(aPanel, aStep, bPanel, ldb, kc, cPanel, ldc, panels, !first, jBias, tileAct, cols);
+        } else {
+          rows4(aPanel, aStep, bPanel, ldb, kc, cPanel, ldc, panels, !first, jBias, tileAct, cols);
+        }
+        if (rem > 0) {
+          tile(aPanel + <usize>panels * aStep, bPanel, ldb, kc, cPanel + <usize>(panels * MR) * ldc, ldc,
+            !first, jBias, tileAct, rem, cols);
         }
       }
     }
   }
 }
 
-/** A ragged tile: run the full kernel on a padded copy, then write back the valid part. */
-function edgeTile(
-  aPanel: usize, bPanel: usize, ldb: usize, kc: i32, c: usize, ldc: usize, tmp: usize,
-  i0: i32, j0: i32, m: i32, n: i32, first: bool, bias: usize, act: i32,
+/** `panels` full-height 4×8 tiles down a column panel (5..8 real columns). */
+function rows8(
+  pa: usize, aStep: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize, panels: i32,
+  accumulate: bool, bias: usize, act: i32, cols: i32,
 ): void {
-  const rows = min(MR, m - i0);
-  const cols = min(NR, n - j0);
-  const tld = <usize>NR * 4;
-  for (let r = 0; r < MR; r++) {
-    for (let jj = 0; jj < NR; jj++) {
-      const t = tmp + <usize>r * tld + <usize>jj * 4;
-      store<f32>(t, !first && r < rows && jj < cols
-        ? load<f32>(c + <usize>(i0 + r) * ldc + <usize>(j0 + jj) * 4)
-        : 0);
-    }
+  const cStep = ldc * MR;
+  for (let t = 0; t < panels; t++, pa += aStep, c += cStep) {
+    kernel(4, 2, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
   }
-  kernel4x8(aPanel, bPanel, ldb, kc, tmp, tld, !first, bias == 0 ? 0 : bias + <usize>j0 * 4, act);
-  for (let r = 0; r < rows; r++) {
-    const crow = c + <usize>(i0 + r) * ldc + <usize>j0 * 4;
-    const trow = tmp + <usize>r * tld;
-    for (let jj = 0; jj < cols; jj++) {
-      store<f32>(crow + <usize>jj * 4, load<f32>(trow + <usize>jj * 4));
-    }
+}
+
+/** `panels` full-height 4×4 tiles down a column panel (1..4 real columns). */
+function rows4(
+  pa: usize, aStep: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize, panels: i32,
+  accumulate: bool, bias: usize, act: i32, cols: i32,
+): void {
+  const cStep = ldc * MR;
+  for (let t = 0; t < panels; t++, pa += aStep, c += cStep) {
+    kernel(4, 1, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
   }
 }
 
 /**
- * The 4×8 register tile: eight f32x4 accumulators, two B vectors and one broadcast A value
- * per step fit in the 16 xmm registers V8 allocates, so the k loop never spills. `ldb` is the
- * byte step between k rows of B: NR·4 in a packed panel, 4n when B is read in place. `bias`
- * is the address of this tile's 8 bias values (0 for none).
+ * One block of c with 1..3 rows (a ragged last row panel) and cols ≤ NR columns: the
+ * register tile with only the real rows and, for cols ≤ 4, one vector column.
  */
-@inline function kernel4x8(
-  pa: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize, accumulate: bool, bias: usize, act: i32,
+function tile(
+  pa: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize,
+  accumulate: bool, bias: usize, act: i32, rows: i32, cols: i32,
+): void {
+  if (cols > 4) {
+    if (rows == 3) kernel(3, 2, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+    else if (rows == 2) kernel(2, 2, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+    else kernel(1, 2, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+  } else {
+    if (rows == 3) kernel(3, 1, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+    else if (rows == 2) kernel(2, 1, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+    else kernel(1, 1, pa, pb, ldb, kc, c, ldc, accumulate, bias, act, cols);
+  }
+}
+
+/**
+ * The register tile: R rows (1..4) × V vectors (1..2) of f32x4 accumulators; R and V are
+ * literals at every call site, so inlining folds each variant to straight-line code. At 4×2
+ * the eight accumulators, two B vectors, one broadcast A value and a product fit in the
+ * 16 xmm registers V8 allocates, so the k loop never spills. `ldb` is the byte step between
+ * k rows of B: NR·4 in a packed panel, 4n when B is read in place. `bias` is the address of
+ * this tile's bias values (0 for none); `cols` (≤ 4·V) says how many columns are real.
+ */
+@inline function kernel(
+  R: i32, V: i32, pa: usize, pb: usize, ldb: usize, kc: i32, c: usize, ldc: usize,
+  accumulate: bool, bias: usize, act: i32, cols: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+  // The A pointer doubles as the loop counter (one add and compare fewer per step). Not
+  // unrolled: V8 then hoists the second step's loads and spills accumulators.
+  const aEnd = pa + <usize>kc * 16;
+  while (pa < aEnd) {
+    const b0 = v128.load(pb);
+    let b1 = b0;
+    if (V > 1) b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0)); c21 = f32x4.add(c21, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0)); c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c00 = f32x4.add(c00, f32x4.mul(av, b0));
+    if (V > 1) c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    if (R > 1) {
+      av = v128.load32_splat(pa, 4);
+      c10 = f32x4.add(c10, f32x4.mul(av, b0));
+      if (V > 1) c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    }
+    if (R > 2) {
+      av = v128.load32_splat(pa, 8);
+      c20 = f32x4.add(c20, f32x4.mul(av, b0));
+      if (V > 1) c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    }
+    if (R > 3) {
+      av = v128.load32_splat(pa, 12);
+      c30 = f32x4.add(c30, f32x4.mul(av, b0));
+      if (V > 1) c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    }
     pa += 16; pb += ldb;
   }
-  const c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
+  const full = cols == 4 * V;
+  finishRow(c, c00, c01, V, full, cols, accumulate, bias, act);
+  if (R > 1) finishRow(c + ldc, c10, c11, V, full, cols, accumulate, bias, act);
+  if (R > 2) finishRow(c + 2 * ldc, c20, c21, V, full, cols, accumulate, bias, act);
+  if (R > 3) finishRow(c + 3 * ldc, c30, c31, V, full, cols, accumulate, bias, act);
+}
+
+/** One output row of a tile: (+ c when accumulating) (+ bias) (activation), then store. */
+@inline function finishRow(
+  crow: usize, v0: v128, v1: v128, V: i32, full: bool, cols: i32,
+  accumulate: bool, bias: usize, act: i32,
+): void {
   if (accumulate) {
-    c00 = f32x4.add(c00, v128.load(c0)); c01 = f32x4.add(c01, v128.load(c0, 16));
-    c10 = f32x4.add(c10, v128.load(c1)); c11 = f32x4.add(c11, v128.load(c1, 16));
-    c20 = f32x4.add(c20, v128.load(c2)); c21 = f32x4.add(c21, v128.load(c2, 16));
-    c30 = f32x4.add(c30, v128.load(c3)); c31 = f32x4.add(c31, v128.load(c3, 16));
+    if (full) {
+      v0 = f32x4.add(v0, v128.load(crow));
+      if (V > 1) v1 = f32x4.add(v1, v128.load(crow, 16));
+    } else {
+      v0 = f32x4.add(v0, loadPart(crow, cols));
+      if (V > 1) v1 = f32x4.add(v1, loadPart(crow + 16, cols - 4));
+    }
   }
   if (bias != 0) {
-    const bb0 = v128.load(bias), bb1 = v128.load(bias, 16);
-    c00 = f32x4.add(c00, bb0); c01 = f32x4.add(c01, bb1);
-    c10 = f32x4.add(c10, bb0); c11 = f32x4.add(c11, bb1);
-    c20 = f32x4.add(c20, bb0); c21 = f32x4.add(c21, bb1);
-    c30 = f32x4.add(c30, bb0); c31 = f32x4.add(c31, bb1);
+    v0 = f32x4.add(v0, v128.load(bias));
+    if (V > 1) v1 = f32x4.add(v1, v128.load(bias, 16));
   }
   if (act != ACT_IDENTITY) {
-    c00 = activate(c00, act); c01 = activate(c01, act);
-    c10 = activate(c10, act); c11 = activate(c11, act);
-    c20 = activate(c20, act); c21 = activate(c21, act);
-    c30 = activate(c30, act); c31 = activate(c31, act);
+    v0 = activate(v0, act);
+    if (V > 1) v1 = activate(v1, act);
   }
-  v128.store(c0, c00); v128.store(c0, c01, 16);
-  v128.store(c1, c10); v128.store(c1, c11, 16);
-  v128.store(c2, c20); v128.store(c2, c21, 16);
-  v128.store(c3, c30); v128.store(c3, c31, 16);
+  if (full) {
+    v128.store(crow, v0);
+    if (V > 1) v128.store(crow, v1, 16);
+  } else {
+    storePart(crow, v0, cols);
+    if (V > 1) storePart(crow + 16, v1, cols - 4);
+  }
+}
+
+/** The first w lanes (w may be ≤ 0 or ≥ 4) of the floats at p, zeros elsewhere; reads only those. */
+@inline function loadPart(p: usize, w: i32): v128 {
+  if (w >= 4) return v128.load(p);
+  if (w >= 2) {
+    const v = v128.load64_zero(p);
+    return w == 3 ? v128.load32_lane(p, v, 2, 8) : v;
+  }
+  return w == 1 ? v128.load32_zero(p) : f32x4.splat(0);
+}
+
+/** Stores the first w lanes (w may be ≤ 0 or ≥ 4) of v at p and nothing else. */
+@inline function storePart(p: usize, v: v128, w: i32): void {
+  if (w >= 4) {
+    v128.store(p, v);
+  } else if (w >= 2) {
+    v128.store64_lane(p, v, 0);
+    if (w == 3) v128.store32_lane(p, v, 2, 8);
+  } else if (w == 1) {
+    v128.store32_lane(p, v, 0);
+  }
 }
 
 /** Packs op(A) (m×k) into MR-row panels: panel i0/MR holds element (i0+r, p) at p·MR + r. */

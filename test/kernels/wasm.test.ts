@@ -133,6 +133,61 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
       }), { numRuns: 15 });
     });
 
+    it('agrees with matmulInto on the MNIST training shapes, in all four storage layouts', () => {
+      // The 784-30-10 MLP at batch 10: forward x·W1 (10,784,30), dW1 = xᵀ·d (784,10,30),
+      // dW2 = hᵀ·d2 (30,10,10), dX2 = d2·W2ᵀ (10,10,30), plus the forward of layer 2.
+      // m and n are not multiples of the 4×8 tile, so every call has ragged rows and columns.
+      const shapes: [number, number, number][] = [[10, 784, 30], [784, 10, 30], [30, 10, 10], [10, 10, 30], [10, 30, 10]];
+      let seed = 0;
+      for (const [m, k, n] of shapes) {
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            const c = { m, k, n, transA, transB, offs: [3, 1, 2] as [number, number, number], seed: seed++ };
+            const { wasm, ts, tol } = runBoth(c);
+            expectClose(wasm, ts, tol, `m=${m} k=${k} n=${n} tA=${transA} tB=${transB}`);
+            for (let i = 0; i < 3; i++) expect(wasm[i]).toBe(SENTINEL);
+            for (let i = 3 + m * n; i < wasm.length; i++) expect(wasm[i]).toBe(SENTINEL);
+          }
+        }
+      }
+    });
+
+    it('gets every ragged-edge tile variant right (1–3 spare rows, 1–7 spare columns, small k)', () => {
+      // m = 1..13 and n = 1..17 reach each row remainder with both the 4- and 8-wide column
+      // panels; k = 0..12 covers the transA k = 10 backward shape and the empty sum.
+      fc.assert(fc.property(
+        fc.record({
+          m: dim(13), k: fc.integer({ min: 0, max: 12 }), n: dim(17),
+          transA: fc.boolean(), transB: fc.boolean(),
+          offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)), seed: fc.nat(),
+        }),
+        (c) => {
+          const { wasm, ts, tol } = runBoth(c);
+          expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
+          for (let i = 0; i < c.offs[0]; i++) expect(wasm[i]).toBe(SENTINEL);
+          for (let i = c.offs[0] + c.m * c.n; i < wasm.length; i++) expect(wasm[i]).toBe(SENTINEL);
+        }), { numRuns: 200 });
+    });
+
+    it('is exact on small integers for every row and column remainder', () => {
+      for (let m = 1; m <= 9; m++) {
+        for (let n = 1; n <= 17; n++) {
+          const k = 10;
+          const rng = new Rng(m * 31 + n);
+          const a = Float32Array.from({ length: m * k }, () => rng.int(7) - 3);
+          const b = Float32Array.from({ length: k * n }, () => rng.int(7) - 3);
+          for (const transA of [false, true]) {
+            for (const transB of [false, true]) {
+              const w = new Float32Array(m * n), t = new Float32Array(m * n);
+              matmulF32(w, 0, a, 0, b, 0, m, k, n, transA, transB);
+              matmulInto(t, 0, a, 0, b, 0, m, k, n, transA, transB);
+              expect([...w], `m=${m} n=${n} tA=${transA} tB=${transB}`).toEqual([...t]);
+            }
+          }
+        }
+      }
+    });
+
     it('reads its inputs before writing when out aliases an operand', () => {
       const m = 6, k = 6, n = 6;
       const a = randomF32(m * k, 1), b = randomF32(k * n, 2);
@@ -216,6 +271,28 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
       const out = new Float32Array(300);
       linearForwardF32(out, x, w, b, 10, 784, 30, 1);
       expectClose(out, reference(x, w, b, 10, 784, 30, 1), 1e-4, '10×784→30');
+    });
+
+    it('applies bias and activation on ragged edge tiles and writes nothing past the output', () => {
+      // batch 1..13 × outF 1..17 puts the epilogue on every row/column remainder; inF 0 is
+      // act(b) alone, inF 10 one k block, inF 300 two (the epilogue runs on the last only).
+      for (const inF of [0, 10, 300]) {
+        for (const batch of [1, 2, 3, 5, 10, 13]) {
+          for (const outF of [1, 3, 4, 5, 6, 8, 9, 13, 17, 30]) {
+            for (const act of [0, 1, 2, 3] as WasmActivationCode[]) {
+              const seed = inF * 1000 + batch * 50 + outF + act;
+              const x = randomF32(batch * inF, seed, -2, 2), w = randomF32(inF * outF, seed + 1);
+              const bias = act === 2 ? null : randomF32(outF, seed + 2, -3, 3);
+              const out = new Float32Array(batch * outF + 5).fill(SENTINEL);
+              linearForwardF32(out, x, w, bias, batch, inF, outF, act);
+              const want = reference(x, w, bias, batch, inF, outF, act);
+              expectClose(out.subarray(0, batch * outF), want, 2e-5 * (2 * inF + 4),
+                `batch=${batch} in=${inF} out=${outF} act=${act}`);
+              for (let i = batch * outF; i < out.length; i++) expect(out[i]).toBe(SENTINEL);
+            }
+          }
+        }
+      }
     });
 
     it('rejects an unknown activation code and a short bias', () => {

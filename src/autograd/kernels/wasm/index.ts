@@ -5,8 +5,10 @@
  * compiled at install time.
  *
  * Loading is synchronous and lazy (first call). Operands are copied into a scratch arena in
- * the module's linear memory, which grows when a call needs more and is reused otherwise;
- * the only JavaScript objects made per call are short-lived subarray views for the copies.
+ * the module's linear memory, which grows when a call needs more and is reused otherwise.
+ * The per-call JavaScript work is kept small because the training loop makes many small
+ * calls (batch 10): no argument objects, no memory-size queries, and short operands are
+ * copied by a loop instead of through a fresh subarray view.
  *
  * Every wrapper has the same contract as its TypeScript twin; when `wasmAvailable()` is false
  * (no WebAssembly, no SIMD, or a browser main thread that forbids synchronous compilation
@@ -43,6 +45,8 @@ interface Kernels {
   base: number;
   /** Float32 view of all of linear memory; replaced whenever memory grows. */
   heap: Float32Array;
+  /** memory.buffer.byteLength as of the last grow: only ensure() grows the memory. */
+  bytes: number;
 }
 
 const PAGE = 65536;
@@ -79,7 +83,7 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
 function setUp(instance: WebAssembly.Instance): Kernels {
   const x = instance.exports as unknown as KernelExports;
   const base = x.heapBase();
-  return { x, memory: x.memory, base, heap: new Float32Array(x.memory.buffer) };
+  return { x, memory: x.memory, base, heap: new Float32Array(x.memory.buffer), bytes: x.memory.buffer.byteLength };
 }
 
 function load(): Kernels | null {
@@ -134,6 +138,11 @@ function need(fn: string): Kernels {
 /** Makes the arena at least `bytes` long and returns the (possibly new) heap view. */
 function ensure(k: Kernels, bytes: number, fn: string): Float32Array {
   const end = k.base + bytes;
+  if (end > k.bytes) return grow(k, end, bytes, fn);
+  return k.heap;
+}
+
+function grow(k: Kernels, end: number, bytes: number, fn: string): Float32Array {
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     if (end > MAX_BYTES) {
@@ -144,8 +153,10 @@ function ensure(k: Kernels, bytes: number, fn: string): Float32Array {
     } catch (e) {
       throw new RangeError(`${fn}: could not grow wasm memory to ${end} bytes (${(e as Error).message})`);
     }
-    k.heap = new Float32Array(k.memory.buffer);
   }
+  // Re-created even when another owner grew the memory in between, so no view is stale.
+  k.heap = new Float32Array(k.memory.buffer);
+  k.bytes = k.memory.buffer.byteLength;
   return k.heap;
 }
 
@@ -154,11 +165,8 @@ function vecBytes(floats: number): number {
   return ((floats + 3) >> 2) << 4;
 }
 
-function checkDims(fn: string, dims: Record<string, number>): void {
-  for (const name in dims) {
-    const v = dims[name];
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
-  }
+function checkDim(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
 }
 
 function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
@@ -168,14 +176,27 @@ function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len
   }
 }
 
+/** Below this many floats a plain loop beats allocating a subarray view for set(). */
+const LOOP_COPY_MAX = 64;
+
 function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, len: number): void {
-  if (len === 0) return;
-  heap.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), ptr >> 2);
+  const at = ptr >> 2;
+  if (off === 0 && len === src.length) {
+    heap.set(src, at);
+  } else if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) heap[at + i] = src[off + i];
+  } else {
+    heap.set(src.subarray(off, off + len), at);
+  }
 }
 
 function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, len: number): void {
-  if (len === 0) return;
-  dst.set(heap.subarray(ptr >> 2, (ptr >> 2) + len), off);
+  const at = ptr >> 2;
+  if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
+  } else {
+    dst.set(heap.subarray(at, at + len), off);
+  }
 }
 
 /**
@@ -191,7 +212,7 @@ export function matmulF32(
   transA: boolean, transB: boolean,
 ): void {
   const fn = 'matmulF32';
-  checkDims(fn, { m, k, n });
+  checkDim(fn, 'm', m); checkDim(fn, 'k', k); checkDim(fn, 'n', n);
   checkSpan(fn, 'a', a, aOff, m * k);
   checkSpan(fn, 'b', b, bOff, k * n);
   checkSpan(fn, 'out', out, outOff, m * n);
@@ -219,7 +240,7 @@ export function linearForwardF32(
   batch: number, inF: number, outF: number, activation: WasmActivationCode,
 ): void {
   const fn = 'linearForwardF32';
-  checkDims(fn, { batch, inF, outF });
+  checkDim(fn, 'batch', batch); checkDim(fn, 'inF', inF); checkDim(fn, 'outF', outF);
   checkSpan(fn, 'x', x, 0, batch * inF);
   checkSpan(fn, 'w', w, 0, inF * outF);
   checkSpan(fn, 'out', out, 0, batch * outF);
@@ -251,11 +272,15 @@ function checkActivation(fn: string, act: number): void {
   }
 }
 
-function checkSame(fn: string, names: string, ...arrs: Float32Array[]): number {
-  const n = arrs[0].length;
-  for (const arr of arrs) {
-    if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${names} must be Float32Arrays`);
-    if (arr.length !== n) throw new RangeError(`${fn}: ${names} must have equal lengths, got ${arrs.map((x) => x.length).join(' vs ')}`);
+/** Checks that x and y (and z, if given) are Float32Arrays of one length; returns it. */
+function checkSame(fn: string, names: string, x: Float32Array, y: Float32Array, z?: Float32Array): number {
+  if (!(x instanceof Float32Array) || !(y instanceof Float32Array) || (z !== undefined && !(z instanceof Float32Array))) {
+    throw new TypeError(`${fn}: ${names} must be Float32Arrays`);
+  }
+  const n = x.length;
+  if (y.length !== n || (z !== undefined && z.length !== n)) {
+    const lengths = z === undefined ? [n, y.length] : [n, y.length, z.length];
+    throw new RangeError(`${fn}: ${names} must have equal lengths, got ${lengths.join(' vs ')}`);
   }
   return n;
 }

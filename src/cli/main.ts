@@ -97,6 +97,18 @@ function describe(config: TrainConfig): string[] {
   ];
 }
 
+/**
+ * Said once when, from the third epoch on, some class is never predicted: with N(0,1) weights a
+ * sigmoid output neuron can saturate at 0 for every input, and the quadratic cost's gradient
+ * (∝ σ′ ≈ 0) never revives it, so accuracy plateaus near 90%.
+ */
+export function stallWarning(silent: number[], config: Pick<TrainConfig, 'seed' | 'init'>): string {
+  const which = silent.length === 1 ? `class ${silent[0]} is` : `classes ${silent.join(', ')} are`;
+  const hint = config.init === 'normal' ? ` or --init xavier` : '';
+  return `Warning: ${which} never predicted: an output neuron has saturated and this run will plateau ` +
+    `(the known stall of N(0,1)-initialised sigmoid nets). Try another --seed (this is ${config.seed})${hint}.`;
+}
+
 function trainCommand(config: TrainConfig, io: CliIO): number {
   checkDataDir(config.data, 'train');
   const outDir = config.out ?? defaultOutDir();
@@ -110,11 +122,16 @@ function trainCommand(config: TrainConfig, io: CliIO): number {
   );
   say('');
   const progress = new ProgressReporter(io.out);
+  let warned = false;
   const result = trainMnist(config, {
     onProgress: (p) => progress.update(p),
     onEpoch: (m) => {
       progress.clear();
       say(formatEpochLine(m));
+      if (!warned && m.silentClasses.length > 0 && m.epoch >= 3) {
+        warned = true;
+        say(stallWarning(m.silentClasses, config));
+      }
     },
   }, splits);
   const last = result.epochs[result.epochs.length - 1];

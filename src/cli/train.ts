@@ -32,6 +32,11 @@ export interface EpochMetrics {
   testCount: number;
   /** Learning rate used during the epoch. */
   lr: number;
+  /**
+   * Classes the model never predicts on the validation set (test set if there is none): the
+   * sign of an output neuron saturated for good, the known stall of N(0,1) sigmoid nets.
+   */
+  silentClasses: number[];
   /** Wall-clock seconds of the training pass (no evaluation). */
   trainSeconds: number;
   /** Wall-clock seconds of the whole epoch: training plus evaluation. */
@@ -195,10 +200,23 @@ export function predict(model: nn.Module, split: Split, batchSize = EVAL_BATCH):
 
 /** How many of `split`'s examples `model` classifies right. */
 export function countCorrect(model: nn.Module, split: Split, batchSize = EVAL_BATCH): number {
-  const pred = predict(model, split, batchSize);
+  return countMatches(predict(model, split, batchSize), split.labels);
+}
+
+function countMatches(pred: Int32Array, labels: ArrayLike<number>): number {
   let right = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === split.labels[i]) right++;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
   return right;
+}
+
+/** The classes in 0..classes−1 that no prediction names (none for an empty set). */
+export function silentClasses(pred: Int32Array, classes: number): number[] {
+  if (pred.length === 0) return [];
+  const seen = new Uint8Array(classes);
+  for (let i = 0; i < pred.length; i++) seen[pred[i]] = 1;
+  const out: number[] = [];
+  for (let c = 0; c < classes; c++) if (seen[c] === 0) out.push(c);
+  return out;
 }
 
 /**
@@ -278,8 +296,10 @@ export function trainMnist(config: TrainConfig, hooks: TrainHooks = {}, splits?:
       });
     }
     const trainSeconds = (performance.now() - t0) / 1000;
-    const valCorrect = countCorrect(model, data.validation);
-    const testCorrect = countCorrect(model, data.test);
+    const valPred = predict(model, data.validation);
+    const testPred = predict(model, data.test);
+    const valCorrect = countMatches(valPred, data.validation.labels);
+    const testCorrect = countMatches(testPred, data.test.labels);
     const m: EpochMetrics = {
       epoch: e + 1,
       cost: costSum / batches,
@@ -288,6 +308,7 @@ export function trainMnist(config: TrainConfig, hooks: TrainHooks = {}, splits?:
       valCorrect, valCount: data.validation.count,
       testCorrect, testCount: data.test.count,
       lr,
+      silentClasses: silentClasses(data.validation.count > 0 ? valPred : testPred, classes),
       trainSeconds,
       seconds: (performance.now() - t0) / 1000,
     };

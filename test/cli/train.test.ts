@@ -9,7 +9,9 @@ import { decodeSafetensors } from '../../src/nn/safetensors.js';
 import { parseTrainArgs } from '../../src/cli/args.js';
 import {
   confusionMatrix, formatEpochLine, trainMnist, writeRun, type EpochMetrics, type TrainSplits,
+  silentClasses,
 } from '../../src/cli/train.js';
+import { stallWarning } from '../../src/cli/main.js';
 import { evaluateModel, formatConfusionMatrix, loadModel } from '../../src/cli/evaluate.js';
 import { niceTicks, renderCurves } from '../../src/cli/svg.js';
 import { ProgressReporter } from '../../src/cli/progress.js';
@@ -162,12 +164,21 @@ describe('trainMnist (in process, synthetic data)', () => {
 describe('output formatting', () => {
   const m: EpochMetrics = {
     epoch: 7, cost: 0.0412, valAccuracy: 0.9412, testAccuracy: 0.9398, valCorrect: 9412, valCount: 10000,
-    testCorrect: 9398, testCount: 10000, lr: 3, trainSeconds: 0.8, seconds: 0.94,
+    testCorrect: 9398, testCount: 10000, lr: 3, silentClasses: [], trainSeconds: 0.8, seconds: 0.94,
   };
 
   it('prints the epoch line exactly in the documented style', () => {
     expect(formatEpochLine(m)).toBe('Epoch 7: cost 0.041 · validation 9,412/10,000 (94.12%) · test 9,398/10,000 (93.98%) · 0.9 s');
     expect(formatEpochLine(m)).toMatch(EPOCH_LINE);
+  });
+
+  it('names the classes a model never predicts, and warns about the stall once it shows', () => {
+    expect(silentClasses(new Int32Array([0, 1, 3, 3]), 5)).toEqual([2, 4]);
+    expect(silentClasses(new Int32Array([]), 5)).toEqual([]);
+    const w = stallWarning([6], { seed: 1, init: 'normal' });
+    expect(w).toMatch(/class 6 is never predicted/);
+    expect(w).toMatch(/--seed \(this is 1\) or --init xavier/);
+    expect(stallWarning([2, 6], { seed: 3, init: 'xavier' })).toMatch(/classes 2, 6 are never predicted.*this is 3\)\.$/);
   });
 
   it('counts and aligns a confusion matrix', () => {

@@ -37,12 +37,34 @@ function allF32(...arrays: FloatArray[]): boolean {
   return true;
 }
 
+/** A float32 matmul with the `matmulF32` contract, e.g. a multi-threaded one. */
+export type ParallelMatmulF32 = (
+  out: Float32Array, outOff: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
+  m: number, k: number, n: number, transA: boolean, transB: boolean,
+) => void;
+
+let parallelMatmul: ParallelMatmulF32 | null = null;
+/** m·k·n from which float32 matmuls go to the parallel hook (below it, waking threads costs more than it saves). */
+let parallelMinMacs = 1 << 21;
+
+/**
+ * Installs (or, with `null`, removes) the kernel that float32 `matmul` calls with at least
+ * `minMacs` multiply-adds go through while the wasm kernels are in use. Set by
+ * `enableThreads()` in the Node-only `src/threads` module; the default is none.
+ */
+export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 21): void {
+  parallelMatmul = fn;
+  parallelMinMacs = minMacs;
+}
+
 /** out[m×n] = op(A)·op(B); see `matmulInto` for the layout contract. */
 export function matmul(
   out: FloatArray, outOff: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number,
   m: number, k: number, n: number, transA: boolean, transB: boolean,
 ): void {
-  if (m * k * n >= WASM_MIN_MACS && allF32(out, a, b) && useWasm()) {
+  if (parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
+    parallelMatmul(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
+  } else if (m * k * n >= WASM_MIN_MACS && allF32(out, a, b) && useWasm()) {
     matmulF32(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
   } else {
     matmulInto(out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);

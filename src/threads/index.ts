@@ -1,0 +1,505 @@
+/**
+ * Multi-threaded float32 matmul for Node (opt-in, Node-only: it uses `node:worker_threads`,
+ * so it is not part of the isomorphic `src/autograd`).
+ *
+ * `enableThreads(count)` starts `count − 1` worker threads; each instantiates the
+ * shared-memory build of the wasm kernels (`binary-shared.ts`) over ONE shared
+ * `WebAssembly.Memory`, and the calling thread holds a further instance and computes a share
+ * too. It then registers `matmulF32Parallel` with the dispatcher, so float32 `matmul` calls
+ * of at least {@link PARALLEL_MIN_MACS} multiply-adds (e.g. `a.matmul(b)`) are split across
+ * the threads. `disableThreads()` stops the workers and unhooks.
+ *
+ * One call: the calling thread copies the operands into shared memory (each worker's part
+ * first, posting it as soon as its operands are in place), computes its own part, copies its
+ * rows out, then waits for the workers and copies theirs. The output is split into row
+ * blocks of op(A) (or column blocks of op(B) when n > m), so every thread writes disjoint
+ * output and packs into its own scratch; a transposed operand's block is gathered into a
+ * contiguous slab while copying in, because the kernel takes no leading dimensions.
+ * Commands are posted through a 64-byte control slot per worker with Atomics.store/notify and
+ * acknowledged the same way; the caller blocks in Atomics.wait (allowed on Node's main
+ * thread). The memory only grows between calls, from the calling thread, while every
+ * worker is idle; views of it are re-created after each growth.
+ *
+ * @example
+ * ```ts
+ * // Node only, so not re-exported from the isomorphic root entry (src/index.ts).
+ * import { enableThreads, disableThreads } from './src/threads/index.js';
+ * if (enableThreads(2)) {
+ *   const c = a.matmul(b); // float32 and big enough: runs on both cores
+ * }
+ * await disableThreads(); // or just exit: the workers never keep the process alive
+ * ```
+ */
+import { Worker } from 'node:worker_threads';
+import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
+import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
+import { decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
+import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
+
+/**
+ * m·k·n from which the dispatcher sends float32 matmuls to the threads (≈ 161³): at 128³
+ * two threads gained only 0–20 % over one in the best case, from 160³ on 10–40 %.
+ */
+export const PARALLEL_MIN_MACS = 1 << 22;
+/** Most threads `enableThreads` accepts (control slots reserved in shared memory). */
+export const MAX_THREADS = 64;
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Row blocks are multiples of the kernel's MR, column blocks of its NR. */
+const MR = 4;
+const NR = 8;
+/** Below this many floats a loop beats a subarray view for set(). */
+const LOOP_COPY_MAX = 64;
+/**
+ * Time to copy one float into or out of wasm memory, in units of one multiply-add of the
+ * kernel (~0.4 ns vs ~0.05 ns). The calling thread copies its own slab in and its block out
+ * besides computing, so its share shrinks by that much (to ~0.97 at n = 512).
+ */
+const COPY_PER_MAC = 8;
+/** Loads of DONE before the caller sleeps in Atomics.wait. */
+const SPIN = 20000;
+/** How long enableThreads waits for the workers to instantiate the module. */
+const START_TIMEOUT_MS = 20_000;
+
+interface SharedKernels {
+  matmul(
+    c: number, a: number, b: number, m: number, k: number, n: number,
+    transA: number, transB: number, scratch: number, bias: number, act: number,
+  ): void;
+  matmulScratchBytes(m: number, k: number, n: number): number;
+  heapBase(): number;
+}
+
+interface Pool {
+  memory: WebAssembly.Memory;
+  maxPages: number;
+  x: SharedKernels;
+  workers: Worker[];
+  /** Control slots, one per worker (worker w uses slot w + 1; slot 0 is unused). */
+  ctrl: Int32Array;
+  /** Byte offset of the first control slot. */
+  ctrlBase: number;
+  /** First arena byte, past the control slots. */
+  base: number;
+  heap: Float32Array;
+  bytes: number;
+  /** Sequence number of the last command posted to each worker. */
+  seq: number[];
+}
+
+let pool: Pool | null = null;
+
+/** Number of threads (the caller included) matmuls are split across; 1 when threads are off. */
+export function threadCount(): number {
+  return pool === null ? 1 : pool.workers.length + 1;
+}
+
+/**
+ * Starts `count − 1` worker threads (the calling thread computes a share too) and routes big
+ * float32 matmuls through them (see the module comment). Returns whether threads are now in
+ * use: false, without throwing, where worker threads, SharedArrayBuffer, shared wasm memory
+ * or WebAssembly SIMD are missing, or a worker failed to start. Calling it again with the
+ * same count keeps the running pool; another count restarts it. `count = 1` turns threads off.
+ */
+export function enableThreads(count = 2): boolean {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_THREADS) {
+    throw new RangeError(`enableThreads: count must be an integer from 1 to ${MAX_THREADS}, got ${count}`);
+  }
+  if (pool !== null && pool.workers.length + 1 === count) return true;
+  void disableThreads();
+  if (count === 1) return false;
+  const p = startPool(count - 1);
+  if (p === null) return false;
+  pool = p;
+  setParallelMatmul(matmulF32Parallel, PARALLEL_MIN_MACS);
+  return true;
+}
+
+/**
+ * Stops every worker and unhooks the dispatcher; float32 matmuls run single-threaded again.
+ * The workers are told to quit and terminated at once; the returned promise (which never
+ * rejects, and may be ignored) resolves when all of them have exited.
+ */
+export function disableThreads(): Promise<void> {
+  const p = pool;
+  if (p === null) return Promise.resolve();
+  pool = null;
+  setParallelMatmul(null);
+  const exits: Promise<unknown>[] = [];
+  for (let w = 0; w < p.workers.length; w++) {
+    // Ask the worker to return from its loop (it then exits by itself) and wait, briefly, for
+    // the acknowledgement; terminate() covers a worker that is gone or stuck.
+    post(p, w, OP_QUIT);
+    waitDone(p, w, 1000);
+    exits.push(p.workers[w].terminate().catch(() => undefined));
+  }
+  return Promise.all(exits).then(() => undefined);
+}
+
+function available(): boolean {
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' &&
+    typeof WebAssembly === 'object' && typeof WebAssembly.Memory === 'function' &&
+    typeof Worker === 'function';
+}
+
+function createMemory(pages: number): { memory: WebAssembly.Memory; maxPages: number } {
+  // Shared memories reserve their maximum up front; fall back to smaller reservations.
+  let lastError: unknown;
+  for (const maximum of [MAX_PAGES, 16384, 4096]) {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: pages, maximum, shared: true }), maxPages: maximum };
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
+}
+
+function startPool(workerCount: number): Pool | null {
+  if (!available()) return null;
+  const workers: Worker[] = [];
+  try {
+    const module = new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64));
+    const { memory, maxPages } = createMemory(64);
+    if (!((memory.buffer as unknown) instanceof SharedArrayBuffer)) return null;
+    const x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SharedKernels;
+    const ctrlBase = (x.heapBase() + 63) & ~63;
+    const base = ctrlBase + (MAX_THREADS + 1) * SLOT_BYTES;
+    const ctrl = new Int32Array(memory.buffer, ctrlBase, (MAX_THREADS + 1) * (SLOT_BYTES / 4));
+    ctrl.fill(0);
+    for (let w = 0; w < workerCount; w++) {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { module, memory, slot: ctrlBase + (w + 1) * SLOT_BYTES },
+      });
+      // Never keep the process alive: the workers only ever run while a call waits for them.
+      worker.unref();
+      worker.on('error', () => { /* reported through READY / the wait timeouts */ });
+      workers.push(worker);
+    }
+    const p: Pool = {
+      memory, maxPages, x, workers, ctrl, ctrlBase, base,
+      heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength,
+      seq: new Array<number>(workerCount).fill(0),
+    };
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (let w = 0; w < workerCount; w++) {
+      const ready = slotIndex(w, SLOT.READY);
+      while (Atomics.load(ctrl, ready) === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error('a worker did not start in time');
+        Atomics.wait(ctrl, ready, 0, Math.min(left, 100));
+      }
+      if (Atomics.load(ctrl, ready) !== 1) throw new Error('a worker could not instantiate the module');
+    }
+    return p;
+  } catch {
+    for (const worker of workers) void worker.terminate();
+    return null;
+  }
+}
+
+function slotIndex(w: number, field: number): number {
+  return (w + 1) * (SLOT_BYTES / 4) + field;
+}
+
+function post(p: Pool, w: number, op: number): void {
+  const s = (p.seq[w] + 1) | 0;
+  p.seq[w] = s;
+  p.ctrl[slotIndex(w, SLOT.OP)] = op;
+  Atomics.store(p.ctrl, slotIndex(w, SLOT.SEQ), s);
+  Atomics.notify(p.ctrl, slotIndex(w, SLOT.SEQ));
+}
+
+function postMatmul(
+  p: Pool, w: number, c: number, a: number, b: number, m: number, k: number, n: number,
+  transA: boolean, transB: boolean, scratch: number,
+): void {
+  const at = slotIndex(w, SLOT.ARGS);
+  const ctrl = p.ctrl;
+  ctrl[at] = c; ctrl[at + 1] = a; ctrl[at + 2] = b;
+  ctrl[at + 3] = m; ctrl[at + 4] = k; ctrl[at + 5] = n;
+  ctrl[at + 6] = transA ? 1 : 0; ctrl[at + 7] = transB ? 1 : 0; ctrl[at + 8] = scratch;
+  post(p, w, OP_MATMUL);
+}
+
+/** Blocks until worker w has finished its last command; false on timeout. */
+function waitDone(p: Pool, w: number, timeoutMs: number): boolean {
+  const ctrl = p.ctrl;
+  const done = slotIndex(w, SLOT.DONE);
+  const s = p.seq[w];
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(ctrl, done) === s) return true;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = Atomics.load(ctrl, done);
+    if (seen === s) return true;
+    const left = deadline - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(ctrl, done, seen, Math.min(left, 1000));
+  }
+}
+
+/** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
+function vecBytes(floats: number): number {
+  return Math.ceil(floats / 4) * 16; // no 32-bit shifts: offsets may pass 2 GiB
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+/** Makes the arena reach byte `end`; grows only between calls, while every worker is idle. */
+function ensure(p: Pool, end: number, fn: string): Float32Array {
+  if (end <= p.bytes) return p.heap;
+  const have = p.memory.buffer.byteLength;
+  if (end > have) {
+    const pages = Math.ceil((end - have) / PAGE);
+    if (have / PAGE + pages > p.maxPages) {
+      throw new RangeError(`${fn}: needs ${end} bytes of shared wasm memory, more than its maximum ${p.maxPages * PAGE}`);
+    }
+    try {
+      p.memory.grow(pages);
+    } catch (e) {
+      throw new RangeError(`${fn}: could not grow shared wasm memory to ${end} bytes (${(e as Error).message})`);
+    }
+  }
+  p.heap = new Float32Array(p.memory.buffer);
+  p.bytes = p.memory.buffer.byteLength;
+  return p.heap;
+}
+
+function copyIn(heap: Float32Array, at: number, src: Float32Array, off: number, len: number): void {
+  if (off === 0 && len === src.length) {
+    heap.set(src, at);
+  } else if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) heap[at + i] = src[off + i];
+  } else {
+    heap.set(src.subarray(off, off + len), at);
+  }
+}
+
+function copyOut(heap: Float32Array, at: number, dst: Float32Array, off: number, len: number): void {
+  if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
+  } else {
+    dst.set(heap.subarray(at, at + len), off);
+  }
+}
+
+/** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs at `at`. */
+function gatherIn(heap: Float32Array, at: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {
+  if (len === stride) {
+    copyIn(heap, at, src, off, rows * len);
+    return;
+  }
+  for (let r = 0; r < rows; r++) copyIn(heap, at + r * len, src, off + r * stride, len);
+}
+
+/** Copies `rows` consecutive runs of `len` floats at `at` into dst, `stride` apart. */
+function scatterOut(heap: Float32Array, at: number, dst: Float32Array, off: number, stride: number, rows: number, len: number): void {
+  if (len === stride) {
+    copyOut(heap, at, dst, off, rows * len);
+    return;
+  }
+  for (let r = 0; r < rows; r++) copyOut(heap, at + r * len, dst, off + r * stride, len);
+}
+
+function checkDim(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
+}
+
+function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
+  if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${name} must be a Float32Array`);
+  if (!Number.isInteger(off) || off < 0 || off + len > arr.length) {
+    throw new RangeError(`${fn}: ${name} needs ${len} elements from offset ${off} but has length ${arr.length}`);
+  }
+}
+
+/**
+ * Splits `units` blocks among `threads` threads, where a block costs thread 0 (the caller)
+ * `callerCost` times what it costs a worker; returns threads + 1 block boundaries.
+ */
+function split(units: number, threads: number, callerCost: number): number[] {
+  const weight = 1 / callerCost;
+  const total = weight + (threads - 1);
+  const bounds = [0];
+  let acc = weight;
+  for (let t = 1; t < threads; t++) {
+    bounds.push(Math.min(units, Math.round((units * acc) / total)));
+    acc += 1;
+  }
+  bounds.push(units);
+  return bounds;
+}
+
+/**
+ * out[m×n] = op(A)·op(B) on float32 data, split across the threads started by
+ * {@link enableThreads}; the contract of `matmulF32` (and `matmulInto`): A stored m×k (k×m
+ * if `transA`), B stored k×n (n×k if `transB`), `out` overwritten, and `out` may alias `a`
+ * or `b`. Runs `matmulF32` on the calling thread alone when threads are off.
+ */
+export function matmulF32Parallel(
+  out: Float32Array, outOff: number,
+  a: Float32Array, aOff: number,
+  b: Float32Array, bOff: number,
+  m: number, k: number, n: number,
+  transA: boolean, transB: boolean,
+): void {
+  const p = pool;
+  if (p === null) {
+    matmulF32(out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+    return;
+  }
+  const fn = 'matmulF32Parallel';
+  checkDim(fn, 'm', m); checkDim(fn, 'k', k); checkDim(fn, 'n', n);
+  checkSpan(fn, 'a', a, aOff, m * k);
+  checkSpan(fn, 'b', b, bOff, k * n);
+  checkSpan(fn, 'out', out, outOff, m * n);
+  if (m === 0 || n === 0) return;
+  if (m >= n) rowSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+  else columnSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+}
+
+/** One thread's share of a call: its operands, kernel arguments and output copy. */
+interface Part {
+  /** Copies this thread's operand slab into shared memory. */
+  load(): void;
+  c: number; a: number; b: number; m: number; k: number; n: number; scratch: number;
+  /** Copies this thread's finished output into `out`. */
+  store(): void;
+}
+
+/**
+ * Runs parts[0] on the calling thread and parts[t] on worker t − 1 (null parts are empty).
+ * Common operands must already be in place. Workers are posted first, each as soon as its
+ * slab is loaded; every posted worker is waited for even when something fails, so the pool
+ * is idle again when this returns or throws.
+ */
+function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, transB: boolean): void {
+  const posted: number[] = [];
+  for (let t = 1; t < parts.length; t++) {
+    const q = parts[t];
+    if (q === null) continue;
+    q.load();
+    postMatmul(p, t - 1, q.c, q.a, q.b, q.m, q.k, q.n, transA, transB, q.scratch);
+    posted.push(t);
+  }
+  let error: unknown = null;
+  const started = Date.now();
+  const own = parts[0];
+  try {
+    if (own !== null) {
+      own.load();
+      p.x.matmul(own.c, own.a, own.b, own.m, own.k, own.n, transA ? 1 : 0, transB ? 1 : 0, own.scratch, 0, 0);
+      own.store();
+    }
+  } catch (e) {
+    error = e;
+  }
+  // Generous: a live worker finishes about when the caller does.
+  const timeout = 30_000 + 20 * (Date.now() - started);
+  for (const t of posted) {
+    const w = t - 1;
+    if (!waitDone(p, w, timeout)) {
+      void disableThreads();
+      throw new Error(`${fn}: worker ${t} did not answer within ${timeout} ms; threads disabled`);
+    }
+    if (p.ctrl[slotIndex(w, SLOT.STATUS)] !== 0) {
+      error ??= new Error(`${fn}: the wasm kernel failed in worker ${t}`);
+    } else if (error === null) {
+      parts[t]!.store();
+    }
+  }
+  if (error !== null) throw error;
+}
+
+/** Thread t computes rows [r[t], r[t+1]) of the output from its slab of op(A) and all of B. */
+function rowSplit(
+  p: Pool, fn: string, out: Float32Array, outOff: number, a: Float32Array, aOff: number,
+  b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+): void {
+  const threads = p.workers.length + 1;
+  // Per output row the caller also copies k floats of A in and n floats of C out.
+  const callerCost = 1 + (COPY_PER_MAC * (k + n)) / Math.max(1, k * n);
+  const rows = split(Math.ceil(m / MR), threads, callerCost).map((u) => Math.min(m, u * MR));
+  // Layout: B | A slabs (thread order) | C | scratch per thread.
+  const pb = p.base;
+  const pa: number[] = [];
+  let at = pb + vecBytes(k * n) + 32; // 32 readable bytes after B (see kernels.ts)
+  for (let t = 0; t < threads; t++) {
+    pa.push(at);
+    at += vecBytes((rows[t + 1] - rows[t]) * k);
+  }
+  const pc = align64(at);
+  const ps: number[] = [];
+  at = align64(pc + vecBytes(m * n));
+  for (let t = 0; t < threads; t++) {
+    ps.push(at);
+    const mt = rows[t + 1] - rows[t];
+    at = align64(at + (mt > 0 ? p.x.matmulScratchBytes(mt, k, n) : 0));
+  }
+  const heap = ensure(p, at, fn);
+  copyIn(heap, pb / 4, b, bOff, k * n);
+  const parts: (Part | null)[] = [];
+  for (let t = 0; t < threads; t++) {
+    const r0 = rows[t], mt = rows[t + 1] - r0;
+    if (mt === 0) { parts.push(null); continue; }
+    const slab = pa[t] / 4, c = (pc / 4) + r0 * n;
+    parts.push({
+      load: transA
+        ? () => gatherIn(heap, slab, a, aOff + r0, m, k, mt) // A is k×m: k runs of mt floats
+        : () => copyIn(heap, slab, a, aOff + r0 * k, mt * k),
+      c: c * 4, a: pa[t], b: pb, m: mt, k, n, scratch: ps[t],
+      store: () => copyOut(heap, c, out, outOff + r0 * n, mt * n),
+    });
+  }
+  run(p, fn, parts, transA, transB);
+}
+
+/** Thread t computes columns [c[t], c[t+1]) of the output from all of op(A) and its slab of op(B). */
+function columnSplit(
+  p: Pool, fn: string, out: Float32Array, outOff: number, a: Float32Array, aOff: number,
+  b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+): void {
+  const threads = p.workers.length + 1;
+  // Per output column the caller also copies k floats of B in and m floats of C out.
+  const callerCost = 1 + (COPY_PER_MAC * (k + m)) / Math.max(1, k * m);
+  const cols = split(Math.ceil(n / NR), threads, callerCost).map((u) => Math.min(n, u * NR));
+  // Layout: A | B slabs (thread order) | C blocks (thread order) | scratch per thread.
+  const pa = p.base;
+  const pb: number[] = [];
+  let at = pa + vecBytes(m * k);
+  for (let t = 0; t < threads; t++) {
+    pb.push(at);
+    at += vecBytes((cols[t + 1] - cols[t]) * k);
+  }
+  at = align64(at + 32); // 32 readable bytes after the last B slab (see kernels.ts)
+  const pc: number[] = [];
+  for (let t = 0; t < threads; t++) {
+    pc.push(at);
+    at = align64(at + vecBytes(m * (cols[t + 1] - cols[t])));
+  }
+  const ps: number[] = [];
+  for (let t = 0; t < threads; t++) {
+    ps.push(at);
+    const nt = cols[t + 1] - cols[t];
+    at = align64(at + (nt > 0 ? p.x.matmulScratchBytes(m, k, nt) : 0));
+  }
+  const heap = ensure(p, at, fn);
+  copyIn(heap, pa / 4, a, aOff, m * k);
+  const parts: (Part | null)[] = [];
+  for (let t = 0; t < threads; t++) {
+    const c0 = cols[t], nt = cols[t + 1] - c0;
+    if (nt === 0) { parts.push(null); continue; }
+    const slab = pb[t] / 4, c = pc[t] / 4;
+    parts.push({
+      load: transB
+        ? () => copyIn(heap, slab, b, bOff + c0 * k, nt * k) // B is n×k: its rows c0.. are contiguous
+        : () => gatherIn(heap, slab, b, bOff + c0, n, k, nt), // B is k×n: k runs of nt floats
+      c: pc[t], a: pa, b: pb[t], m, k, n: nt, scratch: ps[t],
+      store: () => scatterOut(heap, c, out, outOff + c0, n, m, nt),
+    });
+  }
+  run(p, fn, parts, transA, transB);
+}

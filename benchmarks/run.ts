@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all workloads
  *   npm run bench -- --only matmul     only suites whose key contains "matmul"
- *                                      (keys: scalar, matmul, broadcast, mlp, op)
+ *                                      (keys: scalar, matmul, matmul-threads, broadcast, mlp, op)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,6 +20,7 @@ import { renderTable, rowsToJson } from './report.js';
 const SUITES: [key: string, run: () => Promise<Row[]>][] = [
   ['scalar', scalarSuite],
   ['matmul', () => matmulSuites()],
+  ['matmul-threads', () => matmulSuites([512, 1024], 2)],
   ['broadcast', broadcastSuites],
   ['mlp', mlpStepSuite],
   ['op', opOverheadSuites],

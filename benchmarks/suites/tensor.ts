@@ -9,6 +9,7 @@
 import { noGrad, randn, tensor, type Tensor } from '../../src/index.js';
 import { onBackend, tf, type TfBackend } from '../peers/tfjs.js';
 import { gflops, microseconds, runSuite, type Case, type CaseOptions, type Row } from './common.js';
+import { disableThreads, enableThreads } from '../../src/threads/index.js';
 
 /** The two tfjs cases of a workload, with the same setup run on each backend. */
 export function tfjsCases(setup: () => () => unknown, options?: CaseOptions): Case[] {
@@ -21,31 +22,47 @@ function sync(ts: readonly tf.Tensor[]): void {
   for (const t of ts) t.dataSync();
 }
 
-export async function matmulSuites(sizes: readonly number[] = [64, 128, 256, 512]): Promise<Row[]> {
+/**
+ * Dense n×n matmul. With `threads` > 1 tensorgrad runs on `enableThreads(threads)` (worker
+ * threads over one shared wasm memory); tfjs-wasm has no threads in Node, so its figure stays
+ * single-threaded.
+ */
+export async function matmulSuites(sizes: readonly number[] = [64, 128, 256, 512, 1024], threads = 1): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const n of sizes) {
-    const figures = await runSuite(`matmul float32 n=${n}`, [
-      {
-        system: 'tensorgrad',
-        setup: () => {
-          const a = randn([n, n], { seed: 1 });
-          const b = randn([n, n], { seed: 2 });
-          return () => noGrad(() => a.matmul(b));
-        },
-      },
-      ...tfjsCases(() => {
-        const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
-        const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
-        return () => {
-          const c = tf.matMul(a, b);
-          c.dataSync();
-          c.dispose();
-        };
-      }),
-    ]);
-    rows.push({ workload: `matmul ${n}×${n} float32`, metric: gflops(2 * n ** 3), figures });
+  if (threads > 1 && !enableThreads(threads)) {
+    console.log(`(threads unavailable here: skipping the ${threads}-thread matmul rows)`);
+    return rows;
+  }
+  const tag = threads > 1 ? `, tensorgrad on ${threads} threads` : '';
+  try {
+    for (const n of sizes) rows.push(await matmulRow(n, tag));
+  } finally {
+    if (threads > 1) await disableThreads();
   }
   return rows;
+}
+
+async function matmulRow(n: number, tag: string): Promise<Row> {
+  const figures = await runSuite(`matmul float32 n=${n}${tag ? ' threads' : ''}`, [
+    {
+      system: 'tensorgrad',
+      setup: () => {
+        const a = randn([n, n], { seed: 1 });
+        const b = randn([n, n], { seed: 2 });
+        return () => noGrad(() => a.matmul(b));
+      },
+    },
+    ...tfjsCases(() => {
+      const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+      return () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      };
+    }),
+  ]);
+  return { workload: `matmul ${n}×${n} float32${tag}`, metric: gflops(2 * n ** 3), figures };
 }
 
 const B = 256;

@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor.js';
 import { fmt, sameShape } from '../autograd/shape.js';
+import { squaredErrorSum } from '../autograd/ops/squared-error.js';
 import { oneHot, type Labels } from './metrics.js';
 
 function checkSame(op: string, output: Tensor, target: Tensor): void {
@@ -27,7 +28,7 @@ function checkSame(op: string, output: Tensor, target: Tensor): void {
 export function quadraticCost(output: Tensor, target: Tensor): Tensor {
   checkSame('quadraticCost', output, target);
   const n = output.ndim >= 2 ? output.shape[0] : 1;
-  return output.sub(target).square().sum().mul(1 / (2 * n));
+  return squaredErrorSum(output, target, 1 / (2 * n));
 }
 
 export interface MseOptions {
@@ -46,11 +47,10 @@ export interface MseOptions {
  */
 export function mseLoss(output: Tensor, target: Tensor, opts: MseOptions = {}): Tensor {
   checkSame('mseLoss', output, target);
-  const sq = output.sub(target).square();
   switch (opts.reduction ?? 'mean') {
-    case 'mean': return sq.mean();
-    case 'sum': return sq.sum();
-    case 'none': return sq;
+    case 'mean': return squaredErrorSum(output, target, 1 / output.size);
+    case 'sum': return squaredErrorSum(output, target, 1);
+    case 'none': return output.sub(target).square();
     default: throw new Error(`mseLoss: unknown reduction '${String(opts.reduction)}'; expected 'mean', 'sum' or 'none'`);
   }
 }

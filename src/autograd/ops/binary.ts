@@ -1,7 +1,8 @@
 /**
  * Elementwise binary ops with NumPy broadcasting. Each op is its forward kernel call and its
  * derivative rule side by side; rules return gradients at the broadcast shape and the engine
- * sums them back to each operand's shape.
+ * sums them back to each operand's shape. A rule skips (null) the gradient of an operand that
+ * does not require one, such as a target or a constant.
  */
 import { Tensor, type TensorLike } from '../tensor.js';
 import { allocate } from '../dtype.js';
@@ -32,18 +33,18 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
 
 export function sub(x: TensorLike, y: TensorLike): Tensor {
   const [out, a, b] = compute('sub', BinaryOp.Sub, x, y);
-  return record(out, 'sub', [a, b], (g) => [g, g.neg()]);
+  return record(out, 'sub', [a, b], (g) => [g, b.requiresGrad ? g.neg() : null]);
 }
 
 export function mul(x: TensorLike, y: TensorLike): Tensor {
   const [out, a, b] = compute('mul', BinaryOp.Mul, x, y);
-  return record(out, 'mul', [a, b], (g) => [g.mul(b), g.mul(a)]);
+  return record(out, 'mul', [a, b], (g) => [a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null]);
 }
 
 export function div(x: TensorLike, y: TensorLike): Tensor {
   const [out, a, b] = compute('div', BinaryOp.Div, x, y);
   // d(a/b)/db = −a/b² = −out/b
-  return record(out, 'div', [a, b], (g) => [g.div(b), g.mul(out).div(b).neg()]);
+  return record(out, 'div', [a, b], (g) => [a.requiresGrad ? g.div(b) : null, b.requiresGrad ? g.mul(out).div(b).neg() : null]);
 }
 
 /** a ** e. With a number exponent only `a` is an input; with a tensor exponent both are. */

@@ -511,3 +511,115 @@ export function sgdUpdate(p: usize, g: usize, n: i32, lr: f32): void {
     v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(vlr, v128.load(g))));
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Broadcasting binary ops: out[outer×inner] = a ∘ b, each operand in one of four layouts.
+//
+// Unlike the kernels above, these honour exact lengths: rows need not be whole vectors, so
+// each row runs whole vectors then a scalar tail, and nothing past outer·inner is written.
+// f32 add/sub/mul/div are correctly rounded, so results equal JavaScript's float64
+// arithmetic rounded to float32, bit for bit (up to NaN payloads).
+
+const BIN_ADD: i32 = 0;
+const BIN_SUB: i32 = 1;
+const BIN_MUL: i32 = 2;
+const BIN_DIV: i32 = 3;
+
+/** Operand layouts: outer×inner contiguous; one row of `inner` repeated; one value per row; one value. */
+const MODE_FULL: i32 = 0;
+const MODE_ROW: i32 = 1;
+const MODE_COL: i32 = 2;
+const MODE_SCALAR: i32 = 3;
+
+// `op` is a constant at every (inlined) call site, so the branches fold away.
+@inline function binv(op: i32, x: v128, y: v128): v128 {
+  if (op == BIN_ADD) return f32x4.add(x, y);
+  if (op == BIN_SUB) return f32x4.sub(x, y);
+  if (op == BIN_MUL) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+@inline function bins(op: i32, x: f32, y: f32): f32 {
+  if (op == BIN_ADD) return x + y;
+  if (op == BIN_SUB) return x - y;
+  if (op == BIN_MUL) return x * y;
+  return x / y;
+}
+
+/** One row of n floats: both operands vectors. */
+@inline function rowVV(op: i32, o: usize, a: usize, b: usize, n: i32): void {
+  const end = o + (<usize>n << 2);
+  const end8 = o + (<usize>(n & ~7) << 2);
+  for (; o < end8; o += 32, a += 32, b += 32) {
+    v128.store(o, binv(op, v128.load(a), v128.load(b)));
+    v128.store(o, binv(op, v128.load(a, 16), v128.load(b, 16)), 16);
+  }
+  if (end - o >= 16) {
+    v128.store(o, binv(op, v128.load(a), v128.load(b)));
+    o += 16; a += 16; b += 16;
+  }
+  for (; o < end; o += 4, a += 4, b += 4) store<f32>(o, bins(op, load<f32>(a), load<f32>(b)));
+}
+
+/** One row: a vector, b one value. */
+@inline function rowVS(op: i32, o: usize, a: usize, y: f32, n: i32): void {
+  const end = o + (<usize>n << 2);
+  const end8 = o + (<usize>(n & ~7) << 2);
+  const vy = f32x4.splat(y);
+  for (; o < end8; o += 32, a += 32) {
+    v128.store(o, binv(op, v128.load(a), vy));
+    v128.store(o, binv(op, v128.load(a, 16), vy), 16);
+  }
+  if (end - o >= 16) {
+    v128.store(o, binv(op, v128.load(a), vy));
+    o += 16; a += 16;
+  }
+  for (; o < end; o += 4, a += 4) store<f32>(o, bins(op, load<f32>(a), y));
+}
+
+/** One row: a one value, b a vector. */
+@inline function rowSV(op: i32, o: usize, x: f32, b: usize, n: i32): void {
+  const end = o + (<usize>n << 2);
+  const end8 = o + (<usize>(n & ~7) << 2);
+  const vx = f32x4.splat(x);
+  for (; o < end8; o += 32, b += 32) {
+    v128.store(o, binv(op, vx, v128.load(b)));
+    v128.store(o, binv(op, vx, v128.load(b, 16)), 16);
+  }
+  if (end - o >= 16) {
+    v128.store(o, binv(op, vx, v128.load(b)));
+    o += 16; b += 16;
+  }
+  for (; o < end; o += 4, b += 4) store<f32>(o, bins(op, x, load<f32>(b)));
+}
+
+@inline function binaryOp(op: i32, out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMode: i32, bMode: i32): void {
+  const rowBytes = <usize>inner << 2;
+  const aVec = aMode == MODE_FULL || aMode == MODE_ROW;
+  const bVec = bMode == MODE_FULL || bMode == MODE_ROW;
+  const aStep: usize = aMode == MODE_FULL ? rowBytes : aMode == MODE_COL ? 4 : 0;
+  const bStep: usize = bMode == MODE_FULL ? rowBytes : bMode == MODE_COL ? 4 : 0;
+  for (let r = 0; r < outer; r++, out += rowBytes, pa += aStep, pb += bStep) {
+    if (aVec) {
+      if (bVec) rowVV(op, out, pa, pb, inner);
+      else rowVS(op, out, pa, load<f32>(pb), inner);
+    } else if (bVec) {
+      rowSV(op, out, load<f32>(pa), pb, inner);
+    } else {
+      const v = bins(op, load<f32>(pa), load<f32>(pb));
+      for (let j = 0; j < inner; j++) store<f32>(out + (<usize>j << 2), v);
+    }
+  }
+}
+
+/**
+ * out[outer×inner] = a ∘ b (op: 0 add, 1 sub, 2 mul, 3 div). Each operand's mode says how
+ * it is laid out: 0 full (outer×inner), 1 row (inner values, repeated for every row), 2
+ * column (outer values, one per row), 3 scalar (one value). out may alias a full operand.
+ */
+export function binary(op: i32, out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMode: i32, bMode: i32): void {
+  if (op == BIN_ADD) binaryOp(BIN_ADD, out, pa, pb, outer, inner, aMode, bMode);
+  else if (op == BIN_SUB) binaryOp(BIN_SUB, out, pa, pb, outer, inner, aMode, bMode);
+  else if (op == BIN_MUL) binaryOp(BIN_MUL, out, pa, pb, outer, inner, aMode, bMode);
+  else binaryOp(BIN_DIV, out, pa, pb, outer, inner, aMode, bMode);
+}

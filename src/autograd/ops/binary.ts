@@ -7,7 +7,8 @@
 import { Tensor, type TensorLike } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
-import { BinaryOp, broadcastBinary } from '../kernels/elementwise.js';
+import { BinaryOp } from '../kernels/elementwise.js';
+import { binaryBroadcast } from '../kernels/dispatch.js';
 import { record } from '../engine.js';
 import { operands, padShape } from './util.js';
 
@@ -16,7 +17,7 @@ export function compute(name: string, op: BinaryOp, x: TensorLike, y: TensorLike
   const [a, b, dtype] = operands(x, y);
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = new Tensor(allocate(dtype, shapeSize(shape)), shape);
-  broadcastBinary(op, out.data, shape, a.data, padShape(a.shape, shape.length), b.data, padShape(b.shape, shape.length));
+  binaryBroadcast(op, out.data, shape, a.data, padShape(a.shape, shape.length), b.data, padShape(b.shape, shape.length));
   return [out, a, b];
 }
 

@@ -35,6 +35,7 @@ interface KernelExports {
   expArray(out: number, x: number, n: number): void;
   activationBackward(out: number, g: number, y: number, n: number, act: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number): void;
+  binary(op: number, out: number, a: number, b: number, outer: number, inner: number, aMode: number, bMode: number): void;
 }
 
 /** The instantiated module plus the arena bookkeeping. */
@@ -347,6 +348,70 @@ export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void
   copyIn(heap, pg, g, 0, n);
   K.x.sgdUpdate(pp, pg, n, lr);
   copyOut(heap, pp, p, 0, n);
+}
+
+/** Binary op codes of {@link binaryF32} (the same numbering as `BinaryOp` Add…Div). */
+export const WasmBinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+export type WasmBinaryOpCode = (typeof WasmBinaryOp)[keyof typeof WasmBinaryOp];
+
+/**
+ * Operand layouts of {@link binaryF32} for an outer×inner result: `full` outer×inner
+ * row-major; `row` inner values repeated for every row; `col` outer values, one per row;
+ * `scalar` a single value.
+ */
+export const WasmOperandMode = { full: 0, row: 1, col: 2, scalar: 3 } as const;
+export type WasmOperandModeCode = (typeof WasmOperandMode)[keyof typeof WasmOperandMode];
+
+function modeLength(fn: string, name: string, mode: number, outer: number, inner: number): number {
+  switch (mode) {
+    case 0: return outer * inner;
+    case 1: return inner;
+    case 2: return outer;
+    case 3: return 1;
+    default: throw new RangeError(`${fn}: ${name} must be 0 (full), 1 (row), 2 (col) or 3 (scalar), got ${mode}`);
+  }
+}
+
+/**
+ * out[outer×inner] = a ∘ b elementwise in float32 (`op`: 0 add, 1 sub, 2 mul, 3 div; see
+ * {@link WasmBinaryOp}), each operand laid out as its mode says ({@link WasmOperandMode}):
+ * a and b must have exactly the mode's length, out exactly outer·inner. Results are
+ * bit-identical to the TypeScript `broadcastBinary` (IEEE single ops are correctly rounded).
+ * `out` may alias a or b.
+ */
+export function binaryF32(
+  op: WasmBinaryOpCode, out: Float32Array,
+  a: Float32Array, aMode: WasmOperandModeCode,
+  b: Float32Array, bMode: WasmOperandModeCode,
+  outer: number, inner: number,
+): void {
+  const fn = 'binaryF32';
+  if (op !== 0 && op !== 1 && op !== 2 && op !== 3) {
+    throw new RangeError(`${fn}: op must be 0 (add), 1 (sub), 2 (mul) or 3 (div), got ${op}`);
+  }
+  checkDim(fn, 'outer', outer); checkDim(fn, 'inner', inner);
+  const n = outer * inner;
+  const aLen = modeLength(fn, 'aMode', aMode, outer, inner);
+  const bLen = modeLength(fn, 'bMode', bMode, outer, inner);
+  if (!(out instanceof Float32Array) || !(a instanceof Float32Array) || !(b instanceof Float32Array)) {
+    throw new TypeError(`${fn}: out, a and b must be Float32Arrays`);
+  }
+  if (out.length !== n) throw new RangeError(`${fn}: out must have ${n} elements, got ${out.length}`);
+  if (a.length !== aLen) throw new RangeError(`${fn}: a must have ${aLen} elements for mode ${aMode}, got ${a.length}`);
+  if (b.length !== bLen) throw new RangeError(`${fn}: b must have ${bLen} elements for mode ${bMode}, got ${b.length}`);
+  if (n === 0) return;
+  const K = need(fn);
+  const pa = K.base;
+  const pb = pa + vecBytes(aLen);
+  // The result overwrites a full operand's copy (each element is read before it is written).
+  const separate = aMode !== 0 && bMode !== 0;
+  const po = aMode === 0 ? pa : bMode === 0 ? pb : pb + vecBytes(bLen);
+  const end = separate ? po + vecBytes(n) : pb + vecBytes(bLen);
+  const heap = ensure(K, end - K.base, fn);
+  copyIn(heap, pa, a, 0, aLen);
+  copyIn(heap, pb, b, 0, bLen);
+  K.x.binary(op, po, pa, pb, outer, inner, aMode, bMode);
+  copyOut(heap, po, out, 0, n);
 }
 
 /** Bytes of wasm linear memory currently reserved (0 when unavailable); for tests and diagnostics. */

@@ -33,7 +33,7 @@
 import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
-import { decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
+import { copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -49,8 +49,6 @@ const MAX_PAGES = 65536;
 /** Row blocks are multiples of the kernel's MR, column blocks of its NR. */
 const MR = 4;
 const NR = 8;
-/** Below this many floats a loop beats a subarray view for set(). */
-const LOOP_COPY_MAX = 64;
 /**
  * Time to copy one float into or out of wasm memory, in units of one multiply-add of the
  * kernel (~0.4 ns vs ~0.05 ns). The calling thread copies its own slab in and its block out
@@ -269,23 +267,8 @@ function ensure(p: Pool, end: number, fn: string): Float32Array {
   return p.heap;
 }
 
-function copyIn(heap: Float32Array, at: number, src: Float32Array, off: number, len: number): void {
-  if (off === 0 && len === src.length) {
-    heap.set(src, at);
-  } else if (len <= LOOP_COPY_MAX) {
-    for (let i = 0; i < len; i++) heap[at + i] = src[off + i];
-  } else {
-    heap.set(src.subarray(off, off + len), at);
-  }
-}
-
-function copyOut(heap: Float32Array, at: number, dst: Float32Array, off: number, len: number): void {
-  if (len <= LOOP_COPY_MAX) {
-    for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
-  } else {
-    dst.set(heap.subarray(at, at + len), off);
-  }
-}
+const copyIn = copyToHeap;
+const copyOut = copyFromHeap;
 
 /** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs at `at`. */
 function gatherIn(heap: Float32Array, at: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {

@@ -180,8 +180,8 @@ function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len
 /** Below this many floats a plain loop beats allocating a subarray view for set(). */
 const LOOP_COPY_MAX = 64;
 
-function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, len: number): void {
-  const at = ptr >> 2;
+/** Copies `len` floats of `src` from `off` into the heap at float index `at`. */
+export function copyToHeap(heap: Float32Array, at: number, src: Float32Array, off: number, len: number): void {
   if (off === 0 && len === src.length) {
     heap.set(src, at);
   } else if (len <= LOOP_COPY_MAX) {
@@ -191,13 +191,21 @@ function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number,
   }
 }
 
-function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, len: number): void {
-  const at = ptr >> 2;
+/** Copies `len` floats from the heap at float index `at` into `dst` from `off`. */
+export function copyFromHeap(heap: Float32Array, at: number, dst: Float32Array, off: number, len: number): void {
   if (len <= LOOP_COPY_MAX) {
     for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
   } else {
     dst.set(heap.subarray(at, at + len), off);
   }
+}
+
+function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, len: number): void {
+  copyToHeap(heap, ptr >> 2, src, off, len);
+}
+
+function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, len: number): void {
+  copyFromHeap(heap, ptr >> 2, dst, off, len);
 }
 
 /**

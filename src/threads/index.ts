@@ -33,7 +33,7 @@
 import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
-import { copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
+import { checkDim, checkSpan, copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -288,16 +288,6 @@ function scatterOut(heap: Float32Array, at: number, dst: Float32Array, off: numb
   for (let r = 0; r < rows; r++) copyOut(heap, at + r * len, dst, off + r * stride, len);
 }
 
-function checkDim(fn: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
-}
-
-function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
-  if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${name} must be a Float32Array`);
-  if (!Number.isInteger(off) || off < 0 || off + len > arr.length) {
-    throw new RangeError(`${fn}: ${name} needs ${len} elements from offset ${off} but has length ${arr.length}`);
-  }
-}
 
 /**
  * Splits `units` blocks among `threads` threads, where a block costs thread 0 (the caller)

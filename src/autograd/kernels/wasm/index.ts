@@ -166,11 +166,13 @@ function vecBytes(floats: number): number {
   return ((floats + 3) >> 2) << 4;
 }
 
-function checkDim(fn: string, name: string, v: number): void {
+/** Throws a RangeError naming `fn` unless `v` is a non-negative integer. */
+export function checkDim(fn: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0) throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
 }
 
-function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
+/** Throws naming `fn` unless `arr` is a Float32Array holding `len` elements from `off`. */
+export function checkSpan(fn: string, name: string, arr: Float32Array, off: number, len: number): void {
   if (!(arr instanceof Float32Array)) throw new TypeError(`${fn}: ${name} must be a Float32Array`);
   if (!Number.isInteger(off) || off < 0 || off + len > arr.length) {
     throw new RangeError(`${fn}: ${name} needs ${len} elements from offset ${off} but has length ${arr.length}`);

@@ -100,13 +100,14 @@ function describe(config: TrainConfig): string[] {
 /**
  * Said once when, from the third epoch on, some class is never predicted: with N(0,1) weights a
  * sigmoid output neuron can saturate at 0 for every input, and the quadratic cost's gradient
- * (∝ σ′ ≈ 0) never revives it, so accuracy plateaus near 90%.
+ * (∝ σ′ ≈ 0) revives it slowly if at all, so accuracy sits near 87% meanwhile.
  */
 export function stallWarning(silent: number[], config: Pick<TrainConfig, 'seed' | 'init'>): string {
   const which = silent.length === 1 ? `class ${silent[0]} is` : `classes ${silent.join(', ')} are`;
   const hint = config.init === 'normal' ? ` or --init xavier` : '';
-  return `Warning: ${which} never predicted: an output neuron has saturated and this run will plateau ` +
-    `(the known stall of N(0,1)-initialised sigmoid nets). Try another --seed (this is ${config.seed})${hint}.`;
+  return `Warning: ${which} never predicted: an output neuron has saturated, and accuracy stays on a plateau ` +
+    `until it recovers, which may take many epochs or never happen (the known stall of N(0,1)-initialised ` +
+    `sigmoid nets). Try another --seed (this is ${config.seed})${hint}.`;
 }
 
 function trainCommand(config: TrainConfig, io: CliIO): number {

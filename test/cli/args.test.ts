@@ -21,7 +21,7 @@ describe('train flags', () => {
     const c = parseTrainArgs([]);
     expect(c).toEqual({
       sizes: [784, 30, 10], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'quadratic', optimizer: 'sgd',
-      lr: 3, batch: 10, epochs: 30, seed: 8, init: 'normal', momentum: 0, schedule: 'none', weightDecay: 0,
+      lr: 3, batch: 10, epochs: 30, seed: 19, init: 'normal', momentum: 0, schedule: 'none', weightDecay: 0,
     });
     expect(c).toMatchObject(DEFAULT_CONFIG);
   });

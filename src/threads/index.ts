@@ -33,7 +33,7 @@
 import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
-import { checkDim, checkSpan, copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
+import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -325,10 +325,7 @@ export function matmulF32Parallel(
     return;
   }
   const fn = 'matmulF32Parallel';
-  checkDim(fn, 'm', m); checkDim(fn, 'k', k); checkDim(fn, 'n', n);
-  checkSpan(fn, 'a', a, aOff, m * k);
-  checkSpan(fn, 'b', b, bOff, k * n);
-  checkSpan(fn, 'out', out, outOff, m * n);
+  checkMatmulArgs(fn, out, outOff, a, aOff, b, bOff, m, k, n);
   if (m === 0 || n === 0) return;
   if (m >= n) rowSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
   else columnSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);

@@ -210,6 +210,17 @@ function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number
   copyFromHeap(heap, ptr >> 2, dst, off, len);
 }
 
+/** Throws naming `fn` unless m, k, n are sizes and a, b, out hold their m×k, k×n, m×n floats. */
+export function checkMatmulArgs(
+  fn: string, out: Float32Array, outOff: number, a: Float32Array, aOff: number,
+  b: Float32Array, bOff: number, m: number, k: number, n: number,
+): void {
+  checkDim(fn, 'm', m); checkDim(fn, 'k', k); checkDim(fn, 'n', n);
+  checkSpan(fn, 'a', a, aOff, m * k);
+  checkSpan(fn, 'b', b, bOff, k * n);
+  checkSpan(fn, 'out', out, outOff, m * n);
+}
+
 /**
  * out[m×n] = op(A)·op(B) on float32 data with WebAssembly SIMD; the same contract as
  * `matmulInto`: A stored m×k (k×m if `transA`), B stored k×n (n×k if `transB`), both read
@@ -223,10 +234,7 @@ export function matmulF32(
   transA: boolean, transB: boolean,
 ): void {
   const fn = 'matmulF32';
-  checkDim(fn, 'm', m); checkDim(fn, 'k', k); checkDim(fn, 'n', n);
-  checkSpan(fn, 'a', a, aOff, m * k);
-  checkSpan(fn, 'b', b, bOff, k * n);
-  checkSpan(fn, 'out', out, outOff, m * n);
+  checkMatmulArgs(fn, out, outOff, a, aOff, b, bOff, m, k, n);
   if (m === 0 || n === 0) return;
   const K = need(fn);
   const pa = K.base;

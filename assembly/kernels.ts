@@ -1,10 +1,11 @@
 // float32 SIMD128 kernels for tensorgrad (AssemblyScript, built by scripts/build-wasm.mjs).
 //
-// Memory contract: there is no allocator. The JavaScript wrapper owns linear memory from
-// heapBase() upwards as a scratch arena, copies operands in, passes byte addresses here and
-// copies results out. Every region it hands over starts 16-byte aligned and is padded to a
-// whole number of vectors, so the elementwise kernels run whole vectors only and may write
-// garbage into the padding lanes.
+// Memory contract: there is no allocator here. The JavaScript wrapper owns linear memory from
+// heapBase() upwards: long-lived blocks (resident parameters and their gradients) and, above
+// them, a scratch arena it copies other operands into. It passes byte addresses here. Every
+// region it hands over starts 16-byte aligned and is padded to a whole number of vectors plus
+// 32 bytes, so the elementwise kernels run whole vectors only and may write garbage into the
+// padding lanes.
 //
 // Node 20's SIMD has no (relaxed) FMA, so every multiply-add is f32x4.mul then f32x4.add.
 
@@ -55,8 +56,9 @@ export function matmulScratchBytes(m: i32, k: i32, n: i32): f64 {
 /**
  * c[m×n] = op(A)·op(B) (+ bias, then activation, when asked). A is stored m×k, or k×m when
  * transA; B is k×n, or n×k when transB. `bias` is 0 for none, else a row of at least
- * roundUp(n, NR) floats (the wrapper zero-pads it). c is overwritten; only its m×n floats
- * are written.
+ * roundUp(n, NR) floats (padding lanes only reach discarded columns). c is overwritten, or,
+ * when `accumulate`, added to (c += op(A)·op(B), before bias and activation): a gradient
+ * summed straight into its buffer. Only c's m×n floats are read or written.
  *
  * When B is read in place (small m, see below) a ragged last column panel loads whole 8-float
  * rows, up to 7 floats past B's end: the caller keeps 32 readable bytes after B. Lanes read
@@ -64,13 +66,14 @@ export function matmulScratchBytes(m: i32, k: i32, n: i32): f64 {
  */
 export function matmul(
   c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
-  transA: bool, transB: bool, scratch: usize, bias: usize, act: i32,
+  transA: bool, transB: bool, scratch: usize, bias: usize, act: i32, accumulate: bool,
 ): void {
   if (m <= 0 || n <= 0) return;
   const pa = (scratch + 15) & ~(<usize>15);
   const pb = pa + <usize>(roundUp(m, MR) * k) * 4;
   const ldc = <usize>n * 4;
 
+  if (k <= 0 && accumulate && bias == 0 && act == ACT_IDENTITY) return; // c += 0
   if (k <= 0) {
     // An empty sum is zero; the epilogue still applies (act(0 + bias)). With kc = 0 the
     // tile reads no operand and stores exactly that.
@@ -79,9 +82,9 @@ export function matmul(
       const cols = min(NR, n - j0);
       const jBias = bias == 0 ? 0 : bias + <usize>j0 * 4;
       const cPanel = c + <usize>j0 * 4;
-      if (cols > 4) rows8(0, 0, 0, 0, 0, cPanel, ldc, panels, false, jBias, act, cols);
-      else rows4(0, 0, 0, 0, 0, cPanel, ldc, panels, false, jBias, act, cols);
-      if (rem > 0) tile(0, 0, 0, 0, cPanel + <usize>(panels * MR) * ldc, ldc, false, jBias, act, rem, cols);
+      if (cols > 4) rows8(0, 0, 0, 0, 0, cPanel, ldc, panels, accumulate, jBias, act, cols);
+      else rows4(0, 0, 0, 0, 0, cPanel, ldc, panels, accumulate, jBias, act, cols);
+      if (rem > 0) tile(0, 0, 0, 0, cPanel + <usize>(panels * MR) * ldc, ldc, accumulate, jBias, act, rem, cols);
     }
     return;
   }
@@ -97,7 +100,7 @@ export function matmul(
   const full = m / MR; // row panels without padding
   for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
-    const first = pc == 0;
+    const first = pc == 0 && !accumulate;
     const last = pc + kc >= k;
     const tileBias = last ? bias : 0;
     const tileAct = last ? act : ACT_IDENTITY;
@@ -501,6 +504,14 @@ export function activationBackward(out: usize, g: usize, y: usize, n: i32, act: 
   } else if (out != g) {
     memory.copy(out, g, <usize>roundUp(n, 4) * 4);
   }
+}
+
+/**
+ * Zeroes `bytes` bytes from p. JavaScript's fill() on a view of shared memory stores one
+ * element at a time (relaxed atomics); the bulk-memory instruction is a memset.
+ */
+export function zero(p: usize, bytes: usize): void {
+  memory.fill(p, 0, bytes);
 }
 
 /** p -= lr·g, in place. */

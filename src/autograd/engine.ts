@@ -1,6 +1,7 @@
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import type { FloatArray } from './kernels/types.js';
+import { allocateResident, isResidentData, zeroFill } from './kernels/dispatch.js';
 
 /**
  * A recorded op: the tensors it read and its derivative rule. `backward` maps the gradient
@@ -61,6 +62,22 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
     }
   }
   return out;
+}
+
+/** True while a backward() that adds into `.grad` (and records nothing) runs its rules. */
+let sinking = false;
+
+/**
+ * @internal For derivative rules whose gradient for an input is one kernel (linear's weight
+ * and bias): when the running backward() will add that gradient into leaf `t`'s `.grad`
+ * anyway, returns the `.grad` buffer, so the rule can add its contribution straight into it
+ * and return null for the input: no temporary, no second pass. Null otherwise (no `.grad`
+ * yet, not a leaf, `grad()` or `createGraph` running): then the rule returns the gradient.
+ */
+export function gradSink(t: Tensor): FloatArray | null {
+  if (!sinking || t._node !== null || !t.requiresGrad) return null;
+  const g = t.grad;
+  return g !== null && g._node === null && !g.requiresGrad ? g.data : null;
 }
 
 export interface BackwardOptions {
@@ -127,36 +144,42 @@ export function runBackward(
   // keep any other gradient buffer as its .grad, saving an allocation and a copy per parameter.
   const handedOut = new Set<FloatArray>([seed.data]);
   const shared = new Set<FloatArray>([seed.data]);
-  withGradMode(createGraph, () => {
-    for (let n = order.length - 1; n >= 0; n--) {
-      const t = order[n];
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      const node = t._node;
-      if (node === null || stopAt?.has(t)) {
-        leaves.set(t, g);
-        continue;
+  const wasSinking = sinking;
+  sinking = accumulate && !createGraph;
+  try {
+    withGradMode(createGraph, () => {
+      for (let n = order.length - 1; n >= 0; n--) {
+        const t = order[n];
+        const g = grads.get(t);
+        if (g === undefined) continue;
+        grads.delete(t);
+        const node = t._node;
+        if (node === null || stopAt?.has(t)) {
+          leaves.set(t, g);
+          continue;
+        }
+        if (node.backward === null) {
+          throw new Error(
+            `backward: the graph through '${node.op}' was freed by an earlier backward(); ` +
+              `pass { retainGraph: true } to the first backward() to go through it twice`,
+          );
+        }
+        const inputGrads = node.backward(g);
+        for (let i = 0; i < node.inputs.length; i++) {
+          const input = node.inputs[i];
+          const gi = inputGrads[i];
+          if (!input.requiresGrad || gi === null || gi === undefined) continue;
+          const fitted = fitGradient(node.op, i, gi, input);
+          if (handedOut.has(fitted.data)) shared.add(fitted.data);
+          else handedOut.add(fitted.data);
+          const prev = grads.get(input);
+          grads.set(input, prev === undefined ? fitted : prev.add(fitted));
+        }
       }
-      if (node.backward === null) {
-        throw new Error(
-          `backward: the graph through '${node.op}' was freed by an earlier backward(); ` +
-            `pass { retainGraph: true } to the first backward() to go through it twice`,
-        );
-      }
-      const inputGrads = node.backward(g);
-      for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i];
-        const gi = inputGrads[i];
-        if (!input.requiresGrad || gi === null || gi === undefined) continue;
-        const fitted = fitGradient(node.op, i, gi, input);
-        if (handedOut.has(fitted.data)) shared.add(fitted.data);
-        else handedOut.add(fitted.data);
-        const prev = grads.get(input);
-        grads.set(input, prev === undefined ? fitted : prev.add(fitted));
-      }
-    }
-  });
+    });
+  } finally {
+    sinking = wasSinking;
+  }
   if (!retain) {
     // Drop the rule (and the values its closure saved) and the links to the inputs, so a kept
     // output does not keep the whole graph alive; the op name stays for the error message.
@@ -200,10 +223,30 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
     return;
   }
   if (leaf.grad === null) {
+    if (isResidentData(leaf.data)) {
+      // A resident parameter gets a resident gradient, which the kernels update in place.
+      const data = allocateResident(leaf.dtype, leaf.size);
+      data.set(g.data);
+      leaf.grad = new Tensor(data, leaf.shape);
+      return;
+    }
     // .grad is later updated in place, so it must not share its buffer with anything else.
     leaf.grad = new Tensor(owned ? g.data : g.data.slice(), leaf.shape);
     return;
   }
   const dst = leaf.grad.data, src = g.data;
   for (let i = 0; i < dst.length; i++) dst[i] += src[i];
+}
+
+/**
+ * Zeroes each tensor's `.grad` in place (or sets it to null when `setToNone`): what the
+ * optimizers' and modules' `zeroGrad()` do. A zeroed buffer lets the next backward() add into
+ * it (see `gradSink`) instead of allocating a gradient per parameter per step.
+ */
+export function zeroGrads(tensors: Iterable<Tensor>, setToNone: boolean): void {
+  for (const t of tensors) {
+    if (setToNone || t.grad === null) t.grad = null;
+    else if (t.grad._node !== null || t.grad.requiresGrad) t.grad = null; // a recorded (createGraph) gradient is not reused
+    else zeroFill(t.grad.data);
+  }
 }

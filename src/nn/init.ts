@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor.js';
-import { allocate, type DType } from '../autograd/dtype.js';
+import type { DType } from '../autograd/dtype.js';
+import { allocateResident } from '../autograd/kernels/dispatch.js';
 import { Rng } from '../autograd/random.js';
 
 /**
@@ -21,11 +22,14 @@ export function initStd(init: InitName, inFeatures: number, outFeatures: number)
   }
 }
 
-/** A tensor of `shape` with N(0, std²) entries drawn from `rng`. */
+/**
+ * A parameter tensor of `shape` with N(0, std²) entries drawn from `rng`, stored where the
+ * kernels work on it in place (wasm memory, for float32 when the wasm kernels are on).
+ */
 export function normalTensor(shape: readonly number[], std: number, rng: Rng, dtype: DType): Tensor {
   let size = 1;
   for (const d of shape) size *= d;
-  const data = allocate(dtype, size);
+  const data = allocateResident(dtype, size);
   if (std !== 0) for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
   return new Tensor(data, shape);
 }

@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor.js';
 import { fmt, sameShape } from '../autograd/shape.js';
+import { zeroGrads } from '../autograd/engine.js';
 
 /**
  * Base class of layers and models: holds named parameters and child modules, so a model's
@@ -49,9 +50,15 @@ export abstract class Module {
     return this.namedParameters().map(([, t]) => t);
   }
 
-  /** Resets `.grad` of every parameter to null. */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /**
+   * Zeroes every parameter's `.grad` in place, keeping its buffer (PyTorch's
+   * `zero_grad(set_to_none=False)`), so the next backward() adds the new gradients straight
+   * into it instead of allocating: a tensor you kept from `.grad` reads zeros afterwards
+   * (copy it with `clone()` to keep the values). `{ setToNone: true }` sets `.grad` to null
+   * instead, freeing the buffers.
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    zeroGrads(this.parameters(), opts.setToNone ?? false);
   }
 
   /**

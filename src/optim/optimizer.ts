@@ -1,5 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import { allocate } from '../autograd/dtype.js';
+import { zeroGrads } from '../autograd/engine.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
 
 /** An optimizer's state as plain JSON-able data, for saving and resuming training. */
@@ -88,9 +89,15 @@ export abstract class Optimizer {
     return b;
   }
 
-  /** Resets every parameter's `.grad` to null. */
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+  /**
+   * Zeroes every parameter's `.grad` in place, keeping its buffer (PyTorch's
+   * `zero_grad(set_to_none=False)`), so the next backward() adds the new gradients straight
+   * into it instead of allocating: a tensor you kept from `.grad` reads zeros afterwards
+   * (copy it with `clone()` to keep the values). `{ setToNone: true }` sets `.grad` to null
+   * instead, freeing the buffers.
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    zeroGrads(this.params, opts.setToNone ?? false);
   }
 
   /** The optimizer's state (learning rate, step count, moment buffers) as JSON-able data. */

@@ -63,7 +63,7 @@ const START_TIMEOUT_MS = 20_000;
 interface SharedKernels {
   matmul(
     c: number, a: number, b: number, m: number, k: number, n: number,
-    transA: number, transB: number, scratch: number, bias: number, act: number,
+    transA: number, transB: number, scratch: number, bias: number, act: number, accumulate: number,
   ): void;
   matmulScratchBytes(m: number, k: number, n: number): number;
   heapBase(): number;
@@ -361,7 +361,7 @@ function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, trans
   try {
     if (own !== null) {
       own.load();
-      p.x.matmul(own.c, own.a, own.b, own.m, own.k, own.n, transA ? 1 : 0, transB ? 1 : 0, own.scratch, 0, 0);
+      p.x.matmul(own.c, own.a, own.b, own.m, own.k, own.n, transA ? 1 : 0, transB ? 1 : 0, own.scratch, 0, 0, 0);
       own.store();
     }
   } catch (e) {

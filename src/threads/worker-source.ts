@@ -64,7 +64,7 @@ function serve() {
     if (op === ${OP_MATMUL}) {
       try {
         x.matmul(ctrl[A], ctrl[A + 1], ctrl[A + 2], ctrl[A + 3], ctrl[A + 4], ctrl[A + 5],
-          ctrl[A + 6], ctrl[A + 7], ctrl[A + 8], 0, 0);
+          ctrl[A + 6], ctrl[A + 7], ctrl[A + 8], 0, 0, 0);
       } catch (e) {
         status = 1;
       }

@@ -77,12 +77,16 @@ describe('Module', () => {
     expect(seq.forward(randn([3, 2])).shape).toEqual([3, 1]);
   });
 
-  it('parameters require grad; zeroGrad resets every gradient, nested ones included', () => {
+  it('parameters require grad; zeroGrad zeroes every gradient in place, nested ones included', () => {
     const net = new Net();
     expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
     net.forward(randn([5, 2], { seed: 3 })).sum().backward();
-    expect(net.parameters().every((p) => p.grad !== null)).toBe(true);
+    const grads = net.parameters().map((p) => p.grad);
+    expect(grads.every((g) => g !== null && Array.from(g.data).some((v) => v !== 0))).toBe(true);
     net.zeroGrad();
+    // Same buffers (the next backward adds into them), all zeros.
+    expect(net.parameters().every((p, i) => p.grad === grads[i] && Array.from(p.grad!.data).every((v) => v === 0))).toBe(true);
+    net.zeroGrad({ setToNone: true });
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import type { FloatArray } from './types.js';
 import { matmulInto } from './matmul.js';
 import { BinaryOp, UnaryOp, broadcastBinary, unaryMap } from './elementwise.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, linearForwardF32, matmulF32, sgdUpdateF32, wasmAvailable,
+  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, wasmAvailable, zeroF32,
   type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './wasm/index.js';
 
@@ -60,18 +60,49 @@ export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 2
   parallelMinMacs = minMacs;
 }
 
-/** out[m×n] = op(A)·op(B); see `matmulInto` for the layout contract. */
+/**
+ * out[m×n] = op(A)·op(B), or out += op(A)·op(B) when `accumulate`; see `matmulInto` for the
+ * layout contract.
+ */
 export function matmul(
   out: FloatArray, outOff: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean,
+  m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate = false,
 ): void {
-  if (parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
+  if (!accumulate && parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
     parallelMatmul(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
   } else if (m * k * n >= WASM_MIN_MACS && allF32(out, a, b) && useWasm()) {
-    matmulF32(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
-  } else {
+    matmulF32(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB, accumulate);
+  } else if (!accumulate) {
     matmulInto(out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+  } else {
+    const sum = out instanceof Float64Array ? new Float64Array(m * n) : new Float32Array(m * n);
+    matmulInto(sum, 0, a, aOff, b, bOff, m, k, n, transA, transB);
+    for (let i = 0; i < m * n; i++) out[outOff + i] += sum[i];
   }
+}
+
+/**
+ * Zero-filled storage for a long-lived tensor (a parameter, its gradient, optimizer state):
+ * resident in the wasm kernels' memory when they are in use for this dtype, so they work on
+ * it in place; otherwise an ordinary typed array.
+ */
+export function allocateResident(dtype: 'float32' | 'float64', size: number): FloatArray {
+  if (dtype === 'float32' && useWasm()) {
+    const r = residentF32(size);
+    if (r !== null) return r;
+  }
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+/** Sets every element of `data` to 0 (quickly, also for resident data). */
+export function zeroFill(data: FloatArray): void {
+  if (data instanceof Float32Array) zeroF32(data);
+  else data.fill(0);
+}
+
+/** Whether `data` lives in the wasm kernels' memory (see `allocateResident`). */
+export function isResidentData(data: FloatArray): boolean {
+  return data instanceof Float32Array && isResident(data);
 }
 
 /** The activations the fused kernels know, with their wasm codes. */

@@ -6,8 +6,9 @@
 import { Tensor } from '../tensor.js';
 import { allocate, promote } from '../dtype.js';
 import { fmt } from '../shape.js';
-import { activationBackward, linearForward, type FusedActivation } from '../kernels/dispatch.js';
-import { isGradEnabled, record } from '../engine.js';
+import { activationBackward, linearForward, matmul as matmulKernel, type FusedActivation } from '../kernels/dispatch.js';
+import type { FloatArray } from '../kernels/types.js';
+import { gradSink, isGradEnabled, record } from '../engine.js';
 import { matmulT } from './matmul.js';
 
 export type { FusedActivation };
@@ -50,12 +51,34 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   return record(y, 'linear', inputs, (g) => {
     const dPre = isGradEnabled() ? activationGradRecorded(g, y, activation) : activationGradRaw(g, y, activation);
     const d2 = dPre.reshape([batch, outF]);
+    // A parameter that already has a .grad gets its gradient added straight into it.
+    const wSink = w.requiresGrad ? gradSink(w) : null;
+    const bSink = b !== null && b.requiresGrad ? gradSink(b) : null;
+    if (wSink !== null) matmulKernel(wSink, 0, x.data, 0, d2.data, 0, inF, batch, outF, true, false, true);
+    if (bSink !== null) addColumnSums(bSink, d2.data, batch, outF);
     return [
       x.requiresGrad ? matmulT(d2, w, false, true).reshape(x.shape) : null,
-      w.requiresGrad ? matmulT(x.reshape([batch, inF]), d2, true, false) : null,
-      b !== null && b.requiresGrad ? d2.sum(0) : null,
+      w.requiresGrad && wSink === null ? matmulT(x.reshape([batch, inF]), d2, true, false) : null,
+      b !== null && b.requiresGrad && bSink === null ? d2.sum(0) : null,
     ];
   });
+}
+
+/**
+ * sink[j] += Σ_r g[r, j]: the bias gradient, added into its .grad. Rounded as `g.sum(0)`
+ * rounds (kernels/reduce.ts sumAxis: a double for one column, else the dtype after every add),
+ * so a step gives the same bits whether or not the parameter had a .grad to add into.
+ */
+function addColumnSums(sink: FloatArray, g: FloatArray, rows: number, cols: number): void {
+  const f32 = sink instanceof Float32Array && cols > 1;
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let r = 0; r < rows; r++) {
+      s += g[r * cols + j];
+      if (f32) s = Math.fround(s);
+    }
+    sink[j] += s;
+  }
 }
 
 /** g·act′ from the saved output, by one kernel (the usual case: the backward is not recorded). */

@@ -10,6 +10,13 @@
  * calls (batch 10): no argument objects, no memory-size queries, and short operands are
  * copied by a loop instead of through a fresh subarray view.
  *
+ * Resident arrays ({@link residentF32}): where SharedArrayBuffer exists, the linear memory is
+ * a shared one, whose buffers are never detached when it grows, so a Float32Array view into
+ * it stays valid for good. Model parameters and their gradients live in such views; the
+ * wrappers pass them to the kernels by address instead of copying them in and out (the
+ * copies of a 784×30 weight, its gradient and its SGD update were a third of a training
+ * step). A resident block is released when its view is garbage-collected.
+ *
  * Every wrapper has the same contract as its TypeScript twin; when `wasmAvailable()` is false
  * (no WebAssembly, no SIMD, or a browser main thread that forbids synchronous compilation
  * of modules this size, see {@link initWasm}) the wrappers throw and callers should use the
@@ -18,6 +25,8 @@
  * Isomorphic: no Node-only APIs.
  */
 import { WASM_BASE64 } from './binary.js';
+import { WASM_SHARED_BASE64 } from './binary-shared.js';
+import { BlockAllocator } from './blocks.js';
 
 /** Activation codes understood by the fused kernels. */
 export const WasmActivation = { identity: 0, sigmoid: 1, tanh: 2, relu: 3 } as const;
@@ -29,12 +38,13 @@ interface KernelExports {
   matmulScratchBytes(m: number, k: number, n: number): number;
   matmul(
     c: number, a: number, b: number, m: number, k: number, n: number,
-    transA: number, transB: number, scratch: number, bias: number, act: number,
+    transA: number, transB: number, scratch: number, bias: number, act: number, accumulate: number,
   ): void;
   activation(out: number, x: number, n: number, act: number): void;
   expArray(out: number, x: number, n: number): void;
   activationBackward(out: number, g: number, y: number, n: number, act: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number): void;
+  zero(p: number, bytes: number): void;
   binary(op: number, out: number, a: number, b: number, outer: number, inner: number, aMode: number, bMode: number): void;
 }
 
@@ -42,8 +52,12 @@ interface KernelExports {
 interface Kernels {
   x: KernelExports;
   memory: WebAssembly.Memory;
-  /** First arena byte (16-aligned). */
+  /** First scratch-arena byte (16-aligned): the top of the resident blocks. */
   base: number;
+  /** Resident blocks, below the scratch arena; null when the memory is not shared. */
+  blocks: BlockAllocator | null;
+  /** Every buffer object the shared memory has handed out (one per size it grew to). */
+  buffers: WeakSet<ArrayBufferLike>;
   /** Float32 view of all of linear memory; replaced whenever memory grows. */
   heap: Float32Array;
   /** memory.buffer.byteLength as of the last grow: only ensure() grows the memory. */
@@ -81,10 +95,32 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function setUp(instance: WebAssembly.Instance): Kernels {
+function setUp(instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): Kernels {
   const x = instance.exports as unknown as KernelExports;
   const base = x.heapBase();
-  return { x, memory: x.memory, base, heap: new Float32Array(x.memory.buffer), bytes: x.memory.buffer.byteLength };
+  const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
+  return {
+    x, memory, base, blocks: shared ? new BlockAllocator(base) : null, buffers,
+    heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength,
+  };
+}
+
+/**
+ * A shared linear memory for the kernels, or null where there is none (no
+ * SharedArrayBuffer, e.g. a browser page that is not cross-origin isolated). It reserves
+ * address space for its maximum up front, so smaller maxima are tried when that fails.
+ */
+function sharedMemory(): WebAssembly.Memory | null {
+  if (typeof SharedArrayBuffer !== 'function' || typeof FinalizationRegistry !== 'function') return null;
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      const memory = new WebAssembly.Memory({ initial: 16, maximum, shared: true });
+      if ((memory.buffer as unknown) instanceof SharedArrayBuffer) return memory;
+    } catch {
+      // Try a smaller reservation.
+    }
+  }
+  return null;
 }
 
 function load(): Kernels | null {
@@ -92,8 +128,15 @@ function load(): Kernels | null {
   kernels = null;
   try {
     if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return null;
-    const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-    kernels = setUp(new WebAssembly.Instance(module, {}));
+    const memory = sharedMemory();
+    if (memory !== null) {
+      const module = new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64));
+      kernels = setUp(new WebAssembly.Instance(module, { env: { memory } }), memory, true);
+    } else {
+      const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+      const instance = new WebAssembly.Instance(module, {});
+      kernels = setUp(instance, (instance.exports as unknown as KernelExports).memory, false);
+    }
   } catch {
     // No SIMD (CompileError), or synchronous compilation refused: stay unavailable.
     kernels = null;
@@ -123,7 +166,7 @@ export async function initWasm(): Promise<boolean> {
     if (typeof WebAssembly !== 'object') return false;
     const module = await WebAssembly.compile(decodeBase64(WASM_BASE64));
     const instance = await WebAssembly.instantiate(module, {});
-    kernels = setUp(instance);
+    kernels = setUp(instance, (instance.exports as unknown as KernelExports).memory, false);
     return true;
   } catch {
     return false;
@@ -158,7 +201,97 @@ function grow(k: Kernels, end: number, bytes: number, fn: string): Float32Array 
   // Re-created even when another owner grew the memory in between, so no view is stale.
   k.heap = new Float32Array(k.memory.buffer);
   k.bytes = k.memory.buffer.byteLength;
+  k.buffers.add(k.memory.buffer);
   return k.heap;
+}
+
+/** Bytes a resident block of `floats` floats occupies: whole vectors plus the 32-byte tail the kernels may read. */
+function blockBytes(floats: number): number {
+  return vecBytes(floats) + 32;
+}
+
+/** Frees a resident block once the array viewing it is garbage. */
+const residentRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<number>((start) => {
+    const k = kernels;
+    if (!k || !k.blocks) return;
+    k.blocks.release(start);
+    k.base = k.blocks.top;
+  })
+  : null;
+
+/**
+ * A zero-filled Float32Array of `n` elements living in the kernels' (shared) linear memory,
+ * which the wasm wrappers read and write in place instead of copying; or null where that is
+ * not possible (no wasm, no shared memory) or `n` is 0. The block is freed when the returned
+ * array is garbage-collected, so keep that array (a subarray or a second view of the same
+ * memory does not keep the block alive).
+ *
+ * @example
+ * const w = residentF32(784 * 30) ?? new Float32Array(784 * 30);
+ */
+export function residentF32(n: number): Float32Array | null {
+  checkDim('residentF32', 'n', n);
+  const k = load();
+  if (!k || !k.blocks || !residentRegistry || n === 0) return null;
+  const bytes = blockBytes(n);
+  const start = k.blocks.allocate(bytes);
+  k.base = k.blocks.top;
+  let heap = k.heap;
+  if (k.blocks.top > k.bytes) {
+    try {
+      heap = grow(k, k.blocks.top, bytes, 'residentF32');
+    } catch (e) {
+      k.blocks.release(start);
+      k.base = k.blocks.top;
+      throw e;
+    }
+  }
+  // A reused block still holds its previous owner's numbers.
+  heap.fill(0, start >> 2, (start + bytes) >> 2);
+  const view = new Float32Array(k.memory.buffer, start, n);
+  residentRegistry.register(view, start);
+  return view;
+}
+
+/** Whether `arr` is an array made by {@link residentF32} (or an equal view of its whole block). */
+export function isResident(arr: Float32Array): boolean {
+  const k = kernels;
+  return !!k && residentAddress(k, arr) >= 0;
+}
+
+/**
+ * The byte address of `arr` in linear memory when it views the start of a live resident block
+ * big enough for it (so the kernels may read and write it in place, padding included); else -1.
+ */
+function residentAddress(k: Kernels, arr: Float32Array): number {
+  if (k.blocks === null || !k.buffers.has(arr.buffer)) return -1;
+  const start = arr.byteOffset;
+  return k.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
+}
+
+/**
+ * Sets every element of `arr` to 0: by a memset in wasm for a resident array (a JavaScript
+ * fill() on shared memory stores element by element), else by `arr.fill(0)`.
+ */
+export function zeroF32(arr: Float32Array): void {
+  const k = kernels;
+  const at = k ? residentAddress(k, arr) : -1;
+  if (at >= 0) k!.x.zero(at, arr.length * 4);
+  else arr.fill(0);
+}
+
+/**
+ * Where a kernel finds operand `src` (`len` floats from `off`): its own address when it is a
+ * whole resident array, else `scratch`, after copying it there.
+ */
+function place(k: Kernels, heap: Float32Array, scratch: number, src: Float32Array, off: number, len: number): number {
+  if (off === 0 && len === src.length) {
+    const at = residentAddress(k, src);
+    if (at >= 0) return at;
+  }
+  copyToHeap(heap, scratch >> 2, src, off, len);
+  return scratch;
 }
 
 /** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
@@ -224,14 +357,16 @@ export function checkMatmulArgs(
 /**
  * out[m×n] = op(A)·op(B) on float32 data with WebAssembly SIMD; the same contract as
  * `matmulInto`: A stored m×k (k×m if `transA`), B stored k×n (n×k if `transB`), both read
- * transposed inside the kernel, `out` overwritten. `out` may alias `a` or `b`.
+ * transposed inside the kernel, `out` overwritten, or added to when `accumulate`
+ * (out += op(A)·op(B)). `out` may alias `a` or `b`. Resident operands ({@link residentF32})
+ * are used in place.
  */
 export function matmulF32(
   out: Float32Array, outOff: number,
   a: Float32Array, aOff: number,
   b: Float32Array, bOff: number,
   m: number, k: number, n: number,
-  transA: boolean, transB: boolean,
+  transA: boolean, transB: boolean, accumulate = false,
 ): void {
   const fn = 'matmulF32';
   checkMatmulArgs(fn, out, outOff, a, aOff, b, bOff, m, k, n);
@@ -242,10 +377,17 @@ export function matmulF32(
   const pc = pb + vecBytes(k * n);
   const ps = pc + vecBytes(m * n);
   const heap = ensure(K, ps + K.x.matmulScratchBytes(m, k, n) - K.base, fn);
-  copyIn(heap, pa, a, aOff, m * k);
-  copyIn(heap, pb, b, bOff, k * n);
-  K.x.matmul(pc, pa, pb, m, k, n, transA ? 1 : 0, transB ? 1 : 0, ps, 0, 0);
-  copyOut(heap, pc, out, outOff, m * n);
+  const A = place(K, heap, pa, a, aOff, m * k);
+  const B = place(K, heap, pb, b, bOff, k * n);
+  let C = outOff === 0 && out.length === m * n ? residentAddress(K, out) : -1;
+  // B may be read in place while c is written: never let them share memory.
+  if (C === A || C === B) C = -1;
+  if (C < 0) {
+    C = pc;
+    if (accumulate) copyIn(heap, pc, out, outOff, m * n);
+  }
+  K.x.matmul(C, A, B, m, k, n, transA ? 1 : 0, transB ? 1 : 0, ps, 0, 0, accumulate ? 1 : 0);
+  if (C === pc) copyOut(heap, pc, out, outOff, m * n);
 }
 
 /**
@@ -253,6 +395,7 @@ export function matmulF32(
  * [batch×inF], W [inF×outF] row-major (the layout `x.matmul(W)` uses) and b [outF] added to
  * every row (`null` for no bias). `activation`: 0 identity, 1 sigmoid, 2 tanh, 3 relu
  * (see {@link WasmActivation}); sigmoid and tanh use polynomial exp, ~1e-6 relative.
+ * Resident W and b ({@link residentF32}) are read in place.
  */
 export function linearForwardF32(
   out: Float32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null,
@@ -270,18 +413,21 @@ export function linearForwardF32(
   const px = K.base;
   const pw = px + vecBytes(batch * inF);
   const pbias = pw + vecBytes(inF * outF);
-  // The kernel reads bias in 8-wide tiles: pad it with zeros to a multiple of 8.
+  // The kernel reads bias in 8-wide tiles; the lanes past outF only reach discarded columns.
   const biasLen = (outF + 7) & ~7;
   const pc = pbias + vecBytes(biasLen);
   const ps = pc + vecBytes(batch * outF);
   const heap = ensure(K, ps + K.x.matmulScratchBytes(batch, inF, outF) - K.base, fn);
   copyIn(heap, px, x, 0, batch * inF);
-  copyIn(heap, pw, w, 0, inF * outF);
-  if (bias !== null) {
+  const W = place(K, heap, pw, w, 0, inF * outF);
+  let B = 0;
+  if (bias !== null && bias.length === outF) B = residentAddress(K, bias);
+  if (bias !== null && B <= 0) {
+    B = pbias;
     copyIn(heap, pbias, bias, 0, outF);
     heap.fill(0, (pbias >> 2) + outF, (pbias >> 2) + biasLen);
   }
-  K.x.matmul(pc, px, pw, batch, inF, outF, 0, 0, ps, bias === null ? 0 : pbias, activation);
+  K.x.matmul(pc, px, W, batch, inF, outF, 0, 0, ps, B, activation, 0);
   copyOut(heap, pc, out, 0, batch * outF);
 }
 
@@ -352,7 +498,7 @@ export function activationBackwardF32(
   copyOut(heap, pg, out, 0, n);
 }
 
-/** In-place SGD step p -= lr·g. */
+/** In-place SGD step p -= lr·g; resident p and g ({@link residentF32}) are updated in place. */
 export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void {
   const fn = 'sgdUpdateF32';
   const n = checkSame(fn, 'p and g', p, g);
@@ -362,10 +508,9 @@ export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void
   const pp = K.base;
   const pg = pp + vecBytes(n);
   const heap = ensure(K, 2 * vecBytes(n), fn);
-  copyIn(heap, pp, p, 0, n);
-  copyIn(heap, pg, g, 0, n);
-  K.x.sgdUpdate(pp, pg, n, lr);
-  copyOut(heap, pp, p, 0, n);
+  const P = place(K, heap, pp, p, 0, n);
+  K.x.sgdUpdate(P, place(K, heap, pg, g, 0, n), n, lr);
+  if (P === pp) copyOut(heap, pp, p, 0, n);
 }
 
 /** Binary op codes of {@link binaryF32} (the same numbering as `BinaryOp` Add…Div). */

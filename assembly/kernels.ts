@@ -290,15 +290,19 @@ function packA(dst: usize, a: usize, m: i32, k: i32, transA: bool): void {
           }
         }
       }
-    } else if (rows == MR) {
-      // Stored m×k: transpose 4×4 blocks in registers so reads and writes stay vectors.
+    } else {
+      // Stored m×k: transpose 4×4 blocks in registers so reads and writes stay vectors. A
+      // ragged last panel (a batch of 10 leaves 2 rows) reads its missing rows as zeros.
+      const zero = f32x4.splat(0);
       const r0 = a + <usize>(i0 * k) * 4;
       const r1 = r0 + <usize>k * 4, r2 = r1 + <usize>k * 4, r3 = r2 + <usize>k * 4;
       let p = 0;
       for (; p + 4 <= k; p += 4) {
         const off = <usize>p * 4;
-        const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off);
-        const x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
+        const x0 = v128.load(r0 + off);
+        const x1 = rows > 1 ? v128.load(r1 + off) : zero;
+        const x2 = rows > 2 ? v128.load(r2 + off) : zero;
+        const x3 = rows > 3 ? v128.load(r3 + off) : zero;
         const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5); // a0 b0 a1 b1
         const t1 = f32x4.shuffle(x2, x3, 0, 4, 1, 5); // c0 d0 c1 d1
         const t2 = f32x4.shuffle(x0, x1, 2, 6, 3, 7); // a2 b2 a3 b3
@@ -313,19 +317,9 @@ function packA(dst: usize, a: usize, m: i32, k: i32, transA: bool): void {
         const d = panel + <usize>(p * MR) * 4;
         const off = <usize>p * 4;
         store<f32>(d, load<f32>(r0 + off));
-        store<f32>(d, load<f32>(r1 + off), 4);
-        store<f32>(d, load<f32>(r2 + off), 8);
-        store<f32>(d, load<f32>(r3 + off), 12);
-      }
-    } else {
-      // Ragged last panel: zero it, then scatter each real row with stride MR.
-      memory.fill(panel, 0, <usize>(k * MR) * 4);
-      for (let r = 0; r < rows; r++) {
-        const src = a + <usize>((i0 + r) * k) * 4;
-        const d = panel + <usize>r * 4;
-        for (let p = 0; p < k; p++) {
-          store<f32>(d + <usize>(p * MR) * 4, load<f32>(src + <usize>p * 4));
-        }
+        store<f32>(d, rows > 1 ? load<f32>(r1 + off) : 0, 4);
+        store<f32>(d, rows > 2 ? load<f32>(r2 + off) : 0, 8);
+        store<f32>(d, rows > 3 ? load<f32>(r3 + off) : 0, 12);
       }
     }
   }

@@ -10,12 +10,16 @@
  * calls (batch 10): no argument objects, no memory-size queries, and short operands are
  * copied by a loop instead of through a fresh subarray view.
  *
- * Resident arrays ({@link residentF32}): where SharedArrayBuffer exists, the linear memory is
- * a shared one, whose buffers are never detached when it grows, so a Float32Array view into
- * it stays valid for good. Model parameters and their gradients live in such views; the
- * wrappers pass them to the kernels by address instead of copying them in and out (the
- * copies of a 784×30 weight, its gradient and its SGD update were a third of a training
- * step). A resident block is released when its view is garbage-collected.
+ * Resident arrays ({@link residentF32}): model parameters and their gradients live in
+ * Float32Array views of the linear memory, which the wrappers pass to the kernels by address
+ * instead of copying them in and out (the copies of a 784×30 weight, its gradient and its SGD
+ * update were a third of a training step). Growing a memory detaches its old buffer and every
+ * view of it, so this memory never grows: it reserves a fixed arena up front (1 GiB of
+ * address space; the OS commits pages only when they are touched), and a call that needs more
+ * scratch than is left runs on a second instance of the module, whose memory grows freely
+ * and holds no resident arrays. (A shared memory would survive growth, but JavaScript copies
+ * into and fills of shared memory are 3–10× slower.) A resident block is released when its
+ * view is garbage-collected.
  *
  * Every wrapper has the same contract as its TypeScript twin; when `wasmAvailable()` is false
  * (no WebAssembly, no SIMD, or a browser main thread that forbids synchronous compilation
@@ -25,7 +29,6 @@
  * Isomorphic: no Node-only APIs.
  */
 import { WASM_BASE64 } from './binary.js';
-import { WASM_SHARED_BASE64 } from './binary-shared.js';
 import { BlockAllocator } from './blocks.js';
 
 /** Activation codes understood by the fused kernels. */
@@ -54,13 +57,11 @@ interface Kernels {
   memory: WebAssembly.Memory;
   /** First scratch-arena byte (16-aligned): the top of the resident blocks. */
   base: number;
-  /** Resident blocks, below the scratch arena; null when the memory is not shared. */
+  /** Resident blocks, below the scratch arena; null for an instance whose memory may grow. */
   blocks: BlockAllocator | null;
-  /** Every buffer object the shared memory has handed out (one per size it grew to). */
-  buffers: WeakSet<ArrayBufferLike>;
   /** Float32 view of all of linear memory; replaced whenever memory grows. */
   heap: Float32Array;
-  /** memory.buffer.byteLength as of the last grow: only ensure() grows the memory. */
+  /** memory.buffer.byteLength as of the last grow: only arena() grows the memory. */
   bytes: number;
 }
 
@@ -68,8 +69,15 @@ const PAGE = 65536;
 /** wasm32 cannot address more than 4 GiB. */
 const MAX_BYTES = 65536 * PAGE;
 
-/** undefined: not tried yet; null: unavailable. */
+/** The main instance (fixed arena, resident blocks). undefined: not tried yet; null: unavailable. */
 let kernels: Kernels | null | undefined;
+/** The instance for calls too big for the main arena's scratch (growable memory). */
+let overflow: Kernels | null = null;
+/** The compiled module, for the overflow instance. */
+let compiled: WebAssembly.Module | null = null;
+
+/** Arena sizes tried for the main instance, largest first (wasm pages of 64 KiB). */
+const ARENA_PAGES = [16384, 4096, 1024];
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -95,32 +103,34 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function setUp(instance: WebAssembly.Instance, memory: WebAssembly.Memory, shared: boolean): Kernels {
-  const x = instance.exports as unknown as KernelExports;
-  const base = x.heapBase();
-  const buffers = new WeakSet<ArrayBufferLike>([memory.buffer]);
-  return {
-    x, memory, base, blocks: shared ? new BlockAllocator(base) : null, buffers,
-    heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength,
-  };
-}
-
 /**
- * A shared linear memory for the kernels, or null where there is none (no
- * SharedArrayBuffer, e.g. a browser page that is not cross-origin isolated). It reserves
- * address space for its maximum up front, so smaller maxima are tried when that fails.
+ * Wraps an instance. With `fixed`, its memory is first grown to an arena it then keeps for good
+ * (so resident views are never detached); without, it grows on demand and holds no blocks.
  */
-function sharedMemory(): WebAssembly.Memory | null {
-  if (typeof SharedArrayBuffer !== 'function' || typeof FinalizationRegistry !== 'function') return null;
-  for (const maximum of [65536, 16384, 4096]) {
-    try {
-      const memory = new WebAssembly.Memory({ initial: 16, maximum, shared: true });
-      if ((memory.buffer as unknown) instanceof SharedArrayBuffer) return memory;
-    } catch {
-      // Try a smaller reservation.
+function setUp(instance: WebAssembly.Instance, fixed: boolean): Kernels {
+  const x = instance.exports as unknown as KernelExports;
+  const memory = x.memory;
+  const base = x.heapBase();
+  let blocks: BlockAllocator | null = null;
+  if (fixed) {
+    for (const pages of arenaPages()) {
+      try {
+        const have = memory.buffer.byteLength / PAGE;
+        if (pages > have) memory.grow(pages - have);
+        blocks = new BlockAllocator(base);
+        break;
+      } catch {
+        // Not that much address space here: try a smaller arena.
+      }
     }
   }
-  return null;
+  return { x, memory, base, blocks, heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength };
+}
+
+/** The arena sizes to try; TG_WASM_ARENA_MB (tests) overrides them. */
+function arenaPages(): number[] {
+  const mb = typeof process !== 'undefined' ? Number(process.env?.TG_WASM_ARENA_MB) : NaN;
+  return Number.isInteger(mb) && mb > 0 ? [Math.ceil((mb << 20) / PAGE)] : ARENA_PAGES;
 }
 
 function load(): Kernels | null {
@@ -128,15 +138,8 @@ function load(): Kernels | null {
   kernels = null;
   try {
     if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return null;
-    const memory = sharedMemory();
-    if (memory !== null) {
-      const module = new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64));
-      kernels = setUp(new WebAssembly.Instance(module, { env: { memory } }), memory, true);
-    } else {
-      const module = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-      const instance = new WebAssembly.Instance(module, {});
-      kernels = setUp(instance, (instance.exports as unknown as KernelExports).memory, false);
-    }
+    compiled = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    kernels = setUp(new WebAssembly.Instance(compiled, {}), true);
   } catch {
     // No SIMD (CompileError), or synchronous compilation refused: stay unavailable.
     kernels = null;
@@ -164,9 +167,8 @@ export async function initWasm(): Promise<boolean> {
   if (kernels) return true;
   try {
     if (typeof WebAssembly !== 'object') return false;
-    const module = await WebAssembly.compile(decodeBase64(WASM_BASE64));
-    const instance = await WebAssembly.instantiate(module, {});
-    kernels = setUp(instance, (instance.exports as unknown as KernelExports).memory, false);
+    compiled = await WebAssembly.compile(decodeBase64(WASM_BASE64));
+    kernels = setUp(await WebAssembly.instantiate(compiled, {}), true);
     return true;
   } catch {
     return false;
@@ -179,14 +181,23 @@ function need(fn: string): Kernels {
   return k;
 }
 
-/** Makes the arena at least `bytes` long and returns the (possibly new) heap view. */
-function ensure(k: Kernels, bytes: number, fn: string): Float32Array {
-  const end = k.base + bytes;
-  if (end > k.bytes) return grow(k, end, bytes, fn);
-  return k.heap;
+/**
+ * The instance whose scratch arena (from its `base`) has room for `bytes`: the main one when
+ * they fit above its resident blocks, else the overflow instance, grown to fit.
+ */
+function arena(fn: string, bytes: number): Kernels {
+  const k = need(fn);
+  if (k.base + bytes <= k.bytes) return k;
+  if (k.blocks === null) {
+    grow(k, k.base + bytes, bytes, fn);
+    return k;
+  }
+  if (overflow === null) overflow = setUp(new WebAssembly.Instance(compiled!, {}), false);
+  if (overflow.base + bytes > overflow.bytes) grow(overflow, overflow.base + bytes, bytes, fn);
+  return overflow;
 }
 
-function grow(k: Kernels, end: number, bytes: number, fn: string): Float32Array {
+function grow(k: Kernels, end: number, bytes: number, fn: string): void {
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     if (end > MAX_BYTES) {
@@ -198,11 +209,8 @@ function grow(k: Kernels, end: number, bytes: number, fn: string): Float32Array 
       throw new RangeError(`${fn}: could not grow wasm memory to ${end} bytes (${(e as Error).message})`);
     }
   }
-  // Re-created even when another owner grew the memory in between, so no view is stale.
   k.heap = new Float32Array(k.memory.buffer);
   k.bytes = k.memory.buffer.byteLength;
-  k.buffers.add(k.memory.buffer);
-  return k.heap;
 }
 
 /** Bytes a resident block of `floats` floats occupies: whole vectors plus the 32-byte tail the kernels may read. */
@@ -221,11 +229,11 @@ const residentRegistry = typeof FinalizationRegistry === 'function'
   : null;
 
 /**
- * A zero-filled Float32Array of `n` elements living in the kernels' (shared) linear memory,
- * which the wasm wrappers read and write in place instead of copying; or null where that is
- * not possible (no wasm, no shared memory) or `n` is 0. The block is freed when the returned
- * array is garbage-collected, so keep that array (a subarray or a second view of the same
- * memory does not keep the block alive).
+ * A zero-filled Float32Array of `n` elements living in the kernels' linear memory, which the
+ * wasm wrappers read and write in place instead of copying; or null where that is not
+ * possible (no wasm, arena full: resident blocks may take half of it) or `n` is 0. The block
+ * is freed when the returned array is garbage-collected, so keep that array (a subarray or a
+ * second view of the same memory does not keep the block alive).
  *
  * @example
  * const w = residentF32(784 * 30) ?? new Float32Array(784 * 30);
@@ -236,19 +244,13 @@ export function residentF32(n: number): Float32Array | null {
   if (!k || !k.blocks || !residentRegistry || n === 0) return null;
   const bytes = blockBytes(n);
   const start = k.blocks.allocate(bytes);
-  k.base = k.blocks.top;
-  let heap = k.heap;
-  if (k.blocks.top > k.bytes) {
-    try {
-      heap = grow(k, k.blocks.top, bytes, 'residentF32');
-    } catch (e) {
-      k.blocks.release(start);
-      k.base = k.blocks.top;
-      throw e;
-    }
+  if (k.blocks.top - k.blocks.floor > k.bytes / 2) {
+    k.blocks.release(start);
+    return null;
   }
+  k.base = k.blocks.top;
   // A reused block still holds its previous owner's numbers.
-  heap.fill(0, start >> 2, (start + bytes) >> 2);
+  k.x.zero(start, bytes);
   const view = new Float32Array(k.memory.buffer, start, n);
   residentRegistry.register(view, start);
   return view;
@@ -265,15 +267,12 @@ export function isResident(arr: Float32Array): boolean {
  * big enough for it (so the kernels may read and write it in place, padding included); else -1.
  */
 function residentAddress(k: Kernels, arr: Float32Array): number {
-  if (k.blocks === null || !k.buffers.has(arr.buffer)) return -1;
+  if (k.blocks === null || arr.buffer !== k.memory.buffer) return -1;
   const start = arr.byteOffset;
   return k.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
 }
 
-/**
- * Sets every element of `arr` to 0: by a memset in wasm for a resident array (a JavaScript
- * fill() on shared memory stores element by element), else by `arr.fill(0)`.
- */
+/** Sets every element of `arr` to 0 (a memset in wasm for a resident array). */
 export function zeroF32(arr: Float32Array): void {
   const k = kernels;
   const at = k ? residentAddress(k, arr) : -1;
@@ -371,12 +370,12 @@ export function matmulF32(
   const fn = 'matmulF32';
   checkMatmulArgs(fn, out, outOff, a, aOff, b, bOff, m, k, n);
   if (m === 0 || n === 0) return;
-  const K = need(fn);
+  const K = arena(fn, vecBytes(m * k) + vecBytes(k * n) + vecBytes(m * n) + need(fn).x.matmulScratchBytes(m, k, n));
   const pa = K.base;
   const pb = pa + vecBytes(m * k);
   const pc = pb + vecBytes(k * n);
   const ps = pc + vecBytes(m * n);
-  const heap = ensure(K, ps + K.x.matmulScratchBytes(m, k, n) - K.base, fn);
+  const heap = K.heap;
   const A = place(K, heap, pa, a, aOff, m * k);
   const B = place(K, heap, pb, b, bOff, k * n);
   let C = outOff === 0 && out.length === m * n ? residentAddress(K, out) : -1;
@@ -409,15 +408,16 @@ export function linearForwardF32(
   if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
   checkActivation(fn, activation);
   if (batch === 0 || outF === 0) return;
-  const K = need(fn);
+  // The kernel reads bias in 8-wide tiles; the lanes past outF only reach discarded columns.
+  const biasLen = (outF + 7) & ~7;
+  const K = arena(fn, vecBytes(batch * inF) + vecBytes(inF * outF) + vecBytes(biasLen) + vecBytes(batch * outF) +
+    need(fn).x.matmulScratchBytes(batch, inF, outF));
   const px = K.base;
   const pw = px + vecBytes(batch * inF);
   const pbias = pw + vecBytes(inF * outF);
-  // The kernel reads bias in 8-wide tiles; the lanes past outF only reach discarded columns.
-  const biasLen = (outF + 7) & ~7;
   const pc = pbias + vecBytes(biasLen);
   const ps = pc + vecBytes(batch * outF);
-  const heap = ensure(K, ps + K.x.matmulScratchBytes(batch, inF, outF) - K.base, fn);
+  const heap = K.heap;
   copyIn(heap, px, x, 0, batch * inF);
   const W = place(K, heap, pw, w, 0, inF * outF);
   let B = 0;
@@ -456,9 +456,9 @@ export function activationF32(out: Float32Array, x: Float32Array, activation: Wa
   const n = checkSame(fn, 'out and x', out, x);
   checkActivation(fn, activation);
   if (n === 0) return;
-  const K = need(fn);
+  const K = arena(fn, vecBytes(n));
   const p = K.base;
-  const heap = ensure(K, vecBytes(n), fn);
+  const heap = K.heap;
   copyIn(heap, p, x, 0, n);
   K.x.activation(p, p, n, activation);
   copyOut(heap, p, out, 0, n);
@@ -469,9 +469,9 @@ export function expF32(out: Float32Array, x: Float32Array): void {
   const fn = 'expF32';
   const n = checkSame(fn, 'out and x', out, x);
   if (n === 0) return;
-  const K = need(fn);
+  const K = arena(fn, vecBytes(n));
   const p = K.base;
-  const heap = ensure(K, vecBytes(n), fn);
+  const heap = K.heap;
   copyIn(heap, p, x, 0, n);
   K.x.expArray(p, p, n);
   copyOut(heap, p, out, 0, n);
@@ -488,10 +488,10 @@ export function activationBackwardF32(
   const n = checkSame(fn, 'out, g and y', out, g, y);
   checkActivation(fn, activation);
   if (n === 0) return;
-  const K = need(fn);
+  const K = arena(fn, 2 * vecBytes(n));
   const pg = K.base;
   const py = pg + vecBytes(n);
-  const heap = ensure(K, 2 * vecBytes(n), fn);
+  const heap = K.heap;
   copyIn(heap, pg, g, 0, n);
   copyIn(heap, py, y, 0, n);
   K.x.activationBackward(pg, pg, py, n, activation);
@@ -504,10 +504,10 @@ export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void
   const n = checkSame(fn, 'p and g', p, g);
   if (!Number.isFinite(lr)) throw new RangeError(`sgdUpdateF32: lr must be finite, got ${lr}`);
   if (n === 0) return;
-  const K = need(fn);
+  const K = arena(fn, 2 * vecBytes(n));
   const pp = K.base;
   const pg = pp + vecBytes(n);
-  const heap = ensure(K, 2 * vecBytes(n), fn);
+  const heap = K.heap;
   const P = place(K, heap, pp, p, 0, n);
   K.x.sgdUpdate(P, place(K, heap, pg, g, 0, n), n, lr);
   if (P === pp) copyOut(heap, pp, p, 0, n);
@@ -563,14 +563,13 @@ export function binaryF32(
   if (a.length !== aLen) throw new RangeError(`${fn}: a must have ${aLen} elements for mode ${aMode}, got ${a.length}`);
   if (b.length !== bLen) throw new RangeError(`${fn}: b must have ${bLen} elements for mode ${bMode}, got ${b.length}`);
   if (n === 0) return;
-  const K = need(fn);
-  const pa = K.base;
-  const pb = pa + vecBytes(aLen);
   // The result overwrites a full operand's copy (each element is read before it is written).
   const separate = aMode !== 0 && bMode !== 0;
+  const K = arena(fn, vecBytes(aLen) + vecBytes(bLen) + (separate ? vecBytes(n) : 0));
+  const pa = K.base;
+  const pb = pa + vecBytes(aLen);
   const po = aMode === 0 ? pa : bMode === 0 ? pb : pb + vecBytes(bLen);
-  const end = separate ? po + vecBytes(n) : pb + vecBytes(bLen);
-  const heap = ensure(K, end - K.base, fn);
+  const heap = K.heap;
   copyIn(heap, pa, a, 0, aLen);
   copyIn(heap, pb, b, 0, bLen);
   K.x.binary(op, po, pa, pb, outer, inner, aMode, bMode);
@@ -580,5 +579,5 @@ export function binaryF32(
 /** Bytes of wasm linear memory currently reserved (0 when unavailable); for tests and diagnostics. */
 export function wasmMemoryBytes(): number {
   const k = load();
-  return k ? k.memory.buffer.byteLength : 0;
+  return k ? k.memory.buffer.byteLength + (overflow ? overflow.memory.buffer.byteLength : 0) : 0;
 }

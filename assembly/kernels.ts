@@ -508,6 +508,54 @@ export function zero(p: usize, bytes: usize): void {
   memory.fill(p, 0, bytes);
 }
 
+// ---------------------------------------------------------------------------------------
+// Sums over the middle axis of x viewed as [outer, r, inner] (bias gradients, sumTo).
+
+/**
+ * out[o, i] = Σ_k x[o, k, i] for inner > 1, adding the r rows of each block in order in
+ * float32, exactly as the TypeScript kernel rounds (so results are bit-identical), four
+ * columns per vector. Rows need not be 16-byte aligned.
+ */
+export function sumMiddle(out: usize, x: usize, outer: i32, r: i32, inner: i32): void {
+  const rowBytes = <usize>inner * 4;
+  const vecEnd = <usize>(inner & ~3) * 4;
+  for (let o = 0; o < outer; o++) {
+    const dst = out + <usize>o * rowBytes;
+    const block = x + <usize>o * <usize>r * rowBytes;
+    memory.fill(dst, 0, rowBytes);
+    for (let k = 0; k < r; k++) {
+      const src = block + <usize>k * rowBytes;
+      let i: usize = 0;
+      for (; i < vecEnd; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
+      for (; i < rowBytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
+    }
+  }
+}
+
+/**
+ * out[o] = Σ_k x[o, k] (inner = 1: row sums, and whole-tensor sums), accumulated in double
+ * precision in two f64x2 accumulators, then rounded once to float32. (The TypeScript kernel
+ * also sums in a double, one element after another: the two can differ in a double's last
+ * bits, almost never after rounding to float32.)
+ */
+export function sumRows(out: usize, x: usize, outer: i32, r: i32): void {
+  const vecEnd = <usize>(r & ~3) * 4;
+  const rowBytes = <usize>r * 4;
+  for (let o = 0; o < outer; o++) {
+    const row = x + <usize>o * rowBytes;
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    let i: usize = 0;
+    for (; i < vecEnd; i += 16) {
+      const v = v128.load(row + i);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+    }
+    let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
+    for (; i < rowBytes; i += 4) s += <f64>load<f32>(row + i);
+    store<f32>(out + <usize>o * 4, <f32>s);
+  }
+}
+
 /** p -= lr·g, in place. */
 export function sgdUpdate(p: usize, g: usize, n: i32, lr: f32): void {
   const end = p + <usize>roundUp(n, 4) * 4;

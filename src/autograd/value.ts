@@ -2,12 +2,45 @@
  * The scalar engine, micrograd-style: every op builds a `Value` holding its result, its (at
  * most two) parents, and the local derivative with respect to each parent, computed right
  * beside the forward value. The reverse pass multiplies and sums them along the graph.
+ *
+ * Where the numbers live, and why. A graph is built in V8's young generation, and every
+ * object still alive at a young-generation GC is copied (twice, until it is promoted), so
+ * the cost of building a graph is mostly the bytes and objects per node that GC must copy.
+ * A double stored in an object field costs V8 a separate 16-byte heap number (V8 no longer
+ * unboxes double fields), so a node holding data, grad and two local derivatives as fields
+ * was 4–6 objects. Instead, each node's numbers live unboxed in a shared `Float64Array`
+ * page (256 nodes to a page, `STRIDE` slots each), and the node object holds only pointers
+ * and small integers: its page, its slot index and its two parents (56 bytes, one object).
+ * A page is freed by GC once no node on it is alive, since every node references its page.
+ * Labels are rare, so they live in a WeakMap rather than in a field of every node; the op is
+ * a small code in the page. `data`, `grad`, `label` and `op` read and write as before.
  */
 
 /** Operand of a Value op: a Value, or a number taken as a constant. */
 export type ValueLike = Value | number;
 
-let stamp = 0;
+// ---- storage: a node's slots in its page ---------------------------------------------------
+
+const DATA = 0; // the number this node holds
+const GRAD = 1; // d(output)/d(this), accumulated by backward()
+const DA = 2; // local derivative with respect to parent a
+const DB = 3; // local derivative with respect to parent b (pow by a constant: the exponent, for `op`)
+const G = 4; // the gradient flowing in the current reverse pass
+const MARK = 5; // visit stamp of the latest walk over the graph (see walk())
+const OP = 6; // op code: index into OPS
+const STRIDE = 7;
+/** Nodes per page: small enough that a long-lived node pins little (a page is 14 KB). */
+const PAGE_NODES = 256;
+const PAGE_SLOTS = PAGE_NODES * STRIDE;
+
+let page = new Float64Array(PAGE_SLOTS);
+let used = 0; // slots of `page` handed out so far
+
+// Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
+const ADD = 1, SUB = 2, MUL = 3, DIV = 4, NEG = 5, POW = 6, EXP = 7, LOG = 8, TANH = 9, SIGMOID = 10, RELU = 11, POW_C = 12;
+const OPS = ['', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu'];
+
+const labels = new WeakMap<Value, string>();
 
 /**
  * A scalar that remembers how it was computed, so `backward()` can fill in `.grad`
@@ -23,61 +56,93 @@ let stamp = 0;
  * ```
  */
 export class Value {
-  /** The number this node holds. */
-  data: number;
-  /** d(output)/d(this), accumulated by `backward()`; 0 until then. */
-  grad = 0;
-  /** An optional name, shown by `toString()`. */
-  label: string;
-  /** The op that made this value ('' for a leaf). */
-  readonly op: string;
-  /** @internal parents and the local derivative of this value with respect to each */
-  _a: Value | null;
-  _b: Value | null;
-  _da: number;
-  _db: number;
-  /** @internal the gradient flowing in the current reverse pass, and the visit stamp of the walk */
-  _g = 0;
-  _mark = 0;
+  // `declare`d and all assigned in the constructor, in this order, so every Value has the
+  // same shape and `_i` stays a small integer (no per-node heap number).
+  /** @internal the page holding this value's numbers, and the index of its first slot */
+  declare _p: Float64Array;
+  declare _i: number;
+  /** @internal the values this one was computed from (null: none) */
+  declare _a: Value | null;
+  declare _b: Value | null;
 
-  constructor(data: number, label = '', op = '', a: Value | null = null, da = 0, b: Value | null = null, db = 0) {
-    this.data = data;
-    this.label = label;
-    this.op = op;
-    this._a = a;
-    this._da = da;
-    this._b = b;
-    this._db = db;
+  constructor(data: number, label = '') {
+    if (used === PAGE_SLOTS) {
+      page = new Float64Array(PAGE_SLOTS); // zero-filled: grad 0, op LEAF, never visited
+      used = 0;
+    }
+    this._p = page;
+    this._i = used;
+    this._a = null;
+    this._b = null;
+    page[used + DATA] = data;
+    used += STRIDE;
+    if (label !== '') labels.set(this, label);
+  }
+
+  /** The number this node holds. */
+  get data(): number {
+    return this._p[this._i + DATA];
+  }
+  set data(x: number) {
+    this._p[this._i + DATA] = x;
+  }
+
+  /** d(output)/d(this), accumulated by `backward()`; 0 until then. */
+  get grad(): number {
+    return this._p[this._i + GRAD];
+  }
+  set grad(x: number) {
+    this._p[this._i + GRAD] = x;
+  }
+
+  /** An optional name, shown by `toString()`. */
+  get label(): string {
+    return labels.get(this) ?? '';
+  }
+  set label(name: string) {
+    if (name === '') labels.delete(this);
+    else labels.set(this, name);
+  }
+
+  /** The op that made this value ('' for a leaf). */
+  get op(): string {
+    const code = this._p[this._i + OP];
+    return code === POW_C ? `**${this._p[this._i + DB]}` : OPS[code];
+  }
+
+  /** @internal the gradient of the latest reverse pass (`_reversePass()`) through this value */
+  get _g(): number {
+    return this._p[this._i + G];
   }
 
   /** this + other */
   add(other: ValueLike): Value {
     const o = toValue(other);
-    return new Value(this.data + o.data, '', '+', this, 1, o, 1);
+    return node(this.data + o.data, ADD, this, 1, o, 1);
   }
 
   /** this − other */
   sub(other: ValueLike): Value {
     const o = toValue(other);
-    return new Value(this.data - o.data, '', '-', this, 1, o, -1);
+    return node(this.data - o.data, SUB, this, 1, o, -1);
   }
 
   /** this · other */
   mul(other: ValueLike): Value {
     const o = toValue(other);
-    return new Value(this.data * o.data, '', '*', this, o.data, o, this.data);
+    return node(this.data * o.data, MUL, this, o.data, o, this.data);
   }
 
   /** this / other */
   div(other: ValueLike): Value {
     const o = toValue(other);
     const q = this.data / o.data;
-    return new Value(q, '', '/', this, 1 / o.data, o, -q / o.data);
+    return node(q, DIV, this, 1 / o.data, o, -q / o.data);
   }
 
   /** −this */
   neg(): Value {
-    return new Value(-this.data, '', 'neg', this, -1);
+    return node(-this.data, NEG, this, -1, null, 0);
   }
 
   /** this ** exponent; a Value exponent gets the gradient aᵇ·ln a too (defined for a > 0). */
@@ -85,7 +150,8 @@ export class Value {
     const a = this.data;
     if (typeof exponent === 'number') {
       const da = exponent === 0 ? 0 : exponent * Math.pow(a, exponent - 1);
-      return new Value(Math.pow(a, exponent), '', `**${exponent}`, this, da);
+      // no parent b: the DB slot keeps the exponent, so `op` can read '**2'
+      return node(Math.pow(a, exponent), POW_C, this, da, null, exponent);
     }
     const b = exponent.data;
     const out = Math.pow(a, b);
@@ -93,37 +159,37 @@ export class Value {
     // d/da = 0 where b = 0, d/db = 0 where a = 0 and b ≥ 0.
     const da = b === 0 ? 0 : b * Math.pow(a, b - 1);
     const db = a === 0 && b >= 0 ? 0 : out * Math.log(a);
-    return new Value(out, '', '**', this, da, exponent, db);
+    return node(out, POW, this, da, exponent, db);
   }
 
   /** eᵗʰⁱˢ */
   exp(): Value {
     const e = Math.exp(this.data);
-    return new Value(e, '', 'exp', this, e);
+    return node(e, EXP, this, e, null, 0);
   }
 
   /** Natural logarithm. */
   log(): Value {
-    return new Value(Math.log(this.data), '', 'log', this, 1 / this.data);
+    return node(Math.log(this.data), LOG, this, 1 / this.data, null, 0);
   }
 
   /** Hyperbolic tangent. */
   tanh(): Value {
     const t = Math.tanh(this.data);
-    return new Value(t, '', 'tanh', this, 1 - t * t);
+    return node(t, TANH, this, 1 - t * t, null, 0);
   }
 
   /** Logistic sigmoid, finite for inputs of any magnitude. */
   sigmoid(): Value {
     const x = this.data;
     const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    return new Value(s, '', 'sigmoid', this, s * (1 - s));
+    return node(s, SIGMOID, this, s * (1 - s), null, 0);
   }
 
   /** max(this, 0), with derivative 0 at 0 (PyTorch's convention). */
   relu(): Value {
     const x = this.data;
-    return new Value(x > 0 ? x : 0, '', 'relu', this, x > 0 ? 1 : 0);
+    return node(x > 0 ? x : 0, RELU, this, x > 0 ? 1 : 0, null, 0);
   }
 
   /**
@@ -132,31 +198,45 @@ export class Value {
    * `zeroGrad()` first to start afresh. Iterative: a chain of millions of ops is fine.
    */
   backward(): void {
-    const order = this._reversePass();
-    for (let i = 0; i < order.length; i++) order[i].grad += order[i]._g;
+    reversePass(this, true);
   }
 
   /** Resets `.grad` to 0 on this value and every value it was computed from. */
   zeroGrad(): void {
-    for (const v of topoOrder(this)) v.grad = 0;
+    const n = walk(this);
+    for (let i = 0; i < n; i++) {
+      const v = order[i]!;
+      v._p[v._i + GRAD] = 0;
+    }
+    order.length = 0;
   }
 
   /** @internal Runs the reverse pass into `_g` without touching `.grad`; returns the nodes visited. */
   _reversePass(): Value[] {
-    const order = topoOrder(this);
-    this._g = 1;
-    for (let i = order.length - 1; i >= 0; i--) {
-      const v = order[i];
-      const g = v._g;
-      if (v._a !== null) v._a._g += v._da * g;
-      if (v._b !== null) v._b._g += v._db * g;
-    }
-    return order;
+    return reversePass(this, false);
   }
 
   toString(): string {
-    return `Value(${this.label ? this.label + ', ' : ''}data=${this.data}, grad=${this.grad})`;
+    const label = this.label;
+    return `Value(${label ? label + ', ' : ''}data=${this.data}, grad=${this.grad})`;
   }
+
+  /** console.log shows `Value(…)` rather than the internal page. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** The result of an op: its value, op code, parents, and the local derivative for each. */
+function node(data: number, op: number, a: Value, da: number, b: Value | null, db: number): Value {
+  const v = new Value(data);
+  v._a = a;
+  v._b = b;
+  const p = v._p, i = v._i;
+  p[i + DA] = da;
+  p[i + DB] = db;
+  p[i + OP] = op;
+  return v;
 }
 
 function toValue(x: ValueLike): Value {
@@ -165,27 +245,66 @@ function toValue(x: ValueLike): Value {
   return new Value(x);
 }
 
-/** Every value `root` depends on, parents before children, with `_g` reset to 0. Iterative. */
-function topoOrder(root: Value): Value[] {
+// ---- the reverse pass ----------------------------------------------------------------------
+
+// Reused between walks (emptied after each, so they keep no graph alive).
+const order: (Value | null)[] = [];
+const stack: (Value | null)[] = [];
+// Walk stamps only grow, and are stored as doubles in the pages (exact to 2⁵³), so a stamp
+// left by an earlier walk is always below the current one: no reset pass over old nodes.
+let stamp = 0;
+
+/**
+ * Fills `order[0..n)` with every value `root` depends on, parents before children (a DFS
+ * post-order), resets their pass gradient G to 0, and returns n. Iterative, so a chain of
+ * millions of ops is fine. A node is entered (MARK = enter) when first on top of the stack,
+ * and finished (MARK = done, appended to the order) when it is back on top after its
+ * parents; a node pushed twice before it was entered is skipped the second time.
+ */
+function walk(root: Value): number {
   const enter = ++stamp;
   const done = ++stamp;
-  const order: Value[] = [];
-  const stack: Value[] = [root];
-  while (stack.length > 0) {
-    const v = stack[stack.length - 1];
-    if (v._mark !== enter && v._mark !== done) {
-      v._mark = enter;
-      v._g = 0;
+  let n = 0, sp = 0;
+  stack[sp++] = root;
+  while (sp > 0) {
+    const v = stack[sp - 1]!;
+    const p = v._p, k = v._i;
+    const mark = p[k + MARK];
+    if (mark < enter) {
+      p[k + MARK] = enter;
+      p[k + G] = 0;
       const a = v._a, b = v._b;
-      if (a !== null && a._mark !== enter && a._mark !== done) stack.push(a);
-      if (b !== null && b._mark !== enter && b._mark !== done) stack.push(b);
+      if (a !== null && a._p[a._i + MARK] < enter) stack[sp++] = a;
+      if (b !== null && b._p[b._i + MARK] < enter) stack[sp++] = b;
     } else {
-      stack.pop();
-      if (v._mark === enter) {
-        v._mark = done;
-        order.push(v);
+      sp--;
+      if (mark === enter) {
+        p[k + MARK] = done;
+        order[n++] = v;
       }
     }
   }
-  return order;
+  stack.length = 0;
+  return n;
+}
+
+/**
+ * Walks the graph, then visits it children-first, pushing each node's pass gradient to its
+ * parents through the stored local derivatives (chain rule); with `accumulate` each node's
+ * pass gradient is also added to its `.grad` as it is finalised (no second loop).
+ */
+function reversePass(root: Value, accumulate: boolean): Value[] {
+  const n = walk(root);
+  root._p[root._i + G] = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = order[i]!, p = v._p, k = v._i;
+    const g = p[k + G]; // final: every child of v comes later in `order`, so has pushed its share
+    const a = v._a, b = v._b;
+    if (a !== null) a._p[a._i + G] += p[k + DA] * g;
+    if (b !== null) b._p[b._i + G] += p[k + DB] * g;
+    if (accumulate) p[k + GRAD] += g;
+  }
+  const visited = accumulate ? [] : (order.slice(0, n) as Value[]);
+  order.length = 0;
+  return visited;
 }

@@ -5,8 +5,9 @@
 import type { FloatArray } from './types.js';
 import { matmulInto } from './matmul.js';
 import { BinaryOp, UnaryOp, broadcastBinary, unaryMap } from './elementwise.js';
+import { sumAxis as sumAxisTs } from './reduce.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, wasmAvailable, zeroF32,
+  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, sumAxisF32, wasmAvailable, zeroF32,
   type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './wasm/index.js';
 
@@ -150,6 +151,21 @@ export function activationMap(out: FloatArray, x: FloatArray, act: FusedActivati
   if (x.length < WASM_MIN_ELEMENTS || !allF32(out, x) || !useWasm()) return false;
   activationF32(out as Float32Array, x as Float32Array, CODE[act]);
   return true;
+}
+
+/**
+ * Elements from which float32 sums go to the wasm kernel: below it, copying x into wasm
+ * memory costs about what the vectorised sum saves over the TypeScript loop.
+ */
+const WASM_MIN_SUM = 4096;
+
+/** Sums the middle axis of x viewed as [outer, r, inner] into out [outer, inner]. */
+export function sumAxis(out: FloatArray, x: FloatArray, outer: number, r: number, inner: number): void {
+  if (x.length >= WASM_MIN_SUM && allF32(out, x) && useWasm()) {
+    sumAxisF32(out as Float32Array, x as Float32Array, outer, r, inner);
+    return;
+  }
+  sumAxisTs(out, x, outer, r, inner);
 }
 
 /** p −= lr·g in place. */

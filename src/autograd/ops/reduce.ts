@@ -2,7 +2,8 @@
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { fmt, normalizeAxes, sizeOf } from '../shape.js';
-import { maxAxis, sumAxis } from '../kernels/reduce.js';
+import { maxAxis } from '../kernels/reduce.js';
+import { sumAxis } from '../kernels/dispatch.js';
 import type { FloatArray } from '../kernels/types.js';
 import { record } from '../engine.js';
 import { eq } from './binary.js';

@@ -48,6 +48,8 @@ interface KernelExports {
   activationBackward(out: number, g: number, y: number, n: number, act: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number): void;
   zero(p: number, bytes: number): void;
+  sumMiddle(out: number, x: number, outer: number, r: number, inner: number): void;
+  sumRows(out: number, x: number, outer: number, r: number): void;
   binary(op: number, out: number, a: number, b: number, outer: number, inner: number, aMode: number, bMode: number): void;
 }
 
@@ -511,6 +513,27 @@ export function sgdUpdateF32(p: Float32Array, g: Float32Array, lr: number): void
   const P = place(K, heap, pp, p, 0, n);
   K.x.sgdUpdate(P, place(K, heap, pg, g, 0, n), n, lr);
   if (P === pp) copyOut(heap, pp, p, 0, n);
+}
+
+/**
+ * out[outer×inner] = Σ over the middle axis of x viewed as [outer, r, inner] (float32): for
+ * inner > 1 the rows are added in order in float32, bit-identical to the TypeScript
+ * `sumAxis`; for inner = 1 each sum is accumulated in double precision and rounded once
+ * (it may differ from the TypeScript kernel's sequential double sum in a double's last bits).
+ */
+export function sumAxisF32(out: Float32Array, x: Float32Array, outer: number, r: number, inner: number): void {
+  const fn = 'sumAxisF32';
+  checkDim(fn, 'outer', outer); checkDim(fn, 'r', r); checkDim(fn, 'inner', inner);
+  checkSpan(fn, 'x', x, 0, outer * r * inner);
+  checkSpan(fn, 'out', out, 0, outer * inner);
+  if (outer * inner === 0) return;
+  const K = arena(fn, vecBytes(outer * r * inner) + vecBytes(outer * inner));
+  const px = K.base;
+  const po = px + vecBytes(outer * r * inner);
+  const X = place(K, K.heap, px, x, 0, outer * r * inner);
+  if (inner === 1) K.x.sumRows(po, X, outer, r);
+  else K.x.sumMiddle(po, X, outer, r, inner);
+  copyOut(K.heap, po, out, 0, outer * inner);
 }
 
 /** Binary op codes of {@link binaryF32} (the same numbering as `BinaryOp` Add…Div). */

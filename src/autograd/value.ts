@@ -208,7 +208,7 @@ export class Value {
       const v = order[i]!;
       v._p[v._i + GRAD] = 0;
     }
-    order.length = 0;
+    clear(order, n);
   }
 
   /** @internal Runs the reverse pass into `_g` without touching `.grad`; returns the nodes visited. */
@@ -247,9 +247,17 @@ function toValue(x: ValueLike): Value {
 
 // ---- the reverse pass ----------------------------------------------------------------------
 
-// Reused between walks (emptied after each, so they keep no graph alive).
+// Reused between walks rather than grown afresh each time (measured: a third of the reverse
+// pass); nulled after each walk so they keep no graph alive, and let go of when huge.
 const order: (Value | null)[] = [];
 const stack: (Value | null)[] = [];
+const KEEP = 1 << 20; // entries (8 MB) kept allocated between walks
+
+/** Nulls `array[0..n)`, or frees it when it has grown past KEEP. */
+function clear(array: (Value | null)[], n: number): void {
+  if (array.length > KEEP) array.length = 0;
+  else array.fill(null, 0, n);
+}
 // Walk stamps only grow, and are stored as doubles in the pages (exact to 2⁵³), so a stamp
 // left by an earlier walk is always below the current one: no reset pass over old nodes.
 let stamp = 0;
@@ -264,7 +272,7 @@ let stamp = 0;
 function walk(root: Value): number {
   const enter = ++stamp;
   const done = ++stamp;
-  let n = 0, sp = 0;
+  let n = 0, sp = 0, top = 1;
   stack[sp++] = root;
   while (sp > 0) {
     const v = stack[sp - 1]!;
@@ -276,6 +284,7 @@ function walk(root: Value): number {
       const a = v._a, b = v._b;
       if (a !== null && a._p[a._i + MARK] < enter) stack[sp++] = a;
       if (b !== null && b._p[b._i + MARK] < enter) stack[sp++] = b;
+      if (sp > top) top = sp;
     } else {
       sp--;
       if (mark === enter) {
@@ -284,7 +293,7 @@ function walk(root: Value): number {
       }
     }
   }
-  stack.length = 0;
+  clear(stack, top);
   return n;
 }
 
@@ -305,6 +314,6 @@ function reversePass(root: Value, accumulate: boolean): Value[] {
     if (accumulate) p[k + GRAD] += g;
   }
   const visited = accumulate ? [] : (order.slice(0, n) as Value[]);
-  order.length = 0;
+  clear(order, n);
   return visited;
 }

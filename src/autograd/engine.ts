@@ -11,7 +11,8 @@ import { allocateResident, isResidentData, zeroFill } from './kernels/dispatch.j
  */
 export interface GradNode {
   readonly op: string;
-  readonly inputs: readonly Tensor[];
+  /** Emptied (with `backward`) when a backward() frees the graph. */
+  inputs: readonly Tensor[];
   backward: ((g: Tensor) => readonly (Tensor | null)[]) | null;
 }
 
@@ -93,10 +94,11 @@ export interface BackwardOptions {
  */
 function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
+  // A fresh walk number marks visited tensors (cheaper than a Set on every backward()).
+  const walk = ++walks;
   const stack: Tensor[] = [root];
   const next: number[] = [0];
-  visited.add(root);
+  root._visit = walk;
   // Iterative post-order walk: deep graphs must not overflow the call stack.
   while (stack.length > 0) {
     const top = stack.length - 1;
@@ -106,8 +108,8 @@ function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
     if (i < inputs.length) {
       next[top] = i + 1;
       const child = inputs[i];
-      if (child.requiresGrad && !visited.has(child)) {
-        visited.add(child);
+      if (child.requiresGrad && child._visit !== walk) {
+        child._visit = walk;
         stack.push(child);
         next.push(0);
       }
@@ -120,6 +122,7 @@ function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
   return order;
 }
 const EMPTY: readonly Tensor[] = [];
+let walks = 0;
 
 /**
  * The reverse pass. Returns the gradient reaching each leaf (a tensor that requires grad and
@@ -183,7 +186,13 @@ export function runBackward(
   if (!retain) {
     // Drop the rule (and the values its closure saved) and the links to the inputs, so a kept
     // output does not keep the whole graph alive; the op name stays for the error message.
-    for (const t of order) if (t._node && !stopAt?.has(t)) t._node = { op: t._node.op, inputs: EMPTY, backward: null };
+    for (const t of order) {
+      const node = t._node;
+      if (node !== null && !stopAt?.has(t)) {
+        node.inputs = EMPTY;
+        node.backward = null;
+      }
+    }
   }
   if (accumulate) {
     for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, !shared.has(g.data));

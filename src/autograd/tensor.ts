@@ -49,6 +49,8 @@ export class Tensor {
   label?: string;
   /** @internal The op that produced this tensor, if it was recorded. */
   _node: GradNode | null = null;
+  /** @internal The number of the last backward() walk that reached this tensor. */
+  _visit = 0;
 
   /** @internal Use `tensor()`, `zeros()`, … to make tensors. */
   constructor(data: FloatArray, shape: readonly number[], requiresGrad = false) {
@@ -57,7 +59,8 @@ export class Tensor {
       throw new Error(`Tensor: shape ${fmt(shape)} holds ${size} elements but the data has ${data.length}`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A private copy; not frozen: Object.freeze costs ~100 ns, a fifth of a one-element op.
+    this.shape = shape.slice();
     this.size = size;
     this.dtype = dtypeOf(data);
     this.requiresGrad = requiresGrad;

@@ -177,6 +177,26 @@ describe('gradients added into kept buffers', () => {
     }
   }
 
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`raw matmul parameters (transposed too) train identically with kept or fresh gradients (${dtype})`, () => {
+      const run = (setToNone: boolean): number[][] => {
+        const w1 = randn([20, 16], { seed: 1, dtype, requiresGrad: true });
+        const w2t = randn([5, 16], { seed: 2, dtype, requiresGrad: true }); // used transposed
+        const opt = new optim.SGD([w1, w2t], { lr: 0.1 });
+        const trace: number[][] = [];
+        for (let t = 0; t < 3; t++) {
+          const x = randn([7, 20], { seed: 30 + t, dtype });
+          opt.zeroGrad({ setToNone });
+          x.matmul(w1).tanh().matmul(w2t.transpose([1, 0])).square().sum().backward();
+          trace.push(Array.from(w1.grad!.data), Array.from(w2t.grad!.data));
+          opt.step();
+        }
+        return trace;
+      };
+      expect(run(false)).toEqual(run(true));
+    });
+  }
+
   it('two backward() calls add up in the kept buffer', () => {
     const net = new nn.MLP([6, 4, 3], { seed: 2 });
     const x = randn([5, 6], { seed: 1 });

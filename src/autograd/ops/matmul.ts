@@ -3,7 +3,7 @@ import { Tensor } from '../tensor.js';
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, fmt, sizeOf, stridesOf } from '../shape.js';
 import { matmul as matmulKernel } from '../kernels/dispatch.js';
-import { record } from '../engine.js';
+import { gradSink, record } from '../engine.js';
 
 /**
  * NumPy's matmul: 1-D operands are promoted to a row (left) or a column (right) and the
@@ -55,14 +55,33 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
     const offB = batchOffsets(batch, batchB, k * n);
     for (let i = 0; i < count; i++) matmulKernel(out.data, i * m * n, A, offA[i], B, offB[i], m, k, n, transA, transB);
   }
-  // Each product is as costly as the forward, so skip the one for an operand that needs no gradient.
+  // Each product is as costly as the forward, so skip the one for an operand that needs no
+  // gradient; a parameter that already has a .grad gets its product added straight into it.
   return record(out, 'matmul', [a, b], (g) => [
-    !a.requiresGrad ? null : transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB),
-    !b.requiresGrad ? null : transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false),
+    !a.requiresGrad || sinkProduct(a, count, transA ? [b, g, transB, true] : [g, b, false, !transB])
+      ? null : transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB),
+    !b.requiresGrad || sinkProduct(b, count, transB ? [g, a, true, transA] : [a, g, !transA, false])
+      ? null : transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false),
   ]);
 }
 
 /** The start of each operand matrix for every index of the broadcast batch shape. */
+/**
+ * Adds the product `x·y` (with its transpose flags), the gradient for `target`, straight into
+ * target's .grad when the running backward() allows it (see `gradSink`) and the product is a
+ * plain 2-D one of the target's dtype. Returns whether it did.
+ */
+function sinkProduct(target: Tensor, count: number, [x, y, tx, ty]: [Tensor, Tensor, boolean, boolean]): boolean {
+  if (count !== 1 || target.ndim !== 2 || x.ndim !== 2 || y.ndim !== 2) return false;
+  if (x.dtype !== target.dtype || y.dtype !== target.dtype) return false;
+  const sink = gradSink(target);
+  if (sink === null) return false;
+  const m = tx ? x.shape[1] : x.shape[0], k = tx ? x.shape[0] : x.shape[1];
+  const n = ty ? y.shape[0] : y.shape[1];
+  matmulKernel(sink, 0, x.data, 0, y.data, 0, m, k, n, tx, ty, true);
+  return true;
+}
+
 function batchOffsets(batch: readonly number[], own: readonly number[], matrixSize: number): Int32Array {
   const count = sizeOf(batch);
   const offsets = new Int32Array(count);

@@ -8,14 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 process.env.TG_WASM_ARENA_MB = '2';
 const wasm = await import('../../src/autograd/kernels/wasm/index.js');
 const { matmulInto } = await import('../../src/autograd/kernels/matmul.js');
-const { Rng } = await import('../../src/autograd/random.js');
-
-function randomF32(len: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = 2 * rng.uniform() - 1;
-  return out;
-}
+const { randomF32 } = await import('../helpers/arrays.js');
 
 describe.runIf(wasm.wasmAvailable())('a call too big for the fixed arena', () => {
   beforeAll(() => {

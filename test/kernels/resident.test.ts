@@ -12,17 +12,10 @@ import {
   isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, wasmAvailable, zeroF32,
 } from '../../src/autograd/kernels/wasm/index.js';
 import { isResidentData, setWasmKernels } from '../../src/autograd/kernels/dispatch.js';
-import { Rng } from '../../src/autograd/random.js';
+import { randomF32 } from '../helpers/arrays.js';
 import { grad, linear, nn, optim, randn, tensor, type Tensor } from '../../src/index.js';
 
 const RUNS = Number(process.env.TG_PROPERTY_RUNS ?? 30);
-
-function randomF32(len: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = 2 * rng.uniform() - 1;
-  return out;
-}
 
 /** A resident copy of `src` (the test needs wasm with shared memory, checked below). */
 function resident(src: Float32Array): Float32Array {

@@ -9,19 +9,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulInto } from '../../src/autograd/kernels/matmul.js';
 import { Rng } from '../../src/autograd/random.js';
+import { randomF32 } from '../helpers/arrays.js';
 import {
   activationBackwardF32, activationF32, decodeBase64, expF32, linearForwardF32, matmulF32, sgdUpdateF32,
   wasmAvailable, wasmMemoryBytes, type WasmActivationCode,
 } from '../../src/autograd/kernels/wasm/index.js';
 
 const SENTINEL = 12345.5;
-
-function randomF32(len: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const rng = new Rng(seed);
-  const out = new Float32Array(len);
-  for (let i = 0; i < len; i++) out[i] = lo + (hi - lo) * rng.uniform();
-  return out;
-}
 
 interface MatmulCase { m: number; k: number; n: number; transA: boolean; transB: boolean; offs: [number, number, number]; seed: number }
 

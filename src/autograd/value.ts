@@ -3,17 +3,18 @@
  * most two) parents, and the local derivative with respect to each parent, computed right
  * beside the forward value. The reverse pass multiplies and sums them along the graph.
  *
- * Where the numbers live, and why. A graph is built in V8's young generation, and every
- * object still alive at a young-generation GC is copied (twice, until it is promoted), so
- * the cost of building a graph is mostly the bytes and objects per node that GC must copy.
- * A double stored in an object field costs V8 a separate 16-byte heap number (V8 no longer
- * unboxes double fields), so a node holding data, grad and two local derivatives as fields
- * was 4–6 objects. Instead, each node's numbers live unboxed in a shared `Float64Array`
- * page (256 nodes to a page, `STRIDE` slots each), and the node object holds only pointers
- * and small integers: its page, its slot index and its two parents (56 bytes, one object).
- * A page is freed by GC once no node on it is alive, since every node references its page.
- * Labels are rare, so they live in a WeakMap rather than in a field of every node; the op is
- * a small code in the page. `data`, `grad`, `label` and `op` read and write as before.
+ * Where the numbers live, and why. Building a graph is mostly GC work: nodes are allocated
+ * in V8's young generation, and every node still alive at a young-generation GC is copied
+ * (twice, until it is promoted), so the cost per node is the bytes and objects GC must copy.
+ * V8 keeps a double-valued object field as a pointer to a separate heap number, so nodes
+ * holding their numbers as fields measured 120 bytes and two or more objects each, and GC
+ * took about 70% of the benchmark (benchmarks/suites/scalar.ts). Instead, each node's numbers
+ * live unboxed in a shared `Float64Array` page (`PAGE_NODES` nodes of `STRIDE` slots), and
+ * the node object holds only pointers and a small integer: its page, its first slot and its
+ * two parents (56 bytes, one object). Every node references its page, so GC frees a page
+ * once no node on it is alive. Labels are rare, so they live in a WeakMap rather than in
+ * every node, and the op is a small code in the page; `data`, `grad`, `label` and `op` read
+ * and write as before.
  */
 
 /** Operand of a Value op: a Value, or a number taken as a constant. */
@@ -67,7 +68,7 @@ export class Value {
 
   constructor(data: number, label = '') {
     if (used === PAGE_SLOTS) {
-      page = new Float64Array(PAGE_SLOTS); // zero-filled: grad 0, op LEAF, never visited
+      page = new Float64Array(PAGE_SLOTS); // zero-filled: grad 0, op 0 (a leaf), never visited
       used = 0;
     }
     this._p = page;

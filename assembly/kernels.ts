@@ -7,7 +7,9 @@
 // 32 bytes, so the elementwise kernels run whole vectors only and may write garbage into the
 // padding lanes.
 //
-// Node 20's SIMD has no (relaxed) FMA, so every multiply-add is f32x4.mul then f32x4.add.
+// Plain SIMD128 has no fused multiply-add: madd() below is f32x4.mul then f32x4.add, or one
+// relaxed_madd in the relaxed-SIMD build (Node 20 runs that only with a flag; newer engines
+// by default).
 
 /** First 16-byte aligned address past the static data: where the JS arena starts. */
 export function heapBase(): usize {
@@ -40,6 +42,16 @@ const ACT_IDENTITY: i32 = 0;
 const ACT_SIGMOID: i32 = 1;
 const ACT_TANH: i32 = 2;
 const ACT_RELU: i32 = 3;
+
+/**
+ * a·b + c per lane. With relaxed SIMD (the relaxed build, see scripts/build-wasm.mjs) one fused
+ * multiply-add where the CPU has one, halving the matmul's arithmetic instructions; otherwise
+ * a multiply then an add, each rounded.
+ */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
 
 @inline function roundUp(x: i32, to: i32): i32 {
   return (x + to - 1) / to * to;
@@ -193,22 +205,22 @@ function tile(
     let b1 = b0;
     if (V > 1) b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    if (V > 1) c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    if (V > 1) c01 = madd(av, b1, c01);
     if (R > 1) {
       av = v128.load32_splat(pa, 4);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      if (V > 1) c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      c10 = madd(av, b0, c10);
+      if (V > 1) c11 = madd(av, b1, c11);
     }
     if (R > 2) {
       av = v128.load32_splat(pa, 8);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      if (V > 1) c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      c20 = madd(av, b0, c20);
+      if (V > 1) c21 = madd(av, b1, c21);
     }
     if (R > 3) {
       av = v128.load32_splat(pa, 12);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      if (V > 1) c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      c30 = madd(av, b0, c30);
+      if (V > 1) c31 = madd(av, b1, c31);
     }
     pa += 16; pb += ldb;
   }
@@ -434,12 +446,12 @@ const VEC_CONSTANTS = memory.data<f32>([
   r = f32x4.sub(r, f32x4.mul(fx, vc(C_LN2_LO)));
   const z = f32x4.mul(r, r);
   let y = vc(EXP_P0);
-  y = f32x4.add(f32x4.mul(y, r), vc(EXP_P0 + 1));
-  y = f32x4.add(f32x4.mul(y, r), vc(EXP_P0 + 2));
-  y = f32x4.add(f32x4.mul(y, r), vc(EXP_P0 + 3));
-  y = f32x4.add(f32x4.mul(y, r), vc(EXP_P0 + 4));
-  y = f32x4.add(f32x4.mul(y, r), vc(EXP_P0 + 5));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), r), vc(ONE));
+  y = madd(y, r, vc(EXP_P0 + 1));
+  y = madd(y, r, vc(EXP_P0 + 2));
+  y = madd(y, r, vc(EXP_P0 + 3));
+  y = madd(y, r, vc(EXP_P0 + 4));
+  y = madd(y, r, vc(EXP_P0 + 5));
+  y = f32x4.add(madd(y, z, r), vc(ONE));
   // The low 9 bits of MAGIC's pattern are zero, so shifting out its exponent leaves
   // exactly (n + 127) << 23, the bits of 2^n.
   const pow2n = i32x4.shl(f32x4.add(fx, vc(POW2_BIAS)), 23);
@@ -466,11 +478,11 @@ const VEC_CONSTANTS = memory.data<f32>([
   const big = f32x4.div(f32x4.sub(vc(ONE), e), f32x4.add(vc(ONE), e));
   const s = f32x4.mul(x, x);
   let q = vc(TANH_Q0);
-  q = f32x4.add(f32x4.mul(q, s), vc(TANH_Q0 + 1));
-  q = f32x4.add(f32x4.mul(q, s), vc(TANH_Q0 + 2));
-  q = f32x4.add(f32x4.mul(q, s), vc(TANH_Q0 + 3));
-  q = f32x4.add(f32x4.mul(q, s), vc(TANH_Q0 + 4));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(q, s), ax), ax);
+  q = madd(q, s, vc(TANH_Q0 + 1));
+  q = madd(q, s, vc(TANH_Q0 + 2));
+  q = madd(q, s, vc(TANH_Q0 + 3));
+  q = madd(q, s, vc(TANH_Q0 + 4));
+  const small = madd(f32x4.mul(q, s), ax, ax);
   const mag = v128.bitselect(small, big, f32x4.lt(ax, vc(TANH_SMALL)));
   // |tanh| with x's sign bit; NaN stays NaN through both branches.
   return v128.bitselect(x, mag, vc(SIGN_BIT));

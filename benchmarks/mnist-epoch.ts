@@ -21,7 +21,7 @@
  * from other processes on a shared machine affects them alike; each keeps its own model.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { data, nn, noGrad, optim, randn, tensor, type Tensor } from '../src/index.js';
+import { data, nn, noGrad, optim, randn, tensor, wasmBuild, type Tensor } from '../src/index.js';
 import { describeTfjs, initTfjs, tf, useBackend } from './peers/tfjs.js';
 import { RESULTS_DIR } from './suites/common.js';
 
@@ -298,7 +298,7 @@ async function main(): Promise<void> {
 
   await initTfjs();
   console.log(`MNIST epoch benchmark: 784-30-10 sigmoid, quadratic cost, SGD batch ${BATCH}, η=${LR}, N(0,1) init (seed ${seed}), one thread`);
-  console.log(`node ${process.version}; ${describeTfjs()}`);
+  console.log(`node ${process.version}; tensorgrad kernels: ${wasmBuild() ?? 'TypeScript (no wasm)'}; ${describeTfjs()}`);
 
   let t0 = performance.now();
   const { train, test } = data.loadMnist();

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { execSync } from 'node:child_process';
 import { describeTfjs, initTfjs } from './peers/tfjs.js';
+import { wasmBuild } from '../src/index.js';
 import { RESULTS_DIR, type Row } from './suites/common.js';
 import { scalarSuite } from './suites/scalar.js';
 import { broadcastSuites, matmulSuites, opOverheadSuites } from './suites/tensor.js';
@@ -49,10 +50,11 @@ async function main(): Promise<void> {
     cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
     tensorgradCommit: commit(),
     tfjs: describeTfjs(),
+    tensorgradKernels: wasmBuild() ?? 'TypeScript (no wasm)',
   };
   console.log(`tensorgrad benchmarks — ${env.date}`);
   console.log(`node ${env.node}, ${env.cpu}, tensorgrad @ ${env.tensorgradCommit} (working tree)`);
-  console.log(env.tfjs);
+  console.log(`tensorgrad kernels: ${env.tensorgradKernels}; ${env.tfjs}`);
 
   const rows: Row[] = [];
   for (const [key, run] of SUITES) {

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Compiles assembly/kernels.ts (AssemblyScript) to WebAssembly SIMD128 and writes the bytes,
-// base64-encoded, into src/autograd/kernels/wasm/binary.ts. That generated file is
-// committed, so installing or running tensorgrad never needs the AssemblyScript compiler;
-// run this only after editing assembly/.
+// base64-encoded, into TypeScript modules under src/autograd/kernels/wasm/. Those generated
+// files are committed, so installing or running tensorgrad never needs the AssemblyScript
+// compiler; run this only after editing assembly/.
 //
-// A second build of the same source, with an imported shared memory and the threads
-// feature, goes to src/autograd/kernels/wasm/binary-shared.ts for the worker-thread matmul
-// of src/threads (one WebAssembly.Memory shared by every thread's instance).
+// Three builds of the same source:
+//   binary.ts          SIMD128, the module's own memory: the kernels everywhere.
+//   binary-relaxed.ts  the same with relaxed SIMD (fused multiply-add in the matmul), used
+//                      instead where the engine validates it (Node ≥ 22, current browsers;
+//                      Node 20 with --experimental-wasm-relaxed-simd).
+//   binary-shared.ts   SIMD128 + threads over an imported shared memory: the worker-thread
+//                      matmul of src/threads (one WebAssembly.Memory shared by every thread).
 //
-//   node scripts/build-wasm.mjs            rebuild binary.ts and binary-shared.ts
-//   node scripts/build-wasm.mjs --check    exit 1 if either is stale (for CI)
-//   node scripts/build-wasm.mjs --wat F    also write the text format to F, for reading
+//   node scripts/build-wasm.mjs            rebuild all three
+//   node scripts/build-wasm.mjs --check    exit 1 if any is stale (for CI)
+//   node scripts/build-wasm.mjs --wat F    also write the text format of binary.ts's build to F
 import asc from 'assemblyscript/asc';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +22,7 @@ import { dirname, join, relative } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'assembly', 'kernels.ts');
-const target = join(root, 'src', 'autograd', 'kernels', 'wasm', 'binary.ts');
-const sharedTarget = join(root, 'src', 'autograd', 'kernels', 'wasm', 'binary-shared.ts');
+const outDir = join(root, 'src', 'autograd', 'kernels', 'wasm');
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
@@ -32,82 +35,77 @@ function fail(message) {
   process.exit(1);
 }
 
-const outputs = new Map();
-const ascArgs = [
-  relative(process.cwd(), entry),
-  '--outFile', 'kernels.wasm',
-  ...(watFile ? ['--textFile', 'kernels.wat'] : []),
-  '-O3', '--noAssert',
-  '--enable', 'simd',
-  // No managed objects are used: the stub runtime keeps the module free of a GC.
-  '--runtime', 'stub',
+const BUILDS = [
+  {
+    file: 'binary.ts',
+    constant: 'WASM_BASE64',
+    what: 'SIMD128',
+    note: 'Committed so that installs need no AssemblyScript compiler. Rebuild: node scripts/build-wasm.mjs',
+    flags: ['--enable', 'simd'],
+    // Validated here: this Node must run it.
+    mustValidate: true,
+    wat: watFile,
+  },
+  {
+    file: 'binary-relaxed.ts',
+    constant: 'WASM_RELAXED_BASE64',
+    what: 'SIMD128 + relaxed SIMD',
+    note: 'The relaxed-SIMD build (fused multiply-add), used where the engine validates it.',
+    flags: ['--enable', 'simd,relaxed-simd'],
+    // Node 20 validates relaxed SIMD only behind a flag.
+    mustValidate: false,
+  },
+  {
+    file: 'binary-shared.ts',
+    constant: 'WASM_SHARED_BASE64',
+    what: 'SIMD128, threads',
+    note: 'The shared-memory build (imports env.memory, shared, max 65536 pages) used by src/threads.',
+    // Memory imported as env.memory, declared shared with the wasm32 maximum (the embedder
+    // picks the real maximum when it creates the memory).
+    flags: ['--enable', 'simd,threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
+    mustValidate: true,
+  },
 ];
-const { error, stderr } = await asc.main(ascArgs, {
-  writeFile(name, contents) {
-    outputs.set(name, contents);
-  },
-});
-if (error) fail(`asc failed: ${error.message}\n${stderr.toString()}`);
 
-const wasm = outputs.get('kernels.wasm');
-if (!(wasm instanceof Uint8Array)) fail('asc produced no kernels.wasm');
-if (!WebAssembly.validate(wasm)) fail('asc produced a module this Node cannot validate');
+for (const b of BUILDS) {
+  const outputs = new Map();
+  const { error, stderr } = await asc.main([
+    relative(process.cwd(), entry),
+    '--outFile', 'kernels.wasm',
+    ...(b.wat ? ['--textFile', 'kernels.wat'] : []),
+    '-O3', '--noAssert',
+    // No managed objects are used: the stub runtime keeps the module free of a GC.
+    '--runtime', 'stub',
+    ...b.flags,
+  ], {
+    writeFile(name, contents) {
+      outputs.set(name, contents);
+    },
+  });
+  if (error) fail(`asc (${b.file}) failed: ${error.message}\n${stderr.toString()}`);
+  const wasm = outputs.get('kernels.wasm');
+  if (!(wasm instanceof Uint8Array)) fail(`asc produced no wasm for ${b.file}`);
+  if (b.mustValidate && !WebAssembly.validate(wasm)) fail(`asc produced a module (${b.file}) this Node cannot validate`);
 
-const base64 = Buffer.from(wasm).toString('base64');
-const source = [
-  '// GENERATED by scripts/build-wasm.mjs from assembly/kernels.ts — do not edit by hand.',
-  '// Committed so that installs need no AssemblyScript compiler. Rebuild: node scripts/build-wasm.mjs',
-  `// ${wasm.length} bytes of WebAssembly (SIMD128).`,
-  '',
-  `export const WASM_BASE64 =\n  '${base64}';`,
-  '',
-].join('\n');
-
-if (check) {
-  const current = await readFile(target, 'utf8').catch(() => '');
-  if (current !== source) fail(`${relative(root, target)} is stale; run node scripts/build-wasm.mjs`);
-  console.log(`build-wasm: ${relative(root, target)} is up to date`);
-} else {
-  await writeFile(target, source);
-  console.log(`build-wasm: wrote ${relative(root, target)} (${wasm.length} bytes of wasm)`);
-}
-if (watFile) {
-  await writeFile(watFile, outputs.get('kernels.wat'));
-  console.log(`build-wasm: wrote ${watFile}`);
-}
-
-// The shared-memory build: memory imported as env.memory, declared shared with the wasm32
-// maximum (the embedder picks the real maximum when it creates the memory).
-const sharedOutputs = new Map();
-const shared = await asc.main([
-  relative(process.cwd(), entry),
-  '--outFile', 'kernels-shared.wasm',
-  '-O3', '--noAssert',
-  '--enable', 'simd,threads',
-  '--runtime', 'stub',
-  '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536',
-], {
-  writeFile(name, contents) {
-    sharedOutputs.set(name, contents);
-  },
-});
-if (shared.error) fail(`asc (shared) failed: ${shared.error.message}\n${shared.stderr.toString()}`);
-const sharedWasm = sharedOutputs.get('kernels-shared.wasm');
-if (!(sharedWasm instanceof Uint8Array)) fail('asc produced no kernels-shared.wasm');
-if (!WebAssembly.validate(sharedWasm)) fail('asc produced a shared-memory module this Node cannot validate');
-const sharedSource = [
-  '// GENERATED by scripts/build-wasm.mjs from assembly/kernels.ts — do not edit by hand.',
-  '// The shared-memory build (imports env.memory, shared, max 65536 pages) used by src/threads.',
-  `// ${sharedWasm.length} bytes of WebAssembly (SIMD128, threads).`,
-  '',
-  `export const WASM_SHARED_BASE64 =\n  '${Buffer.from(sharedWasm).toString('base64')}';`,
-  '',
-].join('\n');
-if (check) {
-  const current = await readFile(sharedTarget, 'utf8').catch(() => '');
-  if (current !== sharedSource) fail(`${relative(root, sharedTarget)} is stale; run node scripts/build-wasm.mjs`);
-  console.log(`build-wasm: ${relative(root, sharedTarget)} is up to date`);
-} else {
-  await writeFile(sharedTarget, sharedSource);
-  console.log(`build-wasm: wrote ${relative(root, sharedTarget)} (${sharedWasm.length} bytes of wasm)`);
+  const target = join(outDir, b.file);
+  const source = [
+    '// GENERATED by scripts/build-wasm.mjs from assembly/kernels.ts — do not edit by hand.',
+    `// ${b.note}`,
+    `// ${wasm.length} bytes of WebAssembly (${b.what}).`,
+    '',
+    `export const ${b.constant} =\n  '${Buffer.from(wasm).toString('base64')}';`,
+    '',
+  ].join('\n');
+  if (check) {
+    const current = await readFile(target, 'utf8').catch(() => '');
+    if (current !== source) fail(`${relative(root, target)} is stale; run node scripts/build-wasm.mjs`);
+    console.log(`build-wasm: ${relative(root, target)} is up to date`);
+  } else {
+    await writeFile(target, source);
+    console.log(`build-wasm: wrote ${relative(root, target)} (${wasm.length} bytes of wasm)`);
+  }
+  if (b.wat) {
+    await writeFile(b.wat, outputs.get('kernels.wat'));
+    console.log(`build-wasm: wrote ${b.wat}`);
+  }
 }

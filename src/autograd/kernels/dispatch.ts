@@ -7,7 +7,7 @@ import { matmulInto } from './matmul.js';
 import { BinaryOp, UnaryOp, broadcastBinary, unaryMap } from './elementwise.js';
 import { sumAxis as sumAxisTs } from './reduce.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, sumAxisF32, wasmAvailable, zeroF32,
+  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild, zeroF32,
   type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './wasm/index.js';
 
@@ -26,6 +26,8 @@ export function setWasmKernels(enabled: boolean): boolean {
   wasmWanted = enabled;
   return useWasm();
 }
+
+export { wasmBuild };
 
 /** Whether float32 work currently runs on the WebAssembly SIMD kernels. */
 export function useWasm(): boolean {

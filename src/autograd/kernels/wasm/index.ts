@@ -29,6 +29,7 @@
  * Isomorphic: no Node-only APIs.
  */
 import { WASM_BASE64 } from './binary.js';
+import { WASM_RELAXED_BASE64 } from './binary-relaxed.js';
 import { BlockAllocator } from './blocks.js';
 
 /** Activation codes understood by the fused kernels. */
@@ -135,12 +136,46 @@ function arenaPages(): number[] {
   return Number.isInteger(mb) && mb > 0 ? [Math.ceil((mb << 20) / PAGE)] : ARENA_PAGES;
 }
 
+/** Whether the module in use is the relaxed-SIMD build (set when it loads). */
+let relaxed = false;
+
+/**
+ * The relaxed-SIMD build (fused multiply-add in the matmul and the vector math) where this
+ * engine validates it, else the plain SIMD128 build. TG_NO_RELAXED_SIMD=1 forces the plain one.
+ */
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const optOut = typeof process !== 'undefined' && process.env?.TG_NO_RELAXED_SIMD === '1';
+  if (!optOut) {
+    const bytes = decodeBase64(WASM_RELAXED_BASE64);
+    if (WebAssembly.validate(bytes)) {
+      relaxed = true;
+      return bytes;
+    }
+  }
+  relaxed = false;
+  return decodeBase64(WASM_BASE64);
+}
+
+/**
+ * Which build of the kernels runs here: `'relaxed-simd'` (SIMD128 with fused multiply-add,
+ * where the engine supports relaxed SIMD: Node ≥ 22, current browsers), `'simd'`, or `null`
+ * when WebAssembly SIMD is unavailable. Loads the module on first call.
+ *
+ * @example
+ * import { wasmBuild } from 'tensorgrad';
+ * console.log(wasmBuild()); // 'simd' on Node 20, 'relaxed-simd' on Node 22
+ */
+export function wasmBuild(): 'relaxed-simd' | 'simd' | null {
+  if (load() === null) return null;
+  return relaxed ? 'relaxed-simd' : 'simd';
+}
+
 function load(): Kernels | null {
   if (kernels !== undefined) return kernels;
   kernels = null;
   try {
     if (typeof WebAssembly !== 'object' || typeof WebAssembly.Module !== 'function') return null;
-    compiled = new WebAssembly.Module(decodeBase64(WASM_BASE64));
+    compiled = new WebAssembly.Module(moduleBytes());
     kernels = setUp(new WebAssembly.Instance(compiled, {}), true);
   } catch {
     // No SIMD (CompileError), or synchronous compilation refused: stay unavailable.
@@ -169,7 +204,7 @@ export async function initWasm(): Promise<boolean> {
   if (kernels) return true;
   try {
     if (typeof WebAssembly !== 'object') return false;
-    compiled = await WebAssembly.compile(decodeBase64(WASM_BASE64));
+    compiled = await WebAssembly.compile(moduleBytes());
     kernels = setUp(await WebAssembly.instantiate(compiled, {}), true);
     return true;
   } catch {

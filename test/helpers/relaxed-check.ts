@@ -1,0 +1,43 @@
+/**
+ * Run by test/kernels/relaxed.test.ts in a child Node started with
+ * --experimental-wasm-relaxed-simd (Node 20 validates relaxed SIMD only behind that flag):
+ * checks that the relaxed build loads and that its kernels agree with the TypeScript twins.
+ * Prints one JSON line: { build, failures }.
+ */
+import { matmulInto } from '../../src/autograd/kernels/matmul.js';
+import { activationF32, linearForwardF32, matmulF32, wasmBuild } from '../../src/autograd/kernels/wasm/index.js';
+import { randomF32 } from './arrays.js';
+
+const failures: string[] = [];
+const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [10, 784, 30], [784, 10, 30], [33, 257, 19], [64, 64, 64]];
+for (const [i, [m, k, n]] of shapes.entries()) {
+  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    const a = randomF32(m * k, i), b = randomF32(k * n, i + 100);
+    const want = new Float32Array(m * n), got = new Float32Array(m * n);
+    matmulInto(want, 0, a, 0, b, 0, m, k, n, transA, transB);
+    matmulF32(got, 0, a, 0, b, 0, m, k, n, transA, transB);
+    for (let j = 0; j < want.length; j++) {
+      if (!(Math.abs(got[j] - want[j]) <= 1e-5 * Math.max(k, 1))) {
+        failures.push(`matmul ${m}×${k}×${n} tA=${transA} tB=${transB} [${j}]: ${got[j]} vs ${want[j]}`);
+        break;
+      }
+    }
+  }
+}
+const x = randomF32(10 * 50, 7, -8, 8), w = randomF32(50 * 12, 8), bias = randomF32(12, 9);
+const out = new Float32Array(120);
+linearForwardF32(out, x, w, bias, 10, 50, 12, 1);
+for (let r = 0; r < 10; r++) {
+  for (let j = 0; j < 12; j++) {
+    let z = bias[j];
+    for (let p = 0; p < 50; p++) z += x[r * 50 + p] * w[p * 12 + j];
+    const want = 1 / (1 + Math.exp(-z));
+    if (!(Math.abs(out[r * 12 + j] - want) <= 1e-5)) failures.push(`linear sigmoid [${r},${j}]: ${out[r * 12 + j]} vs ${want}`);
+  }
+}
+const t = randomF32(1000, 10, -10, 10), th = new Float32Array(1000);
+activationF32(th, t, 2);
+for (let i = 0; i < 1000; i++) {
+  if (!(Math.abs(th[i] - Math.tanh(t[i])) <= 2e-6 * Math.max(1, Math.abs(Math.tanh(t[i]))))) failures.push(`tanh(${t[i]}): ${th[i]}`);
+}
+console.log(JSON.stringify({ build: wasmBuild(), failures: failures.slice(0, 5) }));

@@ -4,15 +4,16 @@
 // files are committed, so installing or running tensorgrad never needs the AssemblyScript
 // compiler; run this only after editing assembly/.
 //
-// Three builds of the same source:
+// Four builds of the same source:
 //   binary.ts          SIMD128, the module's own memory: the kernels everywhere.
 //   binary-relaxed.ts  the same with relaxed SIMD (fused multiply-add in the matmul), used
 //                      instead where the engine validates it (Node ≥ 22, current browsers;
 //                      Node 20 with --experimental-wasm-relaxed-simd).
 //   binary-shared.ts   SIMD128 + threads over an imported shared memory: the worker-thread
 //                      matmul of src/threads (one WebAssembly.Memory shared by every thread).
+//   binary-shared-relaxed.ts  the same with relaxed SIMD, where the engine validates it.
 //
-//   node scripts/build-wasm.mjs            rebuild all three
+//   node scripts/build-wasm.mjs            rebuild all four
 //   node scripts/build-wasm.mjs --check    exit 1 if any is stale (for CI)
 //   node scripts/build-wasm.mjs --wat F    also write the text format of binary.ts's build to F
 import asc from 'assemblyscript/asc';
@@ -64,6 +65,14 @@ const BUILDS = [
     // picks the real maximum when it creates the memory).
     flags: ['--enable', 'simd,threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
     mustValidate: true,
+  },
+  {
+    file: 'binary-shared-relaxed.ts',
+    constant: 'WASM_SHARED_RELAXED_BASE64',
+    what: 'SIMD128, threads + relaxed SIMD',
+    note: 'The shared-memory build with relaxed SIMD, used by src/threads where the engine validates it.',
+    flags: ['--enable', 'simd,threads,relaxed-simd', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
+    mustValidate: false,
   },
 ];
 

@@ -33,7 +33,8 @@
 import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
-import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32 } from '../autograd/kernels/wasm/index.js';
+import { WASM_SHARED_RELAXED_BASE64 } from '../autograd/kernels/wasm/binary-shared-relaxed.js';
+import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32, wasmBuild } from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -154,11 +155,20 @@ function createMemory(pages: number): { memory: WebAssembly.Memory; maxPages: nu
   throw lastError;
 }
 
+/** The relaxed-SIMD shared build when the single-thread kernels run relaxed too, else the plain one. */
+function sharedModuleBytes(): Uint8Array<ArrayBuffer> {
+  if (wasmBuild() === 'relaxed-simd') {
+    const bytes = decodeBase64(WASM_SHARED_RELAXED_BASE64);
+    if (WebAssembly.validate(bytes)) return bytes;
+  }
+  return decodeBase64(WASM_SHARED_BASE64);
+}
+
 function startPool(workerCount: number): Pool | null {
   if (!available()) return null;
   const workers: Worker[] = [];
   try {
-    const module = new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64));
+    const module = new WebAssembly.Module(sharedModuleBytes());
     const { memory, maxPages } = createMemory(64);
     if (!((memory.buffer as unknown) instanceof SharedArrayBuffer)) return null;
     const x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SharedKernels;

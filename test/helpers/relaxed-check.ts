@@ -1,11 +1,13 @@
 /**
  * Run by test/kernels/relaxed.test.ts in a child Node started with
  * --experimental-wasm-relaxed-simd (Node 20 validates relaxed SIMD only behind that flag):
- * checks that the relaxed build loads and that its kernels agree with the TypeScript twins.
+ * checks that the relaxed build loads and that its kernels (and the two-thread matmul on the
+ * shared-memory build) agree with the TypeScript twins.
  * Prints one JSON line: { build, failures }.
  */
 import { matmulInto } from '../../src/autograd/kernels/matmul.js';
 import { activationF32, linearForwardF32, matmulF32, wasmBuild } from '../../src/autograd/kernels/wasm/index.js';
+import { disableThreads, enableThreads, matmulF32Parallel } from '../../src/threads/index.js';
 import { randomF32 } from './arrays.js';
 
 const failures: string[] = [];
@@ -39,5 +41,18 @@ const t = randomF32(1000, 10, -10, 10), th = new Float32Array(1000);
 activationF32(th, t, 2);
 for (let i = 0; i < 1000; i++) {
   if (!(Math.abs(th[i] - Math.tanh(t[i])) <= 2e-6 * Math.max(1, Math.abs(Math.tanh(t[i]))))) failures.push(`tanh(${t[i]}): ${th[i]}`);
+}
+// The two-thread matmul runs the shared-memory build of the same flavour.
+if (await enableThreads(2)) {
+  const n = 300;
+  const a = randomF32(n * n, 11), b = randomF32(n * n, 12);
+  const want = new Float32Array(n * n), got = new Float32Array(n * n);
+  matmulInto(want, 0, a, 0, b, 0, n, n, n, false, true);
+  matmulF32Parallel(got, 0, a, 0, b, 0, n, n, n, false, true);
+  const bad = want.findIndex((v, j) => !(Math.abs(got[j] - v) <= 1e-5 * n));
+  if (bad >= 0) failures.push(`threads matmul [${bad}]: ${got[bad]} vs ${want[bad]}`);
+  await disableThreads();
+} else {
+  failures.push('enableThreads(2) failed');
 }
 console.log(JSON.stringify({ build: wasmBuild(), failures: failures.slice(0, 5) }));

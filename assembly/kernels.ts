@@ -463,9 +463,11 @@ const VEC_CONSTANTS = memory.data<f32>([
  * precision for negative x (where it is e/(1+e)).
  */
 @inline function sigmoidv(x: v128): v128 {
-  const e = expv(f32x4.neg(f32x4.abs(x)));
+  // −|x| by setting the sign bit, and the x < 0 mask from the sign bit itself: single
+  // instructions, where f32x4.abs/neg/ge each make V8 build a constant first.
+  const e = expv(v128.or(x, vc(SIGN_BIT)));
   const s = f32x4.div(vc(ONE), f32x4.add(vc(ONE), e));
-  return v128.bitselect(s, f32x4.mul(e, s), f32x4.ge(x, f32x4.splat(0)));
+  return v128.bitselect(f32x4.mul(e, s), s, i32x4.shr_s(x, 31));
 }
 
 /**
@@ -473,7 +475,7 @@ const VEC_CONSTANTS = memory.data<f32>([
  * Cephes tanhf odd polynomial is used instead. The sign is copied back from x.
  */
 @inline function tanhv(x: v128): v128 {
-  const ax = f32x4.abs(x);
+  const ax = v128.andnot(x, vc(SIGN_BIT));
   const e = expv(f32x4.mul(ax, vc(MINUS_TWO)));
   const big = f32x4.div(f32x4.sub(vc(ONE), e), f32x4.add(vc(ONE), e));
   const s = f32x4.mul(x, x);

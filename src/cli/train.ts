@@ -268,7 +268,8 @@ export function trainMnist(config: TrainConfig, hooks: TrainHooks = {}, splits?:
   const parameterCount = params.reduce((n, p) => n + p.size, 0);
   const opt = buildOptimizer(config, params);
   const lossOf = lossFunction(config.loss);
-  const loader = new DataLoader(data.train, { batchSize: config.batch, shuffle: true, seed: config.seed, classes });
+  // Each step is done with its batch before the next: one set of batch arrays serves the epoch.
+  const loader = new DataLoader(data.train, { batchSize: config.batch, shuffle: true, seed: config.seed, classes, reuseBuffers: true });
   hooks.onStart?.({ model, splits: data, parameterCount });
 
   const epochs: EpochMetrics[] = [];

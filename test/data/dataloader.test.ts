@@ -53,6 +53,22 @@ describe('DataLoader batching', () => {
     }
   });
 
+  it('reuseBuffers: the same batches, refilled into one set of arrays per batch size', () => {
+    const ds = synthetic(23, 4);
+    const snapshot = (b: Batch) => ({ x: [...b.inputs.data], y: [...b.targets.data], labels: [...b.labels], indices: [...b.indices] });
+    const fresh = [...new DataLoader(ds, { batchSize: 5, seed: 3 }).epoch(1)].map(snapshot);
+    const reused: ReturnType<typeof snapshot>[] = [];
+    const buffers = new Set<unknown>();
+    for (const b of new DataLoader(ds, { batchSize: 5, seed: 3, reuseBuffers: true }).epoch(1)) {
+      reused.push(snapshot(b)); // read before the next batch overwrites it
+      buffers.add(b.inputs.data);
+    }
+    expect(reused).toEqual(fresh);
+    expect(buffers.size).toBe(2); // 5-row batches share one array, the last 3-row batch has its own
+    // A stale one-hot 1 from an earlier batch must not survive the refill.
+    expect(reused.every((b) => b.y.reduce((s, v) => s + v, 0) === b.labels.length)).toBe(true);
+  });
+
   it('copies: changing a batch leaves the dataset as it was', () => {
     const ds = synthetic(4);
     const before = ds.images.slice();

@@ -2,6 +2,7 @@ import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import type { FloatArray } from './kernels/types.js';
 import { allocateResident, isResidentData, zeroFill } from './kernels/dispatch.js';
+import { recycle, startCollecting, stopCollecting } from './dtype.js';
 
 /**
  * A recorded op: the tensors it read and its derivative rule. `backward` maps the gradient
@@ -149,6 +150,9 @@ export function runBackward(
   const shared = new Set<FloatArray>([seed.data]);
   const wasSinking = sinking;
   sinking = accumulate && !createGraph;
+  // Without createGraph, the gradients passed between ops are unreachable once the pass is
+  // over: the buffers allocated meanwhile go back to the pool, except what the leaves keep.
+  const [created, outerCollection] = createGraph ? [null, null] : startCollecting();
   try {
     withGradMode(createGraph, () => {
       for (let n = order.length - 1; n >= 0; n--) {
@@ -182,6 +186,7 @@ export function runBackward(
     });
   } finally {
     sinking = wasSinking;
+    if (created !== null) stopCollecting(outerCollection);
   }
   if (!retain) {
     // Drop the rule (and the values its closure saved) and the links to the inputs, so a kept
@@ -196,6 +201,14 @@ export function runBackward(
   }
   if (accumulate) {
     for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, !shared.has(g.data));
+  }
+  if (created !== null) {
+    const kept = new Set<FloatArray>([seed.data]);
+    for (const [leaf, g] of leaves) {
+      kept.add(g.data);
+      if (leaf.grad !== null) kept.add(leaf.grad.data);
+    }
+    for (const data of created) if (!kept.has(data)) recycle(data);
   }
   return leaves;
 }

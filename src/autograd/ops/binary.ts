@@ -5,7 +5,7 @@
  * does not require one, such as a target or a constant.
  */
 import { Tensor, type TensorLike } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
 import { BinaryOp } from '../kernels/elementwise.js';
 import { binaryBroadcast } from '../kernels/dispatch.js';
@@ -16,7 +16,7 @@ import { operands, padShape } from './util.js';
 export function compute(name: string, op: BinaryOp, x: TensorLike, y: TensorLike): [Tensor, Tensor, Tensor] {
   const [a, b, dtype] = operands(x, y);
   const shape = broadcastShapes(name, a.shape, b.shape);
-  const out = new Tensor(allocate(dtype, shapeSize(shape)), shape);
+  const out = new Tensor(allocateForOverwrite(dtype, shapeSize(shape)), shape);
   binaryBroadcast(op, out.data, shape, a.data, padShape(a.shape, shape.length), b.data, padShape(b.shape, shape.length));
   return [out, a, b];
 }

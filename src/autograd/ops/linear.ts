@@ -4,7 +4,7 @@
  * then into the two products, reading operands transposed in place.
  */
 import { Tensor } from '../tensor.js';
-import { allocate, promote } from '../dtype.js';
+import { allocateForOverwrite, promote } from '../dtype.js';
 import { fmt } from '../shape.js';
 import { activationBackward, linearForward, matmul as matmulKernel, type FusedActivation } from '../kernels/dispatch.js';
 import type { FloatArray } from '../kernels/types.js';
@@ -45,7 +45,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
     return linear(x.astype(dtype), w.astype(dtype), b === null ? null : b.astype(dtype), activation);
   }
   const batch = x.size / inF;
-  const y = new Tensor(allocate(dtype, batch * outF), [...x.shape.slice(0, -1), outF]);
+  const y = new Tensor(allocateForOverwrite(dtype, batch * outF), [...x.shape.slice(0, -1), outF]);
   linearForward(y.data, x.data, w.data, b === null ? null : b.data, batch, inF, outF, activation);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record(y, 'linear', inputs, (g) => {
@@ -84,7 +84,7 @@ function addColumnSums(sink: FloatArray, g: FloatArray, rows: number, cols: numb
 /** g·act′ from the saved output, by one kernel (the usual case: the backward is not recorded). */
 function activationGradRaw(g: Tensor, y: Tensor, act: FusedActivation): Tensor {
   if (act === 'identity') return g;
-  const out = new Tensor(allocate(y.dtype, y.size), y.shape);
+  const out = new Tensor(allocateForOverwrite(y.dtype, y.size), y.shape);
   activationBackward(out.data, g.data, y.data, act);
   return out;
 }

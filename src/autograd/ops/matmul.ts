@@ -1,6 +1,6 @@
 /** Matrix products with NumPy `matmul` semantics, and the transposed-operand variant backward uses. */
 import { Tensor } from '../tensor.js';
-import { allocate, promote } from '../dtype.js';
+import { allocateForOverwrite, promote } from '../dtype.js';
 import { broadcastShapes, fmt, sizeOf, stridesOf } from '../shape.js';
 import { matmul as matmulKernel } from '../kernels/dispatch.js';
 import { gradSink, record } from '../engine.js';
@@ -44,7 +44,7 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   const batchA = a.shape.slice(0, ar - 2), batchB = b.shape.slice(0, br - 2);
   const batch = broadcastShapes('matmul (batch axes)', batchA, batchB);
   const dtype = promote(a.dtype, b.dtype);
-  const out = new Tensor(allocate(dtype, sizeOf(batch) * m * n), [...batch, m, n]);
+  const out = new Tensor(allocateForOverwrite(dtype, sizeOf(batch) * m * n), [...batch, m, n]);
   const A = a.dtype === dtype ? a.data : a.astype(dtype).data;
   const B = b.dtype === dtype ? b.data : b.astype(dtype).data;
   const count = sizeOf(batch);

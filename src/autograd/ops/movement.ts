@@ -1,6 +1,6 @@
 /** Ops that move elements without arithmetic: reshape, transpose, expand. */
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes, fmt, sameShape, sizeOf } from '../shape.js';
 import { permute } from '../kernels/permute.js';
 import { broadcastTo } from '../kernels/elementwise.js';
@@ -43,7 +43,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   }
   if (p.every((a, i) => a === i)) return x;
   const shape = p.map((a) => x.shape[a]);
-  const out = new Tensor(allocate(x.dtype, x.size), shape);
+  const out = new Tensor(allocateForOverwrite(x.dtype, x.size), shape);
   permute(out.data, x.data, x.shape, p);
   const inverse = new Array<number>(rank);
   p.forEach((a, i) => (inverse[a] = i));
@@ -55,7 +55,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const full = broadcastShapes('expand', x.shape, shape);
   if (!sameShape(full, shape)) throw new Error(`expand: cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
   if (sameShape(x.shape, shape)) return x;
-  const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
+  const out = new Tensor(allocateForOverwrite(x.dtype, sizeOf(shape)), shape);
   broadcastTo(out.data, shape, x.data, padShape(x.shape, shape.length));
   // The engine sums the gradient back to x's shape.
   return record(out, 'expand', [x], (g) => [g]);

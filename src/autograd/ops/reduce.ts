@@ -1,6 +1,6 @@
 /** Reductions over any set of axes, with keepDims: sum, mean, max, and sumTo (the inverse of broadcasting). */
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { allocateForOverwrite } from '../dtype.js';
 import { fmt, normalizeAxes, sizeOf } from '../shape.js';
 import { maxAxis } from '../kernels/reduce.js';
 import { sumAxis } from '../kernels/dispatch.js';
@@ -25,7 +25,7 @@ function reduceAxes(x: Tensor, axes: readonly number[], kernel: AxisKernel): Flo
     const outer = sizeOf(shape.slice(0, lo));
     const r = sizeOf(shape.slice(lo, hi + 1));
     const inner = sizeOf(shape.slice(hi + 1));
-    const out = allocate(x.dtype, outer * inner);
+    const out = allocateForOverwrite(x.dtype, outer * inner);
     kernel(out, data, outer, r, inner);
     data = out;
     for (let a = lo; a <= hi; a++) shape[a] = 1;

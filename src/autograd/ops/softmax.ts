@@ -1,6 +1,6 @@
 /** softmax and logSoftmax along one axis, computed stably. */
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { allocateForOverwrite } from '../dtype.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
 import { softmaxAxis } from '../kernels/reduce.js';
 import { record } from '../engine.js';
@@ -9,7 +9,7 @@ function run(x: Tensor, axis: number, log: boolean): [Tensor, number] {
   const op = log ? 'logSoftmax' : 'softmax';
   if (x.ndim === 0) throw new Error(`${op}: needs at least one axis, got a 0-d tensor`);
   const a = normalizeAxis(op, axis, x.ndim);
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
   softmaxAxis(out.data, x.data, sizeOf(x.shape.slice(0, a)), x.shape[a], sizeOf(x.shape.slice(a + 1)), log);
   return [out, a];
 }

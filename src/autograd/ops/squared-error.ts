@@ -3,7 +3,7 @@
  * instead of four ops (sub, square, sum, scale) and their four backward steps.
  */
 import { Tensor } from '../tensor.js';
-import { allocate, promote } from '../dtype.js';
+import { allocate, allocateForOverwrite, promote } from '../dtype.js';
 import { fmt, sameShape } from '../shape.js';
 import { isGradEnabled, record } from '../engine.js';
 
@@ -37,11 +37,11 @@ export function squaredErrorSum(output: Tensor, target: Tensor, scale = 1): Tens
       return [output.requiresGrad ? d : null, target.requiresGrad ? d.neg() : null];
     }
     const k = 2 * scale * g.data[0];
-    const d = new Tensor(allocate(dtype, n), output.shape);
+    const d = new Tensor(allocateForOverwrite(dtype, n), output.shape);
     const dd = d.data;
     for (let i = 0; i < n; i++) dd[i] = k * (o[i] - t[i]);
     if (!target.requiresGrad) return [d, null];
-    const neg = new Tensor(allocate(dtype, n), output.shape);
+    const neg = new Tensor(allocateForOverwrite(dtype, n), output.shape);
     for (let i = 0; i < n; i++) neg.data[i] = -dd[i];
     return [output.requiresGrad ? d : null, neg];
   });

@@ -1,13 +1,13 @@
 /** Elementwise unary ops: forward kernel and derivative rule side by side. */
 import { Tensor } from '../tensor.js';
-import { allocate, type DType } from '../dtype.js';
+import { allocateForOverwrite, type DType } from '../dtype.js';
 import { UnaryOp, unaryMap } from '../kernels/elementwise.js';
 import { activationBackward, activationMap, type FusedActivation } from '../kernels/dispatch.js';
 import { isGradEnabled, record } from '../engine.js';
 
 /** f(x) elementwise, not recorded. */
 export function map(op: UnaryOp, x: Tensor): Tensor {
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
   const simd = op === UnaryOp.Sigmoid ? 'sigmoid' : op === UnaryOp.Tanh ? 'tanh' : null;
   if (simd === null || !activationMap(out.data, x.data, simd)) unaryMap(op, out.data, x.data);
   return out;
@@ -43,7 +43,7 @@ export function abs(x: Tensor): Tensor {
  */
 function activationGrad(g: Tensor, y: Tensor, act: FusedActivation, recorded: () => Tensor): Tensor {
   if (isGradEnabled() || g.dtype !== y.dtype) return recorded();
-  const out = new Tensor(allocate(y.dtype, y.size), y.shape);
+  const out = new Tensor(allocateForOverwrite(y.dtype, y.size), y.shape);
   activationBackward(out.data, g.data, y.data, act);
   return out;
 }
@@ -70,7 +70,7 @@ export function square(x: Tensor): Tensor {
 
 export function astype(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
-  const data = allocate(dtype, x.size);
+  const data = allocateForOverwrite(dtype, x.size);
   data.set(x.data);
   return record(new Tensor(data, x.shape), 'astype', [x], (g) => [g.astype(x.dtype)]);
 }

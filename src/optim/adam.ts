@@ -1,5 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
+import { adamUpdate } from '../autograd/kernels/dispatch.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
 export interface AdamOptions {
@@ -47,14 +48,7 @@ export class Adam extends Optimizer {
     const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
     const l2 = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i] + l2 * p[i];
-      const mi = b1 * m[i] + (1 - b1) * gi;
-      const vi = b2 * v[i] + (1 - b2) * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      p[i] = p[i] * shrink - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-    }
+    adamUpdate(p, g, m, v, { lr, beta1: b1, beta2: b2, eps, l2, shrink, c1, c2 });
   }
 }
 

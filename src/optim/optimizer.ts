@@ -1,5 +1,5 @@
 import type { Tensor } from '../autograd/tensor.js';
-import { allocate } from '../autograd/dtype.js';
+import { allocateResident } from '../autograd/kernels/dispatch.js';
 import { zeroGrads } from '../autograd/engine.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
 
@@ -83,7 +83,8 @@ export abstract class Optimizer {
     let b = s.get(name);
     if (b === undefined) {
       const p = this.params[index];
-      b = allocate(p.dtype, p.size);
+      // Resident like the parameter (float32 with the wasm kernels): updated in place.
+      b = allocateResident(p.dtype, p.size);
       s.set(name, b);
     }
     return b;

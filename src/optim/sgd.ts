@@ -1,6 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
-import { sgdUpdate } from '../autograd/kernels/dispatch.js';
+import { sgdMomentum, sgdUpdate } from '../autograd/kernels/dispatch.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
 export interface SGDOptions {
@@ -50,13 +50,6 @@ export class SGD extends Optimizer {
       else for (let i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
       return;
     }
-    const v = this.buffer(index, 'momentum');
-    const first = this.stepCount === 1;
-    for (let i = 0; i < n; i++) {
-      const gi = g[i] + wd * p[i];
-      const vi = first ? gi : mu * v[i] + gi;
-      v[i] = vi;
-      p[i] -= lr * (this.nesterov ? gi + mu * vi : vi);
-    }
+    sgdMomentum(p, g, this.buffer(index, 'momentum'), lr, mu, wd, this.nesterov, this.stepCount === 1);
   }
 }

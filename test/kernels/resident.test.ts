@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlockAllocator } from '../../src/autograd/kernels/wasm/blocks.js';
 import {
-  isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, wasmAvailable, zeroF32,
+  adamUpdateF32, isResident, linearForwardF32, matmulF32, residentF32, sgdMomentumF32, sgdUpdateF32, wasmAvailable, zeroF32,
 } from '../../src/autograd/kernels/wasm/index.js';
 import { isResidentData, setWasmKernels } from '../../src/autograd/kernels/dispatch.js';
 import { randomF32 } from '../helpers/arrays.js';
@@ -141,6 +141,50 @@ describe.runIf(wasmAvailable() && residentF32(1) !== null)('resident arrays', ()
         const P2 = resident(w);
         sgdUpdateF32(P2, g, 0.3); // resident parameter, ordinary gradient
         expect(Array.from(P2)).toEqual(Array.from(p));
+      }), { numRuns: RUNS });
+  });
+});
+
+describe.runIf(wasmAvailable())('sgdMomentumF32', () => {
+  it('follows PyTorch\'s momentum rule (computed in float64) to float32 rounding, in place on resident arrays or not', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 300 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(),
+      (n, nesterov, first, resident3, seed) => {
+        const p0 = randomF32(n, seed), g = randomF32(n, seed + 1), v0 = randomF32(n, seed + 2);
+        const lr = 0.1, mu = 0.9, wd = 0.01;
+        const p = resident3 ? resident(p0) : p0.slice(), v = resident3 ? resident(v0) : v0.slice();
+        sgdMomentumF32(p, resident3 ? resident(g) : g, v, lr, mu, wd, nesterov, first);
+        for (let i = 0; i < n; i++) {
+          const d = g[i] + wd * p0[i];
+          const vel = first ? d : mu * v0[i] + d;
+          const want = p0[i] - lr * (nesterov ? d + mu * vel : vel);
+          expect(Math.abs(v[i] - vel)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(vel)));
+          expect(Math.abs(p[i] - want)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(want)));
+        }
+      }), { numRuns: RUNS });
+  });
+});
+
+describe.runIf(wasmAvailable())('adamUpdateF32', () => {
+  it('follows PyTorch\'s Adam/AdamW rule (computed in float64) to float32 rounding', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 50 }), fc.boolean(), fc.boolean(), fc.nat(),
+      (n, t, decoupled, resident4, seed) => {
+        const p0 = randomF32(n, seed), g = randomF32(n, seed + 1), m0 = randomF32(n, seed + 2);
+        const v0 = randomF32(n, seed + 3, 0, 0.01);
+        const lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+        const h = { lr, beta1: b1, beta2: b2, eps, l2: decoupled ? 0 : wd, shrink: decoupled ? 1 - lr * wd : 1, c1: 1 - b1 ** t, c2: 1 - b2 ** t };
+        const place = (a: Float32Array) => (resident4 ? resident(a) : a.slice());
+        const p = place(p0), m = place(m0), v = place(v0);
+        adamUpdateF32(p, place(g), m, v, h);
+        for (let i = 0; i < n; i++) {
+          const d = g[i] + h.l2 * p0[i];
+          const mi = b1 * m0[i] + (1 - b1) * d, vi = b2 * v0[i] + (1 - b2) * d * d;
+          const want = p0[i] * h.shrink - (lr * (mi / h.c1)) / (Math.sqrt(vi / h.c2) + eps);
+          expect(Math.abs(m[i] - mi)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(mi)));
+          expect(Math.abs(v[i] - vi)).toBeLessThanOrEqual(1e-6 * (1e-3 + Math.abs(vi)));
+          expect(Math.abs(p[i] - want)).toBeLessThanOrEqual(2e-6 * (1 + Math.abs(want)));
+        }
       }), { numRuns: RUNS });
   });
 });

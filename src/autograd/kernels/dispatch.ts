@@ -7,8 +7,8 @@ import { matmulInto } from './matmul.js';
 import { BinaryOp, UnaryOp, broadcastBinary, unaryMap } from './elementwise.js';
 import { sumAxis as sumAxisTs } from './reduce.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, residentF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild, zeroF32,
-  type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
+  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, adamUpdateF32, residentF32, sgdMomentumF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild, zeroF32,
+  type AdamStep, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './wasm/index.js';
 
 let wasmWanted = !(typeof process !== 'undefined' && process.env?.TG_NO_WASM === '1');
@@ -178,6 +178,50 @@ export function sgdUpdate(p: FloatArray, g: FloatArray, lr: number): void {
     return;
   }
   for (let i = 0; i < n; i++) p[i] -= lr * g[i];
+}
+
+/**
+ * SGD with momentum in place (PyTorch's rule): d = g + wd·p; v = first ? d : mu·v + d;
+ * p −= lr·(nesterov ? d + mu·v : v). Float32 arrays run on the wasm kernel (in float32);
+ * otherwise each element is computed in double precision and stored in the arrays' dtype.
+ */
+export function sgdMomentum(
+  p: FloatArray, g: FloatArray, v: FloatArray, lr: number, mu: number, wd: number, nesterov: boolean, first: boolean,
+): void {
+  const n = p.length;
+  if (n >= WASM_MIN_ELEMENTS && allF32(p, g, v) && useWasm()) {
+    sgdMomentumF32(p as Float32Array, g as Float32Array, v as Float32Array, lr, mu, wd, nesterov, first);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + wd * p[i];
+    const vi = first ? gi : mu * v[i] + gi;
+    v[i] = vi;
+    p[i] -= lr * (nesterov ? gi + mu * vi : vi);
+  }
+}
+
+export type { AdamStep };
+
+/**
+ * Adam/AdamW in place (PyTorch's rule, see `adamUpdateF32`). Float32 arrays run on the wasm
+ * kernel (in float32); otherwise each element is computed in double precision.
+ */
+export function adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, h: AdamStep): void {
+  const n = p.length;
+  if (n >= WASM_MIN_ELEMENTS && allF32(p, g, m, v) && useWasm()) {
+    adamUpdateF32(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, h);
+    return;
+  }
+  const { lr, beta1: b1, beta2: b2, eps, l2, shrink, c1, c2 } = h;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i] + l2 * p[i];
+    const mi = b1 * m[i] + (1 - b1) * gi;
+    const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i] * shrink - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
+  }
 }
 
 /**

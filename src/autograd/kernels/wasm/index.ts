@@ -48,6 +48,12 @@ interface KernelExports {
   expArray(out: number, x: number, n: number): void;
   activationBackward(out: number, g: number, y: number, n: number, act: number): void;
   sgdUpdate(p: number, g: number, n: number, lr: number): void;
+  sgdMomentum(p: number, g: number, v: number, n: number, lr: number, mu: number, wd: number, nesterov: number, first: number): void;
+  adamUpdate(
+    p: number, g: number, m: number, v: number, n: number,
+    lr: number, b1: number, b2: number, eps: number, l2: number, shrink: number, c1: number, c2: number,
+    oneMinusB1: number, oneMinusB2: number,
+  ): void;
   zero(p: number, bytes: number): void;
   sumMiddle(out: number, x: number, outer: number, r: number, inner: number): void;
   sumRows(out: number, x: number, outer: number, r: number): void;
@@ -569,6 +575,67 @@ export function sumAxisF32(out: Float32Array, x: Float32Array, outer: number, r:
   if (inner === 1) K.x.sumRows(po, X, outer, r);
   else K.x.sumMiddle(po, X, outer, r, inner);
   copyOut(K.heap, po, out, 0, outer * inner);
+}
+
+/**
+ * SGD with momentum in place (PyTorch's rule, in float32): d = g + wd·p;
+ * v = first ? d : mu·v + d; p −= lr·(nesterov ? d + mu·v : v). Resident p, g and v
+ * ({@link residentF32}) are used in place; others are copied in (and p, v back out).
+ */
+export function sgdMomentumF32(
+  p: Float32Array, g: Float32Array, v: Float32Array,
+  lr: number, mu: number, wd: number, nesterov: boolean, first: boolean,
+): void {
+  const fn = 'sgdMomentumF32';
+  const n = checkSame(fn, 'p, g and v', p, g, v);
+  for (const [name, x] of [['lr', lr], ['momentum', mu], ['weightDecay', wd]] as const) {
+    if (!Number.isFinite(x)) throw new RangeError(`${fn}: ${name} must be finite, got ${x}`);
+  }
+  if (n === 0) return;
+  const K = arena(fn, 3 * vecBytes(n));
+  const pp = K.base, pg = pp + vecBytes(n), pv = pg + vecBytes(n);
+  const P = place(K, K.heap, pp, p, 0, n);
+  const G = place(K, K.heap, pg, g, 0, n);
+  const V = place(K, K.heap, pv, v, 0, n);
+  K.x.sgdMomentum(P, G, V, n, lr, mu, wd, nesterov ? 1 : 0, first ? 1 : 0);
+  if (P === pp) copyOut(K.heap, pp, p, 0, n);
+  if (V === pv) copyOut(K.heap, pv, v, 0, n);
+}
+
+/** Hyperparameters of one Adam/AdamW update (see {@link adamUpdateF32}). */
+export interface AdamStep {
+  lr: number; beta1: number; beta2: number; eps: number;
+  /** Weight decay added to the gradient (Adam's), or 0. */
+  l2: number;
+  /** 1 − lr·λ for AdamW's decoupled decay, or 1. */
+  shrink: number;
+  /** Bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ. */
+  c1: number; c2: number;
+}
+
+/**
+ * Adam/AdamW in place, in float32 (PyTorch's rule): d = g + l2·p; m = β₁m + (1−β₁)d;
+ * v = β₂v + (1−β₂)d²; p = p·shrink − lr·(m/c1) / (√(v/c2) + eps). Resident arrays are used
+ * in place; others are copied in (and p, m, v back out).
+ */
+export function adamUpdateF32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: AdamStep): void {
+  const fn = 'adamUpdateF32';
+  const n = checkSame(fn, 'p, g and m', p, g, m);
+  checkSame(fn, 'p and v', p, v);
+  for (const [name, x] of Object.entries(h)) {
+    if (!Number.isFinite(x)) throw new RangeError(`${fn}: ${name} must be finite, got ${x}`);
+  }
+  if (n === 0) return;
+  const K = arena(fn, 4 * vecBytes(n));
+  const pp = K.base, pg = pp + vecBytes(n), pm = pg + vecBytes(n), pv = pm + vecBytes(n);
+  const P = place(K, K.heap, pp, p, 0, n);
+  const G = place(K, K.heap, pg, g, 0, n);
+  const M = place(K, K.heap, pm, m, 0, n);
+  const V = place(K, K.heap, pv, v, 0, n);
+  K.x.adamUpdate(P, G, M, V, n, h.lr, h.beta1, h.beta2, h.eps, h.l2, h.shrink, h.c1, h.c2, 1 - h.beta1, 1 - h.beta2);
+  if (P === pp) copyOut(K.heap, pp, p, 0, n);
+  if (M === pm) copyOut(K.heap, pm, m, 0, n);
+  if (V === pv) copyOut(K.heap, pv, v, 0, n);
 }
 
 /** Binary op codes of {@link binaryF32} (the same numbering as `BinaryOp` Add…Div). */

@@ -3,6 +3,7 @@
  */
 import { tensor } from '../autograd/creation.js';
 import { Rng } from '../autograd/random.js';
+import { allocateResident } from '../autograd/kernels/dispatch.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { Dataset } from './mnist.js';
 
@@ -197,7 +198,9 @@ export class DataLoader implements Iterable<Batch> {
       const indices = order.slice(start, start + size);
       let bufs = this.reuseBuffers ? kept.get(size) : undefined;
       if (bufs === undefined) {
-        bufs = { inputs: new Float32Array(size * features), labels: new Uint8Array(size), targets: new Float32Array(size * classes) };
+        // Reused inputs live in the wasm kernels' memory, where they are read without a copy.
+        const inputs = this.reuseBuffers ? (allocateResident('float32', size * features) as Float32Array) : new Float32Array(size * features);
+        bufs = { inputs, labels: new Uint8Array(size), targets: new Float32Array(size * classes) };
         if (this.reuseBuffers) kept.set(size, bufs);
       }
       for (let r = 0; r < size; r++) {

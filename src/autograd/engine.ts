@@ -267,8 +267,10 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
  */
 export function zeroGrads(tensors: Iterable<Tensor>, setToNone: boolean): void {
   for (const t of tensors) {
-    if (setToNone || t.grad === null) t.grad = null;
-    else if (t.grad._node !== null || t.grad.requiresGrad) t.grad = null; // a recorded (createGraph) gradient is not reused
-    else zeroFill(t.grad.data);
+    const g = t.grad;
+    if (g === null) continue;
+    // A recorded (createGraph) gradient belongs to a graph: dropped, never zeroed in place.
+    if (setToNone || g._node !== null || g.requiresGrad) t.grad = null;
+    else zeroFill(g.data);
   }
 }

@@ -33,6 +33,14 @@ function runBoth(c: MatmulCase): { wasm: Float32Array; ts: Float32Array; tol: nu
   return { wasm, ts, tol: 1e-5 * Math.max(k, 1) };
 }
 
+/** Both kernels agree on case `c`, and the wasm one wrote nothing outside [outOff, outOff + m·n). */
+function expectMatch(c: MatmulCase): void {
+  const { wasm, ts, tol } = runBoth(c);
+  expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
+  for (let i = 0; i < c.offs[0]; i++) expect(wasm[i]).toBe(SENTINEL);
+  for (let i = c.offs[0] + c.m * c.n; i < wasm.length; i++) expect(wasm[i]).toBe(SENTINEL);
+}
+
 function expectClose(actual: Float32Array, expected: ArrayLike<number>, tol: number, what: string): void {
   expect(actual.length).toBe(expected.length);
   let worst = 0, at = -1;
@@ -112,11 +120,7 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
 
     it('agrees with matmulInto on random shapes, flags and offsets', () => {
       fc.assert(fc.property(matmulCaseArb(70, 70, 70), (c) => {
-        const { wasm, ts, tol } = runBoth(c);
-        expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
-        // Nothing outside [outOff, outOff + m·n) is written.
-        for (let i = 0; i < c.offs[0]; i++) expect(wasm[i]).toBe(SENTINEL);
-        for (let i = c.offs[0] + c.m * c.n; i < wasm.length; i++) expect(wasm[i]).toBe(SENTINEL);
+        expectMatch(c);
       }), { numRuns: 100 });
     });
 
@@ -156,10 +160,7 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
           offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)), seed: fc.nat(),
         }),
         (c) => {
-          const { wasm, ts, tol } = runBoth(c);
-          expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
-          for (let i = 0; i < c.offs[0]; i++) expect(wasm[i]).toBe(SENTINEL);
-          for (let i = c.offs[0] + c.m * c.n; i < wasm.length; i++) expect(wasm[i]).toBe(SENTINEL);
+          expectMatch(c);
         }), { numRuns: 200 });
     });
 

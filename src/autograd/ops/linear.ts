@@ -6,9 +6,10 @@
 import { Tensor } from '../tensor.js';
 import { allocateForOverwrite, promote } from '../dtype.js';
 import { fmt } from '../shape.js';
-import { activationBackward, linearForward, matmul as matmulKernel, type FusedActivation } from '../kernels/dispatch.js';
+import { linearForward, matmul as matmulKernel, sumAxis, type FusedActivation } from '../kernels/dispatch.js';
 import type { FloatArray } from '../kernels/types.js';
-import { gradSink, isGradEnabled, record } from '../engine.js';
+import { gradSink, record } from '../engine.js';
+import { activationGrad } from './activation-grad.js';
 import { matmulT } from './matmul.js';
 
 export type { FusedActivation };
@@ -49,7 +50,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   linearForward(y.data, x.data, w.data, b === null ? null : b.data, batch, inF, outF, activation);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record(y, 'linear', inputs, (g) => {
-    const dPre = isGradEnabled() ? activationGradRecorded(g, y, activation) : activationGradRaw(g, y, activation);
+    const dPre = activationGrad(g, y, activation);
     const d2 = dPre.reshape([batch, outF]);
     // A parameter that already has a .grad gets its gradient added straight into it.
     const wSink = w.requiresGrad ? gradSink(w) : null;
@@ -65,36 +66,12 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
 }
 
 /**
- * sink[j] += Σ_r g[r, j]: the bias gradient, added into its .grad. Rounded as `g.sum(0)`
- * rounds (kernels/reduce.ts sumAxis: a double for one column, else the dtype after every add),
- * so a step gives the same bits whether or not the parameter had a .grad to add into.
+ * sink[j] += Σ_r g[r, j]: the bias gradient added into its .grad. The sums come from the
+ * same kernel as `g.sum(0)`, so a step gives the same bits whether or not the parameter had
+ * a .grad to add into.
  */
 function addColumnSums(sink: FloatArray, g: FloatArray, rows: number, cols: number): void {
-  const f32 = sink instanceof Float32Array && cols > 1;
-  for (let j = 0; j < cols; j++) {
-    let s = 0;
-    for (let r = 0; r < rows; r++) {
-      s += g[r * cols + j];
-      if (f32) s = Math.fround(s);
-    }
-    sink[j] += s;
-  }
-}
-
-/** g·act′ from the saved output, by one kernel (the usual case: the backward is not recorded). */
-function activationGradRaw(g: Tensor, y: Tensor, act: FusedActivation): Tensor {
-  if (act === 'identity') return g;
-  const out = new Tensor(allocateForOverwrite(y.dtype, y.size), y.shape);
-  activationBackward(out.data, g.data, y.data, act);
-  return out;
-}
-
-/** g·act′ from recorded ops, so that a createGraph backward can be differentiated again. */
-function activationGradRecorded(g: Tensor, y: Tensor, act: FusedActivation): Tensor {
-  switch (act) {
-    case 'identity': return g;
-    case 'sigmoid': return g.mul(y.mul(y.neg().add(1)));
-    case 'tanh': return g.mul(y.mul(y).neg().add(1));
-    case 'relu': return g.mul(y.gt(0));
-  }
+  const sums = sink instanceof Float64Array ? new Float64Array(cols) : new Float32Array(cols);
+  sumAxis(sums, g, 1, rows, cols);
+  for (let j = 0; j < cols; j++) sink[j] += sums[j];
 }

@@ -2,8 +2,9 @@
 import { Tensor } from '../tensor.js';
 import { allocateForOverwrite, type DType } from '../dtype.js';
 import { UnaryOp, unaryMap } from '../kernels/elementwise.js';
-import { activationBackward, activationMap, type FusedActivation } from '../kernels/dispatch.js';
-import { isGradEnabled, record } from '../engine.js';
+import { activationMap } from '../kernels/dispatch.js';
+import { record } from '../engine.js';
+import { activationGrad } from './activation-grad.js';
 
 /** f(x) elementwise, not recorded. */
 export function map(op: UnaryOp, x: Tensor): Tensor {
@@ -36,32 +37,20 @@ export function abs(x: Tensor): Tensor {
   return record(map(UnaryOp.Abs, x), 'abs', [x], (g) => [g.mul(map(UnaryOp.Sign, x))]);
 }
 
-/**
- * g·act′ from the activation's output y in one fused kernel: what a plain backward() runs.
- * A createGraph backward records the same product op by op instead, so it can be
- * differentiated again.
- */
-function activationGrad(g: Tensor, y: Tensor, act: FusedActivation, recorded: () => Tensor): Tensor {
-  if (isGradEnabled() || g.dtype !== y.dtype) return recorded();
-  const out = new Tensor(allocateForOverwrite(y.dtype, y.size), y.shape);
-  activationBackward(out.data, g.data, y.data, act);
-  return out;
-}
-
 export function tanh(x: Tensor): Tensor {
   const out = map(UnaryOp.Tanh, x);
-  return record(out, 'tanh', [x], (g) => [activationGrad(g, out, 'tanh', () => g.mul(out.mul(out).neg().add(1)))]);
+  return record(out, 'tanh', [x], (g) => [activationGrad(g, out, 'tanh')]);
 }
 
 export function sigmoid(x: Tensor): Tensor {
   const out = map(UnaryOp.Sigmoid, x);
-  return record(out, 'sigmoid', [x], (g) => [activationGrad(g, out, 'sigmoid', () => g.mul(out.mul(out.neg().add(1))))]);
+  return record(out, 'sigmoid', [x], (g) => [activationGrad(g, out, 'sigmoid')]);
 }
 
 export function relu(x: Tensor): Tensor {
   // Step(0) = 0, so relu'(0) = 0; relu(x) > 0 exactly where x > 0, so the output decides.
   const out = map(UnaryOp.Relu, x);
-  return record(out, 'relu', [x], (g) => [activationGrad(g, out, 'relu', () => g.mul(map(UnaryOp.Step, x)))]);
+  return record(out, 'relu', [x], (g) => [activationGrad(g, out, 'relu')]);
 }
 
 export function square(x: Tensor): Tensor {

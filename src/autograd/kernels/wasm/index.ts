@@ -70,6 +70,8 @@ interface Kernels {
   blocks: BlockAllocator | null;
   /** Float32 view of all of linear memory; replaced whenever memory grows. */
   heap: Float32Array;
+  /** `heap.buffer`, kept so the resident check does not query the memory on every operand. */
+  buffer: ArrayBufferLike;
   /** memory.buffer.byteLength as of the last grow: only arena() grows the memory. */
   bytes: number;
 }
@@ -133,7 +135,8 @@ function setUp(instance: WebAssembly.Instance, fixed: boolean): Kernels {
       }
     }
   }
-  return { x, memory, base, blocks, heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength };
+  const heap = new Float32Array(memory.buffer);
+  return { x, memory, base, blocks, heap, buffer: heap.buffer, bytes: memory.buffer.byteLength };
 }
 
 /** The arena sizes to try; TG_WASM_ARENA_MB (tests) overrides them. */
@@ -253,6 +256,7 @@ function grow(k: Kernels, end: number, bytes: number, fn: string): void {
     }
   }
   k.heap = new Float32Array(k.memory.buffer);
+  k.buffer = k.heap.buffer;
   k.bytes = k.memory.buffer.byteLength;
 }
 
@@ -310,7 +314,7 @@ export function isResident(arr: Float32Array): boolean {
  * big enough for it (so the kernels may read and write it in place, padding included); else -1.
  */
 function residentAddress(k: Kernels, arr: Float32Array): number {
-  if (k.blocks === null || arr.buffer !== k.memory.buffer) return -1;
+  if (k.blocks === null || arr.buffer !== k.buffer) return -1;
   const start = arr.byteOffset;
   return k.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
 }

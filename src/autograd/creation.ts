@@ -1,6 +1,7 @@
 /** Making tensors: from arrays, filled, or random with an explicit seed. */
 import { Tensor, type NestedArray } from './tensor.js';
-import { allocate, checkDType, type DType } from './dtype.js';
+import { checkDType, type DType } from './dtype.js';
+import { allocate } from './backend/index.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
 import { Rng } from './random.js';
 import type { FloatArray } from './kernels/types.js';

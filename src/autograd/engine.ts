@@ -1,39 +1,67 @@
+/**
+ * The graph and its reverse pass: `record` attaches an op's derivative rule to its output,
+ * `runBackward` walks the recorded graph from an output back to its leaves.
+ */
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
-import type { FloatArray } from './kernels/types.js';
-import { allocateResident, isResidentData, zeroFill } from './kernels/dispatch.js';
-import { recycle, startCollecting, stopCollecting } from './dtype.js';
+import { engineState } from './state.js';
+import { GradBuffers, allocateResident, isResidentData, zeroFill } from './backend/index.js';
 
 /**
- * A recorded op: the tensors it read and its derivative rule. `backward` maps the gradient
- * of the op's output to one gradient per input (null where an input gets none). A rule may
- * return a gradient at the broadcast output shape: the engine sums it back to the input's
- * shape here, in one place, so no rule has to undo broadcasting itself.
+ * What the engine tells a derivative rule, and offers it, while a backward pass runs. Built-in
+ * rules and custom ops (`defineOp`) receive the same context.
+ *
+ * Most rules ignore it: `(g) => [g.mul(b), g.mul(a)]` is a complete rule for `a·b`. The
+ * sigmoid rule reads `createGraph` to choose between one fused kernel and the differentiable
+ * `g·y·(1−y)`; matmul's rule passes `into(i)` to its products, so a parameter's weight
+ * gradient is added straight into its `.grad`.
+ */
+export interface RuleContext {
+  /**
+   * Whether this backward pass is itself recorded (`backward({ createGraph: true })`, or a
+   * `grad` nested in another). Then the rule must build its gradients from differentiable
+   * tensor ops, so they can be differentiated again; otherwise it may compute them with raw
+   * kernels (nothing records them).
+   */
+  readonly createGraph: boolean;
+  /**
+   * The tensor that input `i`'s gradient ends up added into (a leaf's kept `.grad`), offered
+   * so the rule can add its contribution there directly (a kernel in accumulate mode) and
+   * return that same tensor as the gradient; the engine then does not add it again. Null when
+   * the rule must return a new tensor: the input is not a leaf with a plain `.grad` yet, or the
+   * pass is recorded or does not accumulate (`grad()`).
+   */
+  into(i: number): Tensor | null;
+}
+
+/** An op's derivative rule: the gradient of its output in, one gradient per input out (null: none). */
+export type BackwardRule = (g: Tensor, ctx: RuleContext) => readonly (Tensor | null)[];
+
+/**
+ * A recorded op: the tensors it read and its derivative rule. A rule may return a gradient at
+ * the broadcast output shape: the engine sums it back to the input's shape, in one place, so
+ * no rule has to undo broadcasting itself.
  */
 export interface GradNode {
   readonly op: string;
   /** Emptied (with `backward`) when a backward() frees the graph. */
   inputs: readonly Tensor[];
-  backward: ((g: Tensor) => readonly (Tensor | null)[]) | null;
+  backward: BackwardRule | null;
 }
-
-export type BackwardRule = (g: Tensor) => readonly (Tensor | null)[];
-
-let gradEnabled = true;
 
 /** Whether ops currently record the graph (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
-  return gradEnabled;
+  return engineState.gradEnabled;
 }
 
 /** Runs `fn` with graph recording switched on or off, restoring the previous mode after. */
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = enabled;
+  const prev = engineState.gradEnabled;
+  engineState.gradEnabled = enabled;
   try {
     return fn();
   } finally {
-    gradEnabled = prev;
+    engineState.gradEnabled = prev;
   }
 }
 
@@ -55,7 +83,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Attaches an op's derivative rule to its output when recording and an input needs a gradient. */
 export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
-  if (!gradEnabled) return out;
+  if (!engineState.gradEnabled) return out;
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i].requiresGrad) {
       out.requiresGrad = true;
@@ -66,27 +94,105 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
   return out;
 }
 
-/** True while a backward() that adds into `.grad` (and records nothing) runs its rules. */
-let sinking = false;
-
-/**
- * @internal For derivative rules whose gradient for an input is one kernel (linear's weight
- * and bias): when the running backward() will add that gradient into leaf `t`'s `.grad`
- * anyway, returns the `.grad` buffer, so the rule can add its contribution straight into it
- * and return null for the input: no temporary, no second pass. Null otherwise (no `.grad`
- * yet, not a leaf, `grad()` or `createGraph` running): then the rule returns the gradient.
- */
-export function gradSink(t: Tensor): FloatArray | null {
-  if (!sinking || t._node !== null || !t.requiresGrad) return null;
-  const g = t.grad;
-  return g !== null && g._node === null && !g.requiresGrad ? g.data : null;
-}
-
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. Default false. */
   retainGraph?: boolean;
   /** Record the backward pass itself, so gradients can be differentiated again. Default false. */
   createGraph?: boolean;
+}
+
+/** The context of one backward pass; `inputs` is the node whose rule runs. */
+class PassContext implements RuleContext {
+  inputs: readonly Tensor[] = EMPTY;
+  /** What `into` offered for each input of the current rule (a returned gradient equal to it was added in place). */
+  readonly offered: (Tensor | null)[] = [];
+
+  /** `addsInPlace`: the pass adds into `.grad` and records nothing, so in-place targets may be offered. */
+  constructor(readonly createGraph: boolean, private readonly addsInPlace: boolean) {}
+
+  enter(inputs: readonly Tensor[]): void {
+    this.inputs = inputs;
+    this.offered.length = 0;
+  }
+
+  into(i: number): Tensor | null {
+    const t = this.inputs[i];
+    if (!this.addsInPlace || t === undefined || t._node !== null || !t.requiresGrad) return null;
+    const g = t.grad;
+    const target = g !== null && g._node === null && !g.requiresGrad ? g : null;
+    this.offered[i] = target;
+    return target;
+  }
+
+  /** Whether rule result `gi` for input `i` is the in-place target it was offered (already added). */
+  addedInPlace(i: number, gi: Tensor): boolean {
+    return this.offered[i] === gi;
+  }
+}
+
+/**
+ * The reverse pass. Returns the gradient reaching each leaf (a tensor that requires grad and
+ * was not made by a recorded op, or one in `stopAt`, which the pass treats as a leaf: `grad`
+ * uses it to differentiate with respect to a tensor inside an outer recorded graph).
+ * When `accumulate`, also adds it into each leaf's `.grad`.
+ */
+export function runBackward(
+  root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}, stopAt?: ReadonlySet<Tensor>,
+): Map<Tensor, Tensor> {
+  if (!root.requiresGrad) {
+    throw new Error(`backward: the output does not require grad: no input it was computed from has requiresGrad set`);
+  }
+  const createGraph = opts.createGraph ?? false;
+  const order = topoOrder(root, stopAt);
+  const isLeaf = (t: Tensor): boolean => t._node === null || (stopAt?.has(t) ?? false);
+  const ctx = new PassContext(createGraph, accumulate && !createGraph);
+  // Without createGraph nothing outside the pass can reach the gradients passed between ops.
+  const buffers = new GradBuffers(seed.data, !createGraph);
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const leaves = new Map<Tensor, Tensor>();
+  try {
+    withGradMode(createGraph, () => {
+      for (let n = order.length - 1; n >= 0; n--) {
+        const t = order[n];
+        const g = grads.get(t);
+        if (g === undefined) continue;
+        grads.delete(t);
+        if (isLeaf(t)) {
+          leaves.set(t, g);
+          continue;
+        }
+        const node = t._node as GradNode;
+        ctx.enter(node.inputs);
+        const inputGrads = liveRule(node)(g, ctx);
+        for (let i = 0; i < node.inputs.length; i++) {
+          const input = node.inputs[i];
+          const gi = inputGrads[i];
+          if (!input.requiresGrad || gi === null || gi === undefined || ctx.addedInPlace(i, gi)) continue;
+          const fitted = fitGradient(node.op, i, gi, input);
+          buffers.handOut(fitted.data);
+          const prev = grads.get(input);
+          grads.set(input, prev === undefined ? fitted : prev.add(fitted));
+        }
+      }
+    });
+  } finally {
+    buffers.stop();
+  }
+  if (!(opts.retainGraph ?? false) && !createGraph) freeGraph(order, isLeaf);
+  if (accumulate) for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, buffers.owned(g.data));
+  buffers.release(keptBuffers(leaves));
+  return leaves;
+}
+
+/** A node's rule, or the error saying an earlier backward() freed it. */
+function liveRule(node: GradNode): BackwardRule {
+  if (node.backward === null) {
+    throw new Error(
+      `backward: the graph through '${node.op}' was freed by an earlier backward(); ` +
+        `pass { retainGraph: true } to the first backward() to go through it twice`,
+    );
+  }
+  return node.backward;
 }
 
 /**
@@ -96,7 +202,7 @@ export interface BackwardOptions {
 function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
   const order: Tensor[] = [];
   // A fresh walk number marks visited tensors (cheaper than a Set on every backward()).
-  const walk = ++walks;
+  const walk = ++engineState.walks;
   const stack: Tensor[] = [root];
   const next: number[] = [0];
   root._visit = walk;
@@ -123,101 +229,33 @@ function topoOrder(root: Tensor, stopAt?: ReadonlySet<Tensor>): Tensor[] {
   return order;
 }
 const EMPTY: readonly Tensor[] = [];
-let walks = 0;
 
 /**
- * The reverse pass. Returns the gradient reaching each leaf (a tensor that requires grad and
- * was not made by a recorded op, or one in `stopAt`, which the pass treats as a leaf: `grad`
- * uses it to differentiate with respect to a tensor inside an outer recorded graph).
- * When `accumulate`, also adds it into each leaf's `.grad`.
+ * Drops each rule (and the values its closure saved) and the links to the inputs, so a kept
+ * output does not keep the whole graph alive; the op name stays for the error message.
  */
-export function runBackward(
-  root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}, stopAt?: ReadonlySet<Tensor>,
-): Map<Tensor, Tensor> {
-  const createGraph = opts.createGraph ?? false;
-  const retain = (opts.retainGraph ?? false) || createGraph;
-  const leaves = new Map<Tensor, Tensor>();
-  if (!root.requiresGrad) {
-    throw new Error(`backward: the output does not require grad: no input it was computed from has requiresGrad set`);
-  }
-  const order = topoOrder(root, stopAt);
-  const grads = new Map<Tensor, Tensor>();
-  grads.set(root, seed);
-  // Buffers handed to more than one place (a rule passing g through to several inputs, views
-  // made by reshape) or owned by the caller (the seed): a leaf must copy these, and may simply
-  // keep any other gradient buffer as its .grad, saving an allocation and a copy per parameter.
-  const handedOut = new Set<FloatArray>([seed.data]);
-  const shared = new Set<FloatArray>([seed.data]);
-  const wasSinking = sinking;
-  sinking = accumulate && !createGraph;
-  // Without createGraph, the gradients passed between ops are unreachable once the pass is
-  // over: the buffers allocated meanwhile go back to the pool, except what the leaves keep.
-  const [created, outerCollection] = createGraph ? [null, null] : startCollecting();
-  try {
-    withGradMode(createGraph, () => {
-      for (let n = order.length - 1; n >= 0; n--) {
-        const t = order[n];
-        const g = grads.get(t);
-        if (g === undefined) continue;
-        grads.delete(t);
-        const node = t._node;
-        if (node === null || stopAt?.has(t)) {
-          leaves.set(t, g);
-          continue;
-        }
-        if (node.backward === null) {
-          throw new Error(
-            `backward: the graph through '${node.op}' was freed by an earlier backward(); ` +
-              `pass { retainGraph: true } to the first backward() to go through it twice`,
-          );
-        }
-        const inputGrads = node.backward(g);
-        for (let i = 0; i < node.inputs.length; i++) {
-          const input = node.inputs[i];
-          const gi = inputGrads[i];
-          if (!input.requiresGrad || gi === null || gi === undefined) continue;
-          const fitted = fitGradient(node.op, i, gi, input);
-          if (handedOut.has(fitted.data)) shared.add(fitted.data);
-          else handedOut.add(fitted.data);
-          const prev = grads.get(input);
-          grads.set(input, prev === undefined ? fitted : prev.add(fitted));
-        }
-      }
-    });
-  } finally {
-    sinking = wasSinking;
-    if (created !== null) stopCollecting(outerCollection);
-  }
-  if (!retain) {
-    // Drop the rule (and the values its closure saved) and the links to the inputs, so a kept
-    // output does not keep the whole graph alive; the op name stays for the error message.
-    for (const t of order) {
-      const node = t._node;
-      if (node !== null && !stopAt?.has(t)) {
-        node.inputs = EMPTY;
-        node.backward = null;
-      }
+function freeGraph(order: readonly Tensor[], isLeaf: (t: Tensor) => boolean): void {
+  for (const t of order) {
+    const node = t._node;
+    if (node !== null && !isLeaf(t)) {
+      node.inputs = EMPTY;
+      node.backward = null;
     }
   }
-  if (accumulate) {
-    for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, !shared.has(g.data));
+}
+
+/** The buffers the leaves hold after a pass (their gradients and `.grad`s): never recycled. */
+function* keptBuffers(leaves: Map<Tensor, Tensor>): Iterable<Float32Array | Float64Array> {
+  for (const [leaf, g] of leaves) {
+    yield g.data;
+    if (leaf.grad !== null) yield leaf.grad.data;
   }
-  if (created !== null) {
-    const kept = new Set<FloatArray>([seed.data]);
-    for (const [leaf, g] of leaves) {
-      kept.add(g.data);
-      if (leaf.grad !== null) kept.add(leaf.grad.data);
-    }
-    for (const data of created) if (!kept.has(data)) recycle(data);
-  }
-  return leaves;
 }
 
 /** Sums a broadcast gradient back to its input's shape and dtype; any other mismatch is a bug in the rule. */
 function fitGradient(op: string, index: number, g: Tensor, input: Tensor): Tensor {
   let out = g;
-  // Check before summing: a shape the input was not broadcast to used to reach sumTo, whose
-  // error named 'sumTo' instead of the op whose rule is wrong.
+  // Checked before summing, so a wrong shape is blamed on the op's rule, not on sumTo.
   if (!sameShape(out.shape, input.shape) && broadcastsTo(input.shape, out.shape)) out = out.sumTo(input.shape);
   if (!sameShape(out.shape, input.shape)) {
     throw new Error(
@@ -236,11 +274,12 @@ function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
   return true;
 }
 
+/** Adds `g` into `leaf.grad`; `owned`: nothing else holds g's buffer, so it may become `.grad` as is. */
 function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: boolean): void {
   if (createGraph) {
     // Keep the graph so .grad can be differentiated again, but never store g itself: a rule may
     // hand one tensor to several inputs (add: [g, g]) and g may be the caller's seed, and a later
-    // plain backward() adds into .grad in place. Storing g aliased x.grad with y.grad (and the seed).
+    // plain backward() adds into .grad in place.
     leaf.grad = withGradMode(true, () => (leaf.grad ? leaf.grad.add(g) : g.clone()));
     return;
   }
@@ -263,7 +302,7 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
 /**
  * Zeroes each tensor's `.grad` in place (or sets it to null when `setToNone`): what the
  * optimizers' and modules' `zeroGrad()` do. A zeroed buffer lets the next backward() add into
- * it (see `gradSink`) instead of allocating a gradient per parameter per step.
+ * it (see `RuleContext.into`) instead of allocating a gradient per parameter per step.
  */
 export function zeroGrads(tensors: Iterable<Tensor>, setToNone: boolean): void {
   for (const t of tensors) {

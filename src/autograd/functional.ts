@@ -3,7 +3,8 @@ import { Tensor } from './tensor.js';
 import { Value } from './value.js';
 import { runBackward, withGradMode } from './engine.js';
 import { fmt } from './shape.js';
-import { allocate } from './dtype.js';
+import { allocate } from './backend/index.js';
+import { engineState } from './state.js';
 
 /** What `grad` differentiates with respect to. */
 export type Differentiable = Tensor | Value;
@@ -47,8 +48,7 @@ export function grad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | read
  * grad.toArray(); // [6]
  * ```
  */
-// `value` has f's own return type (R), so `value.item()` typechecks for a Tensor function; it
-// used to be typed `Tensor | Value`, which made this doc comment's own example a type error.
+// `value` has f's own return type (R), so `value.item()` type-checks for a Tensor function.
 export function valueAndGrad<A extends unknown[], R extends Tensor | Value>(f: (...args: A) => R): (...args: A) => { value: R; grad: A[0] };
 export function valueAndGrad<A extends unknown[], R extends Tensor | Value, const I extends number | readonly number[]>(
   f: (...args: A) => R, argnums: I,
@@ -60,18 +60,13 @@ export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: numbe
   };
 }
 
-/**
- * How many grad/valueAndGrad calls are running their `f`. Above 0, a call is nested
- * (grad(grad(f))): it must record its backward pass and stay connected to the outer call's
- * tensors, or the outer derivative silently comes out 0 (it used to).
- */
-let depth = 0;
-
 function differentiate<A extends unknown[]>(
   name: string, f: ScalarFn<A>, argnums: number | readonly number[], args: A,
 ): { value: Tensor | Value; grads: unknown } {
   const indices = typeof argnums === 'number' ? [argnums] : [...argnums];
-  const nested = depth > 0;
+  // Nested in another grad/valueAndGrad (grad(grad(f))), this call must record its backward
+  // pass and stay connected to the outer call's tensors, or the outer derivative comes out 0.
+  const nested = engineState.transformDepth > 0;
   const fresh = [...args] as unknown[];
   for (const i of indices) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
@@ -86,11 +81,11 @@ function differentiate<A extends unknown[]>(
     else throw new Error(`${name}: argument ${i} must be a Tensor or a Value to differentiate with respect to it, got ${typeof a}`);
   }
   let out: Tensor | Value;
-  depth++;
+  engineState.transformDepth++;
   try {
     out = f(...(fresh as A));
   } finally {
-    depth--;
+    engineState.transformDepth--;
   }
   let grads: (Tensor | Value)[];
   if (out instanceof Tensor) {

@@ -8,5 +8,5 @@ export { Rng } from './random.js';
 export type { DType } from './dtype.js';
 export type { FloatArray } from './kernels/types.js';
 export { linear, type FusedActivation } from './ops/linear.js';
-export { setWasmKernels, useWasm, wasmBuild } from './kernels/dispatch.js';
+export { setWasmKernels, useWasm, wasmBuild } from './backend/index.js';
 export { squaredErrorSum } from './ops/squared-error.js';

@@ -3,7 +3,7 @@
  */
 import { tensor } from '../autograd/creation.js';
 import { Rng } from '../autograd/random.js';
-import { allocateResident } from '../autograd/kernels/dispatch.js';
+import { allocateResident } from '../autograd/backend/index.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { Dataset } from './mnist.js';
 

@@ -1,6 +1,6 @@
 import { Tensor } from '../autograd/tensor.js';
 import type { DType } from '../autograd/dtype.js';
-import { allocateResident } from '../autograd/kernels/dispatch.js';
+import { allocateResident } from '../autograd/backend/index.js';
 import { Rng } from '../autograd/random.js';
 
 /**

@@ -1,5 +1,6 @@
 import { Tensor } from '../autograd/tensor.js';
-import { allocate, type DType } from '../autograd/dtype.js';
+import type { DType } from '../autograd/dtype.js';
+import { allocate } from '../autograd/backend/index.js';
 import { fmt, normalizeAxis } from '../autograd/shape.js';
 
 /** Integer class labels. */

@@ -1,6 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
-import { adamUpdate } from '../autograd/kernels/dispatch.js';
+import { adamUpdate } from '../autograd/backend/index.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
 export interface AdamOptions {

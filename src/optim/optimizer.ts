@@ -1,5 +1,5 @@
 import type { Tensor } from '../autograd/tensor.js';
-import { allocateResident } from '../autograd/kernels/dispatch.js';
+import { allocateResident } from '../autograd/backend/index.js';
 import { zeroGrads } from '../autograd/engine.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
 

@@ -1,6 +1,6 @@
 import type { Tensor } from '../autograd/tensor.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
-import { sgdMomentum, sgdUpdate } from '../autograd/kernels/dispatch.js';
+import { sgdMomentum, sgdUpdate } from '../autograd/backend/index.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
 export interface SGDOptions {

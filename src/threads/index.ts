@@ -31,7 +31,7 @@
  * ```
  */
 import { Worker } from 'node:worker_threads';
-import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
+import { setParallelMatmul } from '../autograd/backend/index.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
 import { WASM_SHARED_RELAXED_BASE64 } from '../autograd/kernels/wasm/binary-shared-relaxed.js';
 import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32, wasmBuild } from '../autograd/kernels/wasm/index.js';

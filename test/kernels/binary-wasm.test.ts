@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BinaryOp, broadcastBinary } from '../../src/autograd/kernels/elementwise.js';
-import { binaryBroadcast, wasmBinaryPlan } from '../../src/autograd/kernels/dispatch.js';
+import { binaryBroadcast, wasmBinaryPlan } from '../../src/autograd/backend/index.js';
 import { binaryF32, wasmAvailable } from '../../src/autograd/kernels/wasm/index.js';
 import { Rng } from '../../src/autograd/random.js';
 import { Tensor, setWasmKernels } from '../../src/index.js';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sumAxis } from '../../src/autograd/kernels/reduce.js';
 import { sumAxisF32, wasmAvailable } from '../../src/autograd/kernels/wasm/index.js';
-import { setWasmKernels } from '../../src/autograd/kernels/dispatch.js';
+import { setWasmKernels } from '../../src/autograd/backend/index.js';
 import { randomF32 } from '../helpers/arrays.js';
 import { randn } from '../../src/index.js';
 

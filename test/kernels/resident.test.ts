@@ -11,7 +11,7 @@ import { BlockAllocator } from '../../src/autograd/kernels/wasm/blocks.js';
 import {
   adamUpdateF32, isResident, linearForwardF32, matmulF32, residentF32, sgdMomentumF32, sgdUpdateF32, wasmAvailable, zeroF32,
 } from '../../src/autograd/kernels/wasm/index.js';
-import { isResidentData, setWasmKernels } from '../../src/autograd/kernels/dispatch.js';
+import { isResidentData, setWasmKernels } from '../../src/autograd/backend/index.js';
 import { randomF32 } from '../helpers/arrays.js';
 import { grad, linear, nn, optim, randn, tensor, type Tensor } from '../../src/index.js';
 

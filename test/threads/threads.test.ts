@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matmulInto } from '../../src/autograd/kernels/matmul.js';
-import { setParallelMatmul, type ParallelMatmulF32 } from '../../src/autograd/kernels/dispatch.js';
+import { setParallelMatmul, type ParallelMatmulF32 } from '../../src/autograd/backend/index.js';
 import { Rng } from '../../src/autograd/random.js';
 import { randn, setWasmKernels, tensor, useWasm } from '../../src/index.js';
 import { PARALLEL_MIN_MACS, disableThreads, enableThreads, matmulF32Parallel, threadCount } from '../../src/threads/index.js';

@@ -4,7 +4,7 @@ import type { FloatArray } from './types.js';
 export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Eq, Gt, Max }
 
 /** Unary operations the map kernel knows. */
-export const enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Step, Square, Reciprocal }
+export const enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Square }
 
 /**
  * out = a ∘ b over `n` elements, stepping a by `as` and b by `bs` (0 for a broadcast operand).
@@ -100,9 +100,7 @@ export function unaryMap(op: UnaryOp, out: FloatArray, x: FloatArray): void {
       return;
     case UnaryOp.Relu: for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; return;
     case UnaryOp.Sign: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN; } return;
-    case UnaryOp.Step: for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? 1 : 0; return;
     case UnaryOp.Square: for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
-    case UnaryOp.Reciprocal: for (let i = 0; i < n; i++) out[i] = 1 / x[i]; return;
   }
 }
 

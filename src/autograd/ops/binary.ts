@@ -5,10 +5,8 @@
  * does not require one, such as a target or a constant.
  */
 import { Tensor, type TensorLike } from '../tensor.js';
-import { allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes } from '../shape.js';
-import { BinaryOp } from '../kernels/elementwise.js';
-import { binaryBroadcast } from '../kernels/dispatch.js';
+import { BinaryOp, allocateForOverwrite, binaryBroadcast } from '../backend/index.js';
 import { record } from '../engine.js';
 import { operands, padShape } from './util.js';
 

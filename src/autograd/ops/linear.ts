@@ -4,17 +4,14 @@
  * then into the two products, reading operands transposed in place.
  */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite, promote } from '../dtype.js';
+import { promote } from '../dtype.js';
 import { fmt } from '../shape.js';
-import { linearForward, matmul as matmulKernel, sumAxis, type FusedActivation } from '../kernels/dispatch.js';
-import type { FloatArray } from '../kernels/types.js';
-import { gradSink, record } from '../engine.js';
+import { FUSED_ACTIVATIONS, addColumnSums, allocateForOverwrite, linearForward, type FusedActivation } from '../backend/index.js';
+import { record } from '../engine.js';
 import { activationGrad } from './activation-grad.js';
 import { matmulT } from './matmul.js';
 
 export type { FusedActivation };
-
-const ACTIVATIONS: readonly FusedActivation[] = ['identity', 'sigmoid', 'tanh', 'relu'];
 
 /**
  * act(x·W + b) for x of shape [..., inFeatures], W [inFeatures, outFeatures] and b
@@ -30,8 +27,8 @@ const ACTIVATIONS: readonly FusedActivation[] = ['identity', 'sigmoid', 'tanh', 
  * ```
  */
 export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation: FusedActivation = 'identity'): Tensor {
-  if (!ACTIVATIONS.includes(activation)) {
-    throw new Error(`linear: unknown activation '${String(activation)}'; expected one of ${ACTIVATIONS.join(', ')}`);
+  if (!FUSED_ACTIVATIONS.includes(activation)) {
+    throw new Error(`linear: unknown activation '${String(activation)}'; expected one of ${FUSED_ACTIVATIONS.join(', ')}`);
   }
   if (w.ndim !== 2) throw new Error(`linear: the weight must have shape [in, out], got ${fmt(w.shape)}`);
   const [inF, outF] = w.shape;
@@ -49,29 +46,19 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
   const y = new Tensor(allocateForOverwrite(dtype, batch * outF), [...x.shape.slice(0, -1), outF]);
   linearForward(y.data, x.data, w.data, b === null ? null : b.data, batch, inF, outF, activation);
   const inputs = b === null ? [x, w] : [x, w, b];
-  return record(y, 'linear', inputs, (g) => {
-    const dPre = activationGrad(g, y, activation);
-    const d2 = dPre.reshape([batch, outF]);
-    // A parameter that already has a .grad gets its gradient added straight into it.
-    const wSink = w.requiresGrad ? gradSink(w) : null;
-    const bSink = b !== null && b.requiresGrad ? gradSink(b) : null;
-    if (wSink !== null) matmulKernel(wSink, 0, x.data, 0, d2.data, 0, inF, batch, outF, true, false, true);
-    if (bSink !== null) addColumnSums(bSink, d2.data, batch, outF);
+  return record(y, 'linear', inputs, (g, ctx) => {
+    const d = activationGrad(g, y, activation, ctx).reshape([batch, outF]);
     return [
-      x.requiresGrad ? matmulT(d2, w, false, true).reshape(x.shape) : null,
-      w.requiresGrad && wSink === null ? matmulT(x.reshape([batch, inF]), d2, true, false) : null,
-      b !== null && b.requiresGrad && bSink === null ? d2.sum(0) : null,
+      x.requiresGrad ? matmulT(d, w, false, true).reshape(x.shape) : null,
+      w.requiresGrad ? matmulT(x.reshape([batch, inF]), d, true, false, ctx.into(1)) : null,
+      b !== null && b.requiresGrad ? columnSums(d, ctx.into(2)) : null,
     ];
   });
 }
 
-/**
- * sink[j] += Σ_r g[r, j]: the bias gradient added into its .grad. The sums come from the
- * same kernel as `g.sum(0)`, so a step gives the same bits whether or not the parameter had
- * a .grad to add into.
- */
-function addColumnSums(sink: FloatArray, g: FloatArray, rows: number, cols: number): void {
-  const sums = sink instanceof Float64Array ? new Float64Array(cols) : new Float32Array(cols);
-  sumAxis(sums, g, 1, rows, cols);
-  for (let j = 0; j < cols; j++) sink[j] += sums[j];
+/** Σ over the rows of d [rows, cols]: the bias gradient, added into `into` when the engine offers it. */
+function columnSums(d: Tensor, into: Tensor | null): Tensor {
+  if (into === null || into.dtype !== d.dtype) return d.sum(0);
+  addColumnSums(into.data, d.data, d.shape[0], d.shape[1]);
+  return into;
 }

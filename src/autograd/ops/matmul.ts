@@ -1,9 +1,9 @@
 /** Matrix products with NumPy `matmul` semantics, and the transposed-operand variant backward uses. */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite, promote } from '../dtype.js';
+import { promote } from '../dtype.js';
 import { broadcastShapes, fmt, sizeOf, stridesOf } from '../shape.js';
-import { matmul as matmulKernel } from '../kernels/dispatch.js';
-import { gradSink, record } from '../engine.js';
+import { allocateForOverwrite, matmul as matmulKernel } from '../backend/index.js';
+import { record } from '../engine.js';
 
 /**
  * NumPy's matmul: 1-D operands are promoted to a row (left) or a column (right) and the
@@ -31,8 +31,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /**
  * op(A)·op(B) for operands of rank ≥ 2, where op transposes the last two axes when asked.
  * The kernel reads transposed operands in place, so backward never materialises a transpose.
+ * Given `into` (a tensor of the product's shape and dtype, a rule's in-place target), a plain
+ * 2-D product is added into it and `into` returned; otherwise the product is a new tensor.
  */
-export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into: Tensor | null = null): Tensor {
   const ar = a.ndim, br = b.ndim;
   const m = transA ? a.shape[ar - 1] : a.shape[ar - 2];
   const k = transA ? a.shape[ar - 2] : a.shape[ar - 1];
@@ -41,9 +43,13 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   if (k !== kb) {
     throw new Error(`matmul: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} @ ${fmt(b.shape)}${transB ? 'ᵀ' : ''}: inner dimensions ${k} and ${kb} differ`);
   }
+  const dtype = promote(a.dtype, b.dtype);
+  if (into !== null && ar === 2 && br === 2 && a.dtype === b.dtype && into.dtype === dtype && into.ndim === 2 && into.shape[0] === m && into.shape[1] === n) {
+    matmulKernel(into.data, 0, a.data, 0, b.data, 0, m, k, n, transA, transB, true);
+    return into;
+  }
   const batchA = a.shape.slice(0, ar - 2), batchB = b.shape.slice(0, br - 2);
   const batch = broadcastShapes('matmul (batch axes)', batchA, batchB);
-  const dtype = promote(a.dtype, b.dtype);
   const out = new Tensor(allocateForOverwrite(dtype, sizeOf(batch) * m * n), [...batch, m, n]);
   const A = a.dtype === dtype ? a.data : a.astype(dtype).data;
   const B = b.dtype === dtype ? b.data : b.astype(dtype).data;
@@ -55,33 +61,16 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
     const offB = batchOffsets(batch, batchB, k * n);
     for (let i = 0; i < count; i++) matmulKernel(out.data, i * m * n, A, offA[i], B, offB[i], m, k, n, transA, transB);
   }
-  // Each product is as costly as the forward, so skip the one for an operand that needs no
-  // gradient; a parameter that already has a .grad gets its product added straight into it.
-  return record(out, 'matmul', [a, b], (g) => [
-    !a.requiresGrad || sinkProduct(a, count, transA ? [b, g, transB, true] : [g, b, false, !transB])
-      ? null : transA ? matmulT(b, g, transB, true) : matmulT(g, b, false, !transB),
-    !b.requiresGrad || sinkProduct(b, count, transB ? [g, a, true, transA] : [a, g, !transA, false])
-      ? null : transB ? matmulT(g, a, true, transA) : matmulT(a, g, !transA, false),
+  // C = op(A)·op(B): d op(A) = g·op(B)ᵀ and d op(B) = op(A)ᵀ·g; a transposed operand's gradient
+  // is the transpose of that, the same product with its factors swapped. Each product costs as
+  // much as the forward, so an operand that needs no gradient gets none.
+  return record(out, 'matmul', [a, b], (g, ctx) => [
+    !a.requiresGrad ? null : transA ? matmulT(b, g, transB, true, ctx.into(0)) : matmulT(g, b, false, !transB, ctx.into(0)),
+    !b.requiresGrad ? null : transB ? matmulT(g, a, true, transA, ctx.into(1)) : matmulT(a, g, !transA, false, ctx.into(1)),
   ]);
 }
 
 /** The start of each operand matrix for every index of the broadcast batch shape. */
-/**
- * Adds the product `x·y` (with its transpose flags), the gradient for `target`, straight into
- * target's .grad when the running backward() allows it (see `gradSink`) and the product is a
- * plain 2-D one of the target's dtype. Returns whether it did.
- */
-function sinkProduct(target: Tensor, count: number, [x, y, tx, ty]: [Tensor, Tensor, boolean, boolean]): boolean {
-  if (count !== 1 || target.ndim !== 2 || x.ndim !== 2 || y.ndim !== 2) return false;
-  if (x.dtype !== target.dtype || y.dtype !== target.dtype) return false;
-  const sink = gradSink(target);
-  if (sink === null) return false;
-  const m = tx ? x.shape[1] : x.shape[0], k = tx ? x.shape[0] : x.shape[1];
-  const n = ty ? y.shape[0] : y.shape[1];
-  matmulKernel(sink, 0, x.data, 0, y.data, 0, m, k, n, tx, ty, true);
-  return true;
-}
-
 function batchOffsets(batch: readonly number[], own: readonly number[], matrixSize: number): Int32Array {
   const count = sizeOf(batch);
   const offsets = new Int32Array(count);

@@ -1,9 +1,7 @@
 /** Ops that move elements without arithmetic: reshape, transpose, expand. */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite } from '../dtype.js';
 import { broadcastShapes, fmt, sameShape, sizeOf } from '../shape.js';
-import { permute } from '../kernels/permute.js';
-import { broadcastTo } from '../kernels/elementwise.js';
+import { allocateForOverwrite, broadcastTo, permute } from '../backend/index.js';
 import { record } from '../engine.js';
 import { padShape } from './util.js';
 

@@ -1,10 +1,7 @@
 /** Reductions over any set of axes, with keepDims: sum, mean, max, and sumTo (the inverse of broadcasting). */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite } from '../dtype.js';
 import { fmt, normalizeAxes, sizeOf } from '../shape.js';
-import { maxAxis } from '../kernels/reduce.js';
-import { sumAxis } from '../kernels/dispatch.js';
-import type { FloatArray } from '../kernels/types.js';
+import { allocateForOverwrite, maxAxis, sumAxis, type FloatArray } from '../backend/index.js';
 import { record } from '../engine.js';
 import { eq } from './binary.js';
 

@@ -1,8 +1,7 @@
 /** softmax and logSoftmax along one axis, computed stably. */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite } from '../dtype.js';
 import { normalizeAxis, sizeOf } from '../shape.js';
-import { softmaxAxis } from '../kernels/reduce.js';
+import { allocateForOverwrite, softmaxAxis } from '../backend/index.js';
 import { record } from '../engine.js';
 
 function run(x: Tensor, axis: number, log: boolean): [Tensor, number] {

@@ -1,16 +1,14 @@
 /** Elementwise unary ops: forward kernel and derivative rule side by side. */
 import { Tensor } from '../tensor.js';
-import { allocateForOverwrite, type DType } from '../dtype.js';
-import { UnaryOp, unaryMap } from '../kernels/elementwise.js';
-import { activationMap } from '../kernels/dispatch.js';
+import type { DType } from '../dtype.js';
+import { UnaryOp, allocateForOverwrite, unaryMap } from '../backend/index.js';
 import { record } from '../engine.js';
 import { activationGrad } from './activation-grad.js';
 
 /** f(x) elementwise, not recorded. */
 export function map(op: UnaryOp, x: Tensor): Tensor {
   const out = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
-  const simd = op === UnaryOp.Sigmoid ? 'sigmoid' : op === UnaryOp.Tanh ? 'tanh' : null;
-  if (simd === null || !activationMap(out.data, x.data, simd)) unaryMap(op, out.data, x.data);
+  unaryMap(op, out.data, x.data);
   return out;
 }
 
@@ -39,18 +37,18 @@ export function abs(x: Tensor): Tensor {
 
 export function tanh(x: Tensor): Tensor {
   const out = map(UnaryOp.Tanh, x);
-  return record(out, 'tanh', [x], (g) => [activationGrad(g, out, 'tanh')]);
+  return record(out, 'tanh', [x], (g, ctx) => [activationGrad(g, out, 'tanh', ctx)]);
 }
 
 export function sigmoid(x: Tensor): Tensor {
   const out = map(UnaryOp.Sigmoid, x);
-  return record(out, 'sigmoid', [x], (g) => [activationGrad(g, out, 'sigmoid')]);
+  return record(out, 'sigmoid', [x], (g, ctx) => [activationGrad(g, out, 'sigmoid', ctx)]);
 }
 
 export function relu(x: Tensor): Tensor {
   // Step(0) = 0, so relu'(0) = 0; relu(x) > 0 exactly where x > 0, so the output decides.
   const out = map(UnaryOp.Relu, x);
-  return record(out, 'relu', [x], (g) => [activationGrad(g, out, 'relu')]);
+  return record(out, 'relu', [x], (g, ctx) => [activationGrad(g, out, 'relu', ctx)]);
 }
 
 export function square(x: Tensor): Tensor {

@@ -1,5 +1,6 @@
 import { Tensor, type TensorLike } from '../tensor.js';
-import { allocate, promote, type DType } from '../dtype.js';
+import { promote, type DType } from '../dtype.js';
+import { allocate } from '../backend/index.js';
 
 /** A number becomes a 0-d tensor of its partner's dtype, so `x.mul(2)` stays float32. */
 export function lift(x: TensorLike, dtype: DType): Tensor {

@@ -1,15 +1,18 @@
 /**
- * Chooses between the WebAssembly SIMD kernels (float32 only) and their TypeScript twins,
- * which stay the float64 path, the fallback where WebAssembly is missing, and the reference.
+ * The one place that picks a kernel: the WebAssembly SIMD kernels (float32 only; relaxed
+ * SIMD where the engine validates it; the two-thread matmul when `tensorgrad/threads`
+ * installed it) or their TypeScript twins, which stay the float64 path, the fallback where
+ * WebAssembly is missing, and the reference. Every function here has one contract whatever
+ * kernel runs it.
  */
-import type { FloatArray } from './types.js';
-import { matmulInto } from './matmul.js';
-import { BinaryOp, UnaryOp, broadcastBinary, unaryMap } from './elementwise.js';
-import { sumAxis as sumAxisTs } from './reduce.js';
+import type { FloatArray } from '../kernels/types.js';
+import { matmulInto } from '../kernels/matmul.js';
+import { BinaryOp, UnaryOp, broadcastBinary, unaryMap as unaryMapTs } from '../kernels/elementwise.js';
+import { sumAxis as sumAxisTs } from '../kernels/reduce.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, isResident, linearForwardF32, matmulF32, adamUpdateF32, residentF32, sgdMomentumF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild, zeroF32,
+  activationBackwardF32, activationF32, binaryF32, linearForwardF32, matmulF32, adamUpdateF32, sgdMomentumF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild,
   type AdamStep, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
-} from './wasm/index.js';
+} from '../kernels/wasm/index.js';
 
 let wasmWanted = !(typeof process !== 'undefined' && process.env?.TG_NO_WASM === '1');
 
@@ -84,32 +87,10 @@ export function matmul(
   }
 }
 
-/**
- * Zero-filled storage for a long-lived tensor (a parameter, its gradient, optimizer state):
- * resident in the wasm kernels' memory when they are in use for this dtype, so they work on
- * it in place; otherwise an ordinary typed array.
- */
-export function allocateResident(dtype: 'float32' | 'float64', size: number): FloatArray {
-  if (dtype === 'float32' && useWasm()) {
-    const r = residentF32(size);
-    if (r !== null) return r;
-  }
-  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-}
-
-/** Sets every element of `data` to 0 (quickly, also for resident data). */
-export function zeroFill(data: FloatArray): void {
-  if (data instanceof Float32Array) zeroF32(data);
-  else data.fill(0);
-}
-
-/** Whether `data` lives in the wasm kernels' memory (see `allocateResident`). */
-export function isResidentData(data: FloatArray): boolean {
-  return data instanceof Float32Array && isResident(data);
-}
-
-/** The activations the fused kernels know, with their wasm codes. */
+/** The activations the fused kernels know. */
 export type FusedActivation = 'identity' | 'sigmoid' | 'tanh' | 'relu';
+/** Their names, in the order of their wasm codes. */
+export const FUSED_ACTIVATIONS: readonly FusedActivation[] = ['identity', 'sigmoid', 'tanh', 'relu'];
 const CODE: Record<FusedActivation, WasmActivationCode> = { identity: 0, sigmoid: 1, tanh: 2, relu: 3 };
 const UNARY: Record<FusedActivation, UnaryOp | null> = { identity: null, sigmoid: UnaryOp.Sigmoid, tanh: UnaryOp.Tanh, relu: UnaryOp.Relu };
 
@@ -130,7 +111,7 @@ export function linearForward(
     }
   }
   const op = UNARY[act];
-  if (op !== null) unaryMap(op, out, out);
+  if (op !== null) unaryMapTs(op, out, out);
 }
 
 /** out = g · act'(pre-activation), computed from the activation's output y. */
@@ -148,11 +129,14 @@ export function activationBackward(out: FloatArray, g: FloatArray, y: FloatArray
   }
 }
 
-/** out = act(x) for the activations with a SIMD kernel; false when the caller should use its own loop. */
-export function activationMap(out: FloatArray, x: FloatArray, act: FusedActivation): boolean {
-  if (x.length < WASM_MIN_ELEMENTS || !allF32(out, x) || !useWasm()) return false;
-  activationF32(out as Float32Array, x as Float32Array, CODE[act]);
-  return true;
+/** out = op(x) elementwise; sigmoid and tanh of float32 arrays run on the SIMD kernels. */
+export function unaryMap(op: UnaryOp, out: FloatArray, x: FloatArray): void {
+  const act = op === UnaryOp.Sigmoid ? 'sigmoid' : op === UnaryOp.Tanh ? 'tanh' : null;
+  if (act !== null && x.length >= WASM_MIN_ELEMENTS && allF32(out, x) && useWasm()) {
+    activationF32(out as Float32Array, x as Float32Array, CODE[act]);
+    return;
+  }
+  unaryMapTs(op, out, x);
 }
 
 /**
@@ -168,6 +152,17 @@ export function sumAxis(out: FloatArray, x: FloatArray, outer: number, r: number
     return;
   }
   sumAxisTs(out, x, outer, r, inner);
+}
+
+/**
+ * out[j] += Σ_r x[r, j] for x [rows, cols]: a bias gradient added into its `.grad`. The sums
+ * come from `sumAxis`, the kernel of `g.sum(0)`, so a step gives the same bits whether the
+ * gradient is added in place or returned and added by the engine.
+ */
+export function addColumnSums(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
+  const sums = out instanceof Float64Array ? new Float64Array(cols) : new Float32Array(cols);
+  sumAxis(sums, x, 1, rows, cols);
+  for (let j = 0; j < cols; j++) out[j] += sums[j];
 }
 
 /** p −= lr·g in place. */

@@ -102,6 +102,10 @@ export class Tensor {
   abs(): Tensor { return unary.abs(this); }
   /** Hyperbolic tangent. */
   tanh(): Tensor { return unary.tanh(this); }
+  /** sin(x) elementwise (radians). */
+  sin(): Tensor { return unary.sin(this); }
+  /** cos(x) elementwise (radians). */
+  cos(): Tensor { return unary.cos(this); }
   /** Logistic sigmoid 1/(1+e⁻ˣ), finite for inputs of any magnitude. */
   sigmoid(): Tensor { return unary.sigmoid(this); }
   /** max(x, 0), with derivative 0 at 0 (PyTorch's convention). */

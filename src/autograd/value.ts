@@ -38,8 +38,8 @@ let page = new Float64Array(PAGE_SLOTS);
 let used = 0; // slots of `page` handed out so far
 
 // Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
-const ADD = 1, SUB = 2, MUL = 3, DIV = 4, NEG = 5, POW = 6, EXP = 7, LOG = 8, TANH = 9, SIGMOID = 10, RELU = 11, POW_C = 12;
-const OPS = ['', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu'];
+const ADD = 1, SUB = 2, MUL = 3, DIV = 4, NEG = 5, POW = 6, EXP = 7, LOG = 8, TANH = 9, SIGMOID = 10, RELU = 11, POW_C = 12, SIN = 13, COS = 14;
+const OPS = ['', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', '**', 'sin', 'cos'];
 
 const labels = new WeakMap<Value, string>();
 
@@ -172,6 +172,16 @@ export class Value {
   /** Natural logarithm. */
   log(): Value {
     return node(Math.log(this.data), LOG, this, 1 / this.data, null, 0);
+  }
+
+  /** Sine (radians). */
+  sin(): Value {
+    return node(Math.sin(this.data), SIN, this, Math.cos(this.data), null, 0);
+  }
+
+  /** Cosine (radians). */
+  cos(): Value {
+    return node(Math.cos(this.data), COS, this, -Math.sin(this.data), null, 0);
   }
 
   /** Hyperbolic tangent. */

@@ -97,6 +97,8 @@ describe('unary ops', () => {
     ['abs', (x) => x.abs(), domains.nonzero],
     ['tanh', (x) => x.tanh(), domains.any],
     ['sigmoid', (x) => x.sigmoid(), domains.any],
+    ['sin', (x) => x.sin(), domains.any],
+    ['cos', (x) => x.cos(), domains.any],
     ['relu', (x) => x.relu(), domains.nonzero],
     ['square', (x) => x.square(), domains.any],
   ];

@@ -4,7 +4,7 @@ import type { FloatArray } from './types.js';
 export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Eq, Gt, Max }
 
 /** Unary operations the map kernel knows. */
-export const enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Square }
+export const enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Square, Sin, Cos }
 
 /**
  * out = a ∘ b over `n` elements, stepping a by `as` and b by `bs` (0 for a broadcast operand).
@@ -101,6 +101,8 @@ export function unaryMap(op: UnaryOp, out: FloatArray, x: FloatArray): void {
     case UnaryOp.Relu: for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0; return;
     case UnaryOp.Sign: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : NaN; } return;
     case UnaryOp.Square: for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; return;
+    case UnaryOp.Sin: for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]); return;
+    case UnaryOp.Cos: for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]); return;
   }
 }
 

@@ -35,6 +35,14 @@ export function abs(x: Tensor): Tensor {
   return record(map(UnaryOp.Abs, x), 'abs', [x], (g) => [g.mul(map(UnaryOp.Sign, x))]);
 }
 
+export function sin(x: Tensor): Tensor {
+  return record(map(UnaryOp.Sin, x), 'sin', [x], (g) => [g.mul(x.cos())]);
+}
+
+export function cos(x: Tensor): Tensor {
+  return record(map(UnaryOp.Cos, x), 'cos', [x], (g) => [g.mul(x.sin()).neg()]);
+}
+
 export function tanh(x: Tensor): Tensor {
   const out = map(UnaryOp.Tanh, x);
   return record(out, 'tanh', [x], (g, ctx) => [activationGrad(g, out, 'tanh', ctx)]);

@@ -5,7 +5,7 @@
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import { engineState } from './state.js';
-import { GradBuffers, allocateResident, isResidentData, zeroFill } from './backend/index.js';
+import { GradBuffers, allocateResident, isResidentData, zeroFill, type FloatArray } from './backend/index.js';
 
 /**
  * What the engine tells a derivative rule, and offers it, while a backward pass runs. Built-in
@@ -144,7 +144,6 @@ export function runBackward(
   }
   const createGraph = opts.createGraph ?? false;
   const order = topoOrder(root, stopAt);
-  const isLeaf = (t: Tensor): boolean => t._node === null || (stopAt?.has(t) ?? false);
   const ctx = new PassContext(createGraph, accumulate && !createGraph);
   // Without createGraph nothing outside the pass can reach the gradients passed between ops.
   const buffers = new GradBuffers(seed.data, !createGraph);
@@ -157,7 +156,7 @@ export function runBackward(
         const g = grads.get(t);
         if (g === undefined) continue;
         grads.delete(t);
-        if (isLeaf(t)) {
+        if (isLeaf(t, stopAt)) {
           leaves.set(t, g);
           continue;
         }
@@ -178,10 +177,15 @@ export function runBackward(
   } finally {
     buffers.stop();
   }
-  if (!(opts.retainGraph ?? false) && !createGraph) freeGraph(order, isLeaf);
+  if (!(opts.retainGraph ?? false) && !createGraph) freeGraph(order, stopAt);
   if (accumulate) for (const [leaf, g] of leaves) accumulateGrad(leaf, g, createGraph, buffers.owned(g.data));
   buffers.release(keptBuffers(leaves));
   return leaves;
+}
+
+/** Whether the pass stops at `t`: a tensor no recorded op made, or one the caller treats as a leaf. */
+function isLeaf(t: Tensor, stopAt: ReadonlySet<Tensor> | undefined): boolean {
+  return t._node === null || (stopAt !== undefined && stopAt.has(t));
 }
 
 /** A node's rule, or the error saying an earlier backward() freed it. */
@@ -234,10 +238,10 @@ const EMPTY: readonly Tensor[] = [];
  * Drops each rule (and the values its closure saved) and the links to the inputs, so a kept
  * output does not keep the whole graph alive; the op name stays for the error message.
  */
-function freeGraph(order: readonly Tensor[], isLeaf: (t: Tensor) => boolean): void {
+function freeGraph(order: readonly Tensor[], stopAt: ReadonlySet<Tensor> | undefined): void {
   for (const t of order) {
     const node = t._node;
-    if (node !== null && !isLeaf(t)) {
+    if (node !== null && !isLeaf(t, stopAt)) {
       node.inputs = EMPTY;
       node.backward = null;
     }
@@ -245,11 +249,13 @@ function freeGraph(order: readonly Tensor[], isLeaf: (t: Tensor) => boolean): vo
 }
 
 /** The buffers the leaves hold after a pass (their gradients and `.grad`s): never recycled. */
-function* keptBuffers(leaves: Map<Tensor, Tensor>): Iterable<Float32Array | Float64Array> {
+function keptBuffers(leaves: Map<Tensor, Tensor>): FloatArray[] {
+  const kept: FloatArray[] = [];
   for (const [leaf, g] of leaves) {
-    yield g.data;
-    if (leaf.grad !== null) yield leaf.grad.data;
+    kept.push(g.data);
+    if (leaf.grad !== null) kept.push(leaf.grad.data);
   }
+  return kept;
 }
 
 /** Sums a broadcast gradient back to its input's shape and dtype; any other mismatch is a bug in the rule. */

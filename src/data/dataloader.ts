@@ -48,8 +48,9 @@ export interface DataLoaderOptions {
 }
 
 /**
- * Iterates over a dataset in mini-batches. Each batch gathers its rows into a fresh
- * `Float32Array` (one batch's worth of copying, nothing more) and wraps it in a tensor.
+ * Iterates over a dataset in mini-batches. Each batch gathers its rows into a `Float32Array`
+ * (one batch's worth of copying, nothing more) and wraps it in a tensor: a new array per
+ * batch, or with `reuseBuffers` one array refilled for every batch.
  *
  * With `shuffle` (the default), epoch `e`'s order is a permutation drawn from an `Rng` seeded by
  * `(seed, e)`: reproducible, and different from one epoch to the next. `loader.epoch(e)` gives

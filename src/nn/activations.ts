@@ -6,6 +6,14 @@ export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity' | 'softmax
 
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'identity', 'softmax'];
 
+/** `name` as an `ActivationName`, or an Error listing the names when it is not one. */
+export function checkActivation(name: unknown): ActivationName {
+  if (!ACTIVATION_NAMES.includes(name as ActivationName)) {
+    throw new Error(`activation: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+  }
+  return name as ActivationName;
+}
+
 /**
  * Applies the named activation to `x` (softmax over the last axis).
  * @example
@@ -14,13 +22,6 @@ export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', '
  * nn.activate('relu', tensor([-1, 2])).toArray(); // [0, 2]
  * ```
  */
-export function checkActivation(name: unknown): ActivationName {
-  if (!ACTIVATION_NAMES.includes(name as ActivationName)) {
-    throw new Error(`activation: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
-  }
-  return name as ActivationName;
-}
-
 export function activate(name: ActivationName, x: Tensor): Tensor {
   switch (name) {
     case 'sigmoid': return x.sigmoid();
@@ -28,7 +29,7 @@ export function activate(name: ActivationName, x: Tensor): Tensor {
     case 'relu': return x.relu();
     case 'identity': return x;
     case 'softmax': return x.softmax(-1);
-    default: throw new Error(`activation: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+    default: return activate(checkActivation(name), x);
   }
 }
 

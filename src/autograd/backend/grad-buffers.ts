@@ -42,10 +42,8 @@ export class GradBuffers {
   }
 
   /** Recycles every buffer the pass allocated except the seed and `kept` (what the leaves hold). */
-  release(kept: Iterable<FloatArray>): void {
+  release(kept: readonly FloatArray[]): void {
     if (this.created === null) return;
-    const keep = new Set<FloatArray>(kept);
-    keep.add(this.seed);
-    for (const data of this.created) if (!keep.has(data)) recycle(data);
+    for (const data of this.created) if (data !== this.seed && !kept.includes(data)) recycle(data);
   }
 }

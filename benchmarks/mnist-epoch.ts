@@ -49,7 +49,10 @@ function intArg(name: string, fallback: number): number {
 
 /** The initial parameters, shared by every system: N(0,1) as in the lecture. */
 interface Init {
-  W1: Float32Array; b1: Float32Array; W2: Float32Array; b2: Float32Array;
+  W1: Float32Array;
+  b1: Float32Array;
+  W2: Float32Array;
+  b2: Float32Array;
 }
 
 function makeInit(seed: number): Init {
@@ -76,15 +79,24 @@ function permutation(n: number, seed: number): Int32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }
 
-interface Split { images: Float32Array; labels: Uint8Array; count: number }
+interface Split {
+  images: Float32Array;
+  labels: Uint8Array;
+  count: number;
+}
 
 /** One batch's inputs and one-hot targets, refilled for every step (as a data loader's buffers are). */
-interface Batch { x: Float32Array; y: Float32Array }
+interface Batch {
+  x: Float32Array;
+  y: Float32Array;
+}
 
 function newBatch(): Batch {
   return { x: new Float32Array(BATCH * SIZES[0]), y: new Float32Array(BATCH * SIZES[2]) };
@@ -96,7 +108,8 @@ function newBatch(): Batch {
  * all: the time measured is training, not allocating 31 KB per step.
  */
 function gather(train: Split, order: Int32Array, b: number, into: Batch): Batch {
-  const F = SIZES[0], C = SIZES[2];
+  const F = SIZES[0],
+    C = SIZES[2];
   const { x, y } = into;
   y.fill(0);
   for (let r = 0; r < BATCH; r++) {
@@ -159,9 +172,15 @@ function tensorgradRawTrainer(init: Init): Trainer {
   return {
     step(xd, yd) {
       const out = forward(tensor(xd, { shape: [BATCH, SIZES[0]] }));
-      out.sub(tensor(yd, { shape: [BATCH, SIZES[2]] })).square().sum().mul(1 / (2 * BATCH)).backward();
+      out
+        .sub(tensor(yd, { shape: [BATCH, SIZES[2]] }))
+        .square()
+        .sum()
+        .mul(1 / (2 * BATCH))
+        .backward();
       for (const p of params) {
-        const d = p.data, g = p.grad!.data;
+        const d = p.data,
+          g = p.grad!.data;
         for (let i = 0; i < d.length; i++) d[i] -= LR * g[i];
         p.grad = null;
       }
@@ -300,12 +319,14 @@ async function main(): Promise<void> {
   console.log(`MNIST epoch benchmark: 784-30-10 sigmoid, quadratic cost, SGD batch ${BATCH}, η=${LR}, N(0,1) init (seed ${seed}), one thread`);
   console.log(`node ${process.version}; tensorgrad kernels: ${wasmBuild() ?? 'TypeScript (no wasm)'}; ${describeTfjs()}`);
 
-  let t0 = performance.now();
+  const t0 = performance.now();
   const { train, test } = data.loadMnist();
   if (train.count < EPOCH || train.features !== SIZES[0] || test.count !== 10_000) {
     throw new Error(`unexpected MNIST splits: train ${train.count}×${train.features}, test ${test.count}`);
   }
-  console.log(`loaded MNIST with tensorgrad's data.loadMnist() in ${((performance.now() - t0) / 1000).toFixed(2)} s: train ${train.count}, test ${test.count}`);
+  console.log(
+    `loaded MNIST with tensorgrad's data.loadMnist() in ${((performance.now() - t0) / 1000).toFixed(2)} s: train ${train.count}, test ${test.count}`,
+  );
 
   const init = makeInit(seed);
   const order = permutation(EPOCH, seed);
@@ -325,7 +346,9 @@ async function main(): Promise<void> {
     if (backendOf(system)) useBackend(backendOf(system)!);
     return { system, model: makers[system](), backend: backendOf(system), steps, next: 0, seconds: 0, checkStep, accAtCheckpoint: null };
   });
-  console.log(`training ${runs.map((r) => `${r.system} on ${(r.steps * BATCH).toLocaleString('en-US')}`).join(', ')} images, interleaved in slices of ${SLICE * BATCH} images …`);
+  console.log(
+    `training ${runs.map((r) => `${r.system} on ${(r.steps * BATCH).toLocaleString('en-US')}`).join(', ')} images, interleaved in slices of ${SLICE * BATCH} images …`,
+  );
   for (let round = 0; runs.some((r) => r.next < r.steps); round++) {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[(k + round) % runs.length];
@@ -333,10 +356,19 @@ async function main(): Promise<void> {
     }
   }
   const results = runs.map((r) => finish(r, test, cpuLimit));
-  for (const r of results) console.log(`  ${r.system}: ${r.seconds.toFixed(2)} s for ${r.images.toLocaleString('en-US')} images, test accuracy ${pct(r.accFinal)}`);
+  for (const r of results)
+    console.log(`  ${r.system}: ${r.seconds.toFixed(2)} s for ${r.images.toLocaleString('en-US')} images, test accuracy ${pct(r.accFinal)}`);
 
   const base = results.find((r) => r.system === 'tensorgrad') ?? results.find((r) => r.system === 'tensorgrad-raw');
-  const header = ['system', 'images trained', 'seconds/epoch', 'images/s', `test acc @ ${cpuLimit.toLocaleString('en-US')} images`, 'test acc after run', 'tensorgrad speed ÷ this'];
+  const header = [
+    'system',
+    'images trained',
+    'seconds/epoch',
+    'images/s',
+    `test acc @ ${cpuLimit.toLocaleString('en-US')} images`,
+    'test acc after run',
+    'tensorgrad speed ÷ this',
+  ];
   const rows = results.map((r) => [
     r.system + (r.images < EPOCH ? ' †' : ''),
     r.images.toLocaleString('en-US'),
@@ -349,10 +381,14 @@ async function main(): Promise<void> {
   console.log('\n' + pad([header, ...rows]));
   const notes: string[] = [];
   if (results.some((r) => r.images < EPOCH)) {
-    notes.push(`† trained on fewer than ${EPOCH.toLocaleString('en-US')} images; seconds/epoch is its measured time scaled to ${EPOCH.toLocaleString('en-US')} images, and its final accuracy is after that partial epoch.`);
+    notes.push(
+      `† trained on fewer than ${EPOCH.toLocaleString('en-US')} images; seconds/epoch is its measured time scaled to ${EPOCH.toLocaleString('en-US')} images, and its final accuracy is after that partial epoch.`,
+    );
   }
-  notes.push(`Every system starts from the same N(0,1) parameters and sees the same shuffled batches; each had ${warmup} untimed warm-up steps on a throwaway model; the systems were trained interleaved, ${SLICE * BATCH} images at a time. Test evaluation is not timed.`);
-  notes.push('Ratio = this system\'s seconds/epoch ÷ tensorgrad\'s: > 1 means tensorgrad is faster.');
+  notes.push(
+    `Every system starts from the same N(0,1) parameters and sees the same shuffled batches; each had ${warmup} untimed warm-up steps on a throwaway model; the systems were trained interleaved, ${SLICE * BATCH} images at a time. Test evaluation is not timed.`,
+  );
+  notes.push("Ratio = this system's seconds/epoch ÷ tensorgrad's: > 1 means tensorgrad is faster.");
 
   // The correctness check: same init + same batches ⇒ nearly the same accuracy at the checkpoint.
   const accs = results.map((r) => r.accAtCheckpoint).filter((a): a is number => a !== null);
@@ -361,7 +397,9 @@ async function main(): Promise<void> {
     const spread = Math.max(...accs) - Math.min(...accs);
     const agree = spread <= 0.02;
     ok &&= agree;
-    notes.push(`Check: test accuracies after ${cpuLimit.toLocaleString('en-US')} images span ${(spread * 100).toFixed(2)} points across systems (limit 2.00): ${agree ? 'agree' : 'DISAGREE — a kernel is wrong'}.`);
+    notes.push(
+      `Check: test accuracies after ${cpuLimit.toLocaleString('en-US')} images span ${(spread * 100).toFixed(2)} points across systems (limit 2.00): ${agree ? 'agree' : 'DISAGREE — a kernel is wrong'}.`,
+    );
   }
   for (const r of results) {
     if (r.images === EPOCH && r.accFinal < 0.85) {
@@ -371,7 +409,10 @@ async function main(): Promise<void> {
   }
   console.log('\n' + notes.join('\n'));
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(`${RESULTS_DIR}/mnist-epoch.json`, JSON.stringify({ date: new Date().toISOString(), node: process.version, seed, warmup, cpuLimit, limit, results }, null, 2));
+  writeFileSync(
+    `${RESULTS_DIR}/mnist-epoch.json`,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, seed, warmup, cpuLimit, limit, results }, null, 2),
+  );
   console.log(`\nSaved ${RESULTS_DIR}/mnist-epoch.json`);
   if (!ok) process.exitCode = 1;
 }

@@ -49,8 +49,7 @@ export function renderTable(rows: readonly Row[]): string {
   const all = [header, ...body];
   const widths = header.map((_, c) => Math.max(...all.map((r) => [...r[c]].length)));
   const numeric = (c: number) => c >= 2;
-  const line = (r: string[]) =>
-    '| ' + r.map((s, c) => (numeric(c) ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join(' | ') + ' |';
+  const line = (r: string[]) => '| ' + r.map((s, c) => (numeric(c) ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join(' | ') + ' |';
   const sep = '|' + widths.map((w, c) => (numeric(c) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   const lines = [line(header), sep, ...body.map(line)];
   const notes: string[] = [];
@@ -58,7 +57,9 @@ export function renderTable(rows: readonly Row[]): string {
     if (row.quoted) notes.push(`* ${row.quoted.name}: quoted from ${row.quoted.source}; not measured in this run.`);
     if (row.note && !row.note.startsWith('per ')) notes.push(`  ${row.workload}: ${row.note}.`);
   }
-  notes.push('Figures are medians of benny samples. Ratios are tensorgrad speed ÷ peer speed (peer time ÷ tensorgrad time): > 1 means tensorgrad is faster.');
+  notes.push(
+    'Figures are medians of benny samples. Ratios are tensorgrad speed ÷ peer speed (peer time ÷ tensorgrad time): > 1 means tensorgrad is faster.',
+  );
   return [...lines, '', ...notes].join('\n');
 }
 

@@ -44,7 +44,11 @@ export async function mlpStepSuite(): Promise<Row[]> {
         return () => {
           const h = x.matmul(W1).add(b1).sigmoid();
           const out = h.matmul(W2).add(b2).sigmoid();
-          const loss = out.sub(y).square().sum().mul(1 / (2 * BATCH));
+          const loss = out
+            .sub(y)
+            .square()
+            .sum()
+            .mul(1 / (2 * BATCH));
           loss.backward();
           for (const p of params) {
             const d = p.data;

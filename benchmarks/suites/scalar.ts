@@ -42,7 +42,11 @@ export async function scalarSuite(): Promise<Row[]> {
       workload: `scalar Σaᵢbᵢ, ${SCALAR_NODES.toLocaleString('en-US')} nodes, build+backward`,
       metric: { unit: 'ns/node', fromSeconds: (s) => (s / SCALAR_NODES) * 1e9, higherIsBetter: false },
       figures,
-      quoted: { name: 'micrograd', seconds: MICROGRAD_SECONDS_PER_NODE * SCALAR_NODES, source: 'PEERS.md (Python micrograd, 3.1 µs/node, measured there on 2026-11-27)' },
+      quoted: {
+        name: 'micrograd',
+        seconds: MICROGRAD_SECONDS_PER_NODE * SCALAR_NODES,
+        source: 'PEERS.md (Python micrograd, 3.1 µs/node, measured there on 2026-11-27)',
+      },
       note: 'tfjs has no scalar engine',
     },
   ];

@@ -13,7 +13,10 @@ import { disableThreads, enableThreads } from '../../src/threads/index.js';
 
 /** The two tfjs cases of a workload, with the same setup run on each backend. */
 export function tfjsCases(setup: () => () => unknown, options?: CaseOptions): Case[] {
-  const backends: [TfBackend, Case['system']][] = [['cpu', 'tfjs-cpu'], ['wasm', 'tfjs-wasm']];
+  const backends: [TfBackend, Case['system']][] = [
+    ['cpu', 'tfjs-cpu'],
+    ['wasm', 'tfjs-wasm'],
+  ];
   return backends.map(([b, system]) => ({ system, setup: onBackend(b, setup), options }));
 }
 

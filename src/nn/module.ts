@@ -1,4 +1,4 @@
-import { Tensor } from '../autograd/tensor.js';
+import type { Tensor } from '../autograd/tensor.js';
 import { fmt, sameShape } from '../autograd/shape.js';
 import { zeroGrads } from '../autograd/engine.js';
 

@@ -5,7 +5,7 @@
  * and has a fast directional mode that handles a 784×30 matmul and still catches wrong rules.
  */
 import { describe, expect, it } from 'vitest';
-import { gradcheck, noGrad, randn, tensor, Tensor, Value } from '../../src/index.js';
+import { gradcheck, noGrad, randn, tensor, type Tensor, Value } from '../../src/index.js';
 import { record } from '../../src/autograd/engine.js';
 
 const f64 = { dtype: 'float64' as const };

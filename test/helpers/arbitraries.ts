@@ -162,7 +162,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     throw new Error(`${what}: length ${actual.length} vs expected ${expected.length}`);
   }
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     const ok = Number.isFinite(a) && Number.isFinite(e) && Math.abs(a - e) <= atol + rtol * Math.abs(e);
     if (!ok) throw new Error(`${what}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)})`);
   }

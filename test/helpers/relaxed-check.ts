@@ -11,11 +11,25 @@ import { disableThreads, enableThreads, matmulF32Parallel } from '../../src/thre
 import { randomF32 } from './arrays.js';
 
 const failures: string[] = [];
-const shapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [10, 784, 30], [784, 10, 30], [33, 257, 19], [64, 64, 64]];
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [10, 784, 30],
+  [784, 10, 30],
+  [33, 257, 19],
+  [64, 64, 64],
+];
 for (const [i, [m, k, n]] of shapes.entries()) {
-  for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-    const a = randomF32(m * k, i), b = randomF32(k * n, i + 100);
-    const want = new Float32Array(m * n), got = new Float32Array(m * n);
+  for (const [transA, transB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    const a = randomF32(m * k, i),
+      b = randomF32(k * n, i + 100);
+    const want = new Float32Array(m * n),
+      got = new Float32Array(m * n);
     matmulInto(want, 0, a, 0, b, 0, m, k, n, transA, transB);
     matmulF32(got, 0, a, 0, b, 0, m, k, n, transA, transB);
     for (let j = 0; j < want.length; j++) {
@@ -26,7 +40,9 @@ for (const [i, [m, k, n]] of shapes.entries()) {
     }
   }
 }
-const x = randomF32(10 * 50, 7, -8, 8), w = randomF32(50 * 12, 8), bias = randomF32(12, 9);
+const x = randomF32(10 * 50, 7, -8, 8),
+  w = randomF32(50 * 12, 8),
+  bias = randomF32(12, 9);
 const out = new Float32Array(120);
 linearForwardF32(out, x, w, bias, 10, 50, 12, 1);
 for (let r = 0; r < 10; r++) {
@@ -37,7 +53,8 @@ for (let r = 0; r < 10; r++) {
     if (!(Math.abs(out[r * 12 + j] - want) <= 1e-5)) failures.push(`linear sigmoid [${r},${j}]: ${out[r * 12 + j]} vs ${want}`);
   }
 }
-const t = randomF32(1000, 10, -10, 10), th = new Float32Array(1000);
+const t = randomF32(1000, 10, -10, 10),
+  th = new Float32Array(1000);
 activationF32(th, t, 2);
 for (let i = 0; i < 1000; i++) {
   if (!(Math.abs(th[i] - Math.tanh(t[i])) <= 2e-6 * Math.max(1, Math.abs(Math.tanh(t[i]))))) failures.push(`tanh(${t[i]}): ${th[i]}`);
@@ -45,8 +62,10 @@ for (let i = 0; i < 1000; i++) {
 // The two-thread matmul runs the shared-memory build of the same flavour.
 if (await enableThreads(2)) {
   const n = 300;
-  const a = randomF32(n * n, 11), b = randomF32(n * n, 12);
-  const want = new Float32Array(n * n), got = new Float32Array(n * n);
+  const a = randomF32(n * n, 11),
+    b = randomF32(n * n, 12);
+  const want = new Float32Array(n * n),
+    got = new Float32Array(n * n);
   matmulInto(want, 0, a, 0, b, 0, n, n, n, false, true);
   matmulF32Parallel(got, 0, a, 0, b, 0, n, n, n, false, true);
   const bad = want.findIndex((v, j) => !(Math.abs(got[j] - v) <= 1e-5 * n));

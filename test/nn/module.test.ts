@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nn, randn, tensor, Tensor } from '../../src/index.js';
+import { nn, randn, tensor, type Tensor } from '../../src/index.js';
 
 const scalars = (ps: Tensor[]): number => ps.reduce((n, p) => n + p.size, 0);
 

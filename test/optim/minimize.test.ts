@@ -4,7 +4,7 @@
  * valley is followed to (1, 1).
  */
 import { describe, expect, it } from 'vitest';
-import { optim, tensor, Tensor } from '../../src/index.js';
+import { optim, tensor, type Tensor } from '../../src/index.js';
 
 const W = tensor([1, 3], { dtype: 'float64' });
 /** f(x, y) = x² + 3y² */

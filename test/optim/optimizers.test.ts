@@ -4,7 +4,7 @@
  * quadratic. Plus: parameters without a gradient, state save/resume, and bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { nn, optim, tensor, Tensor } from '../../src/index.js';
+import { nn, optim, tensor, type Tensor } from '../../src/index.js';
 
 // f(p) = Σ c_i (p_i − a_i)², ∇f = 2 c_i (p_i − a_i)
 const C = [1, 3, 0.5];

@@ -3,7 +3,7 @@
  * LRScheduler, set the rates their formulas give; bad schedules fail clearly.
  */
 import { describe, expect, it } from 'vitest';
-import { optim, tensor, Tensor } from '../../src/index.js';
+import { optim, tensor, type Tensor } from '../../src/index.js';
 
 const param = (): Tensor => tensor([1, 2], { dtype: 'float64', requiresGrad: true });
 const sgd = (lr = 1): optim.SGD => new optim.SGD([param()], { lr });

@@ -185,7 +185,7 @@ export function runBackward(
 
 /** Whether the pass stops at `t`: a tensor no recorded op made, or one the caller treats as a leaf. */
 function isLeaf(t: Tensor, stopAt: ReadonlySet<Tensor> | undefined): boolean {
-  return t._node === null || (stopAt !== undefined && stopAt.has(t));
+  return t._node === null || (stopAt?.has(t) ?? false);
 }
 
 /** A node's rule, or the error saying an earlier backward() freed it. */

@@ -3,7 +3,7 @@
  * when `ctx.into(i)` offers an in-place target (and that a gradient added there is added once).
  */
 import { describe, expect, it } from 'vitest';
-import { grad, randn, tensor, Tensor } from '../../src/index.js';
+import { grad, randn, tensor, type Tensor } from '../../src/index.js';
 import { record, type RuleContext } from '../../src/autograd/engine.js';
 
 /** out = 3·x as a recorded op whose rule reports its context and returns 3·g. */

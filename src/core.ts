@@ -1,7 +1,24 @@
 /**
- * The browser-safe part of tensorgrad: the autograd engines, `nn` and `optim`, without the
- * file-system code of `data` and the CLI. Import it as `tensorgrad/core` in a browser bundle.
+ * The browser-safe part of tensorgrad: the autograd engines, `nn`, `optim`, and the parts of
+ * `data` that need no file system (IDX parsing of bytes, `DataLoader`). Import it as
+ * `tensorgrad/core` in a browser bundle; nothing under it touches Node's APIs or types.
+ *
+ * On a browser's main thread, `await initWasm()` once at start-up to get the WebAssembly SIMD
+ * kernels (browsers refuse to compile them synchronously there, so without it float32 work
+ * runs on the TypeScript kernels).
+ *
+ * @example
+ * ```ts
+ * import { initWasm, wasmBuild, nn, tensor } from 'tensorgrad/core';
+ * await initWasm();
+ * console.log(wasmBuild()); // 'relaxed-simd' or 'simd' in current browsers
+ * const model = new nn.MLP([2, 8, 1], { seed: 1 });
+ * const y = model.forward(tensor([[0.5, -1]]));
+ * ```
+ *
+ * @module
  */
 export * from './autograd/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as data from './data/core.js';

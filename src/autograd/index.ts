@@ -10,3 +10,4 @@ export type { FloatArray } from './kernels/types.js';
 export { linear, type FusedActivation } from './ops/linear.js';
 export { setWasmKernels, useWasm, wasmBuild } from './kernels/dispatch.js';
 export { squaredErrorSum } from './ops/squared-error.js';
+export { initWasm } from './kernels/wasm/index.js';

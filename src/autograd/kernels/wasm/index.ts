@@ -207,7 +207,15 @@ export function wasmAvailable(): boolean {
 /**
  * Compiles the module asynchronously. Needed only on a browser's main thread, where
  * synchronous compilation of modules over 4 KB is refused; call it once at start-up and
- * `wasmAvailable()` becomes true if it succeeded. Resolves to the availability; never rejects.
+ * `wasmAvailable()` becomes true if it succeeded (float32 work then runs on the SIMD
+ * kernels). Resolves to the availability; never rejects. Elsewhere (Node, workers) the
+ * kernels load by themselves on first use, and calling it is harmless.
+ *
+ * @example
+ * ```ts
+ * import { initWasm, wasmBuild } from 'tensorgrad/core';
+ * if (await initWasm()) console.log(`SIMD kernels: ${wasmBuild()}`);
+ * ```
  */
 export async function initWasm(): Promise<boolean> {
   if (kernels) return true;

@@ -52,6 +52,7 @@ export class UserModuleError extends Error {
  *
  * @example
  * ```ts
+ * import { loadUserModule } from './src/cli/load-user-module.js';
  * const { exports, loader } = await loadUserModule('my-loss.ts');
  * const f = exports['loss']; // then check it is a function
  * ```

@@ -19,6 +19,9 @@
  * @module
  */
 export * from './autograd/index.js';
+/** Neural-network layers (`Linear`, `MLP`, `Sequential`), activations, initialisers, losses, metrics, safetensors. */
 export * as nn from './nn/index.js';
+/** Optimizers (`SGD` with momentum, `Adam`, `AdamW`), learning-rate schedules, `minimize`. */
 export * as optim from './optim/index.js';
+/** The browser-safe part of `data`: IDX parsing and writing of bytes, and `DataLoader`. */
 export * as data from './data/core.js';

@@ -82,6 +82,7 @@ export function gradSink(t: Tensor): FloatArray | null {
   return g !== null && g._node === null && !g.requiresGrad ? g.data : null;
 }
 
+/** Options of `backward()` (on a `Tensor` or a `Value`). */
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. Default false. */
   retainGraph?: boolean;

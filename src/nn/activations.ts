@@ -4,7 +4,16 @@ import { Module } from './module.js';
 /** Activation names accepted by `MLP` and the CLI. */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity' | 'softmax';
 
+/** Every activation name `activate`, `MLP` and the command line accept. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'identity', 'softmax'];
+
+/** Returns `name` typed as an `ActivationName`, or throws an error listing the valid names. */
+export function checkActivation(name: unknown): ActivationName {
+  if (!ACTIVATION_NAMES.includes(name as ActivationName)) {
+    throw new Error(`activation: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+  }
+  return name as ActivationName;
+}
 
 /**
  * Applies the named activation to `x` (softmax over the last axis).
@@ -14,13 +23,6 @@ export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', '
  * nn.activate('relu', tensor([-1, 2])).toArray(); // [0, 2]
  * ```
  */
-export function checkActivation(name: unknown): ActivationName {
-  if (!ACTIVATION_NAMES.includes(name as ActivationName)) {
-    throw new Error(`activation: unknown activation '${String(name)}'; expected one of ${ACTIVATION_NAMES.join(', ')}`);
-  }
-  return name as ActivationName;
-}
-
 export function activate(name: ActivationName, x: Tensor): Tensor {
   switch (name) {
     case 'sigmoid': return x.sigmoid();

@@ -3,9 +3,9 @@
  * `data` that need no file system (IDX parsing of bytes, `DataLoader`). Import it as
  * `tensorgrad/core` in a browser bundle; nothing under it touches Node's APIs or types.
  *
- * On a browser's main thread, `await initWasm()` once at start-up to get the WebAssembly SIMD
- * kernels (browsers refuse to compile them synchronously there, so without it float32 work
- * runs on the TypeScript kernels).
+ * In a page, `await initWasm()` once at start-up: it compiles the WebAssembly SIMD kernels
+ * asynchronously, for engines that refuse to compile them synchronously on the main thread
+ * (without them, float32 work runs on the TypeScript kernels).
  *
  * @example
  * ```ts

@@ -213,8 +213,9 @@ export function wasmAvailable(): boolean {
 }
 
 /**
- * Compiles the module asynchronously. Needed only on a browser's main thread, where
- * synchronous compilation of modules over 4 KB is refused; call it once at start-up and
+ * Compiles the module asynchronously. Needed where an engine refuses synchronous compilation
+ * (browsers' main threads have had size limits on it; Chromium 150 accepts these modules, as
+ * `npm run test:package` shows), so call it once at start-up in a page and
  * `wasmAvailable()` becomes true if it succeeded (float32 work then runs on the SIMD
  * kernels). Resolves to the availability; never rejects. Elsewhere (Node, workers) the
  * kernels load by themselves on first use, and calling it is harmless.

@@ -235,43 +235,53 @@ try {
     assert(!/from ?["']node:/.test(bundle), 'the bundle imports node: modules');
     return `${kb(bundle.length)} unminified`;
   });
-  await check('Chromium: gradients and MLP training on the wasm SIMD kernels match Node', async () => {
-    const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-    assert(existsSync(executablePath), `${executablePath} not found: apt-get install chromium (or set CHROMIUM_PATH)`);
-    assert(bundle !== undefined && nodeResult !== undefined, 'the bundle or the Node result is missing (see above)');
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
-    let outcome;
-    let version;
-    try {
-      version = browser.version();
+  // Two pages: Chromium as it is, and Chromium refusing synchronous compilation of wasm
+  // modules (as browsers' main threads have done above a size limit), where only the async
+  // initWasm() can bring the SIMD kernels in.
+  const pages = [
+    ['Chromium: gradients and MLP training on the wasm SIMD kernels match Node', null],
+    ['Chromium refusing synchronous wasm compilation: initWasm() still gets the kernels', `
+      WebAssembly.Module = function () { throw new RangeError('WebAssembly.Module is disallowed on the main thread (test)'); };`],
+  ];
+  let browser;
+  for (const [name, initScript] of pages) {
+    await check(name, async () => {
+      const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+      assert(existsSync(executablePath), `${executablePath} not found: apt-get install chromium (or set CHROMIUM_PATH)`);
+      assert(bundle !== undefined && nodeResult !== undefined, 'the bundle or the Node result is missing (see above)');
+      if (browser === undefined) {
+        const { chromium } = await import('playwright-core');
+        browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+      }
       const page = await browser.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.setContent('<!doctype html><title>tensorgrad</title>');
+      if (initScript !== null) await page.addScriptTag({ content: initScript });
       await page.addScriptTag({ content: bundle, type: 'module' });
       await page.waitForFunction(() => window.__tensorgrad !== undefined, undefined, { timeout: 60_000 });
-      outcome = await page.evaluate(() => window.__tensorgrad);
+      const outcome = await page.evaluate(() => window.__tensorgrad);
+      await page.close();
       assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
-    } finally {
-      await browser.close();
-    }
-    assert(outcome.ok, `the page threw: ${outcome.error}`);
-    const b = outcome.result;
-    assert(b.initialised === true && b.wasmBuild !== null && b.useWasm === true,
-      `wasm kernels not active in Chromium: initWasm() → ${b.initialised}, wasmBuild() → ${b.wasmBuild}, useWasm() → ${b.useWasm}`);
-    // float64 on the TypeScript kernels: the same arithmetic in both engines.
-    const f64 = maxRelDiff([...b.gx, ...b.gw, b.valueGrad], [...nodeResult.gx, ...nodeResult.gw, nodeResult.valueGrad]);
-    assert(f64 <= 1e-14, `float64 gradients differ from Node's by ${f64} (relative)`);
-    assert(JSON.stringify(b.idx) === JSON.stringify(nodeResult.idx), `IDX round trip: ${JSON.stringify(b.idx)}`);
-    // float32 training on wasm: 'relaxed-simd' fuses multiply-adds, so agreement to float32 rounding.
-    assert(b.losses.length === nodeResult.losses.length && b.losses.length >= 10, `${b.losses.length} losses`);
-    const f32 = maxRelDiff([...b.losses, ...b.firstWeights], [...nodeResult.losses, ...nodeResult.firstWeights]);
-    assert(f32 <= 1e-4, `float32 training differs from Node's by ${f32} (relative)`);
-    assert(b.losses.at(-1) < 0.8 * b.losses[0], `training did not reduce the loss: ${b.losses[0]} → ${b.losses.at(-1)}`);
-    return `Chromium ${version}, wasm ${b.wasmBuild} (before initWasm: ${b.before}); ` +
-      `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}`;
-  });
+      assert(outcome.ok, `the page threw: ${outcome.error}`);
+      const b = outcome.result;
+      if (initScript !== null) assert(b.before === null, `synchronous compilation was not refused: wasmBuild() before initWasm → ${b.before}`);
+      assert(b.initialised === true && b.wasmBuild !== null && b.useWasm === true,
+        `wasm kernels not active in Chromium: initWasm() → ${b.initialised}, wasmBuild() → ${b.wasmBuild}, useWasm() → ${b.useWasm}`);
+      // float64 on the TypeScript kernels: the same arithmetic in both engines.
+      const f64 = maxRelDiff([...b.gx, ...b.gw, b.valueGrad], [...nodeResult.gx, ...nodeResult.gw, nodeResult.valueGrad]);
+      assert(f64 <= 1e-14, `float64 gradients differ from Node's by ${f64} (relative)`);
+      assert(JSON.stringify(b.idx) === JSON.stringify(nodeResult.idx), `IDX round trip: ${JSON.stringify(b.idx)}`);
+      // float32 training on wasm: 'relaxed-simd' fuses multiply-adds, so agreement to float32 rounding.
+      assert(b.losses.length === nodeResult.losses.length && b.losses.length >= 10, `${b.losses.length} losses`);
+      const f32 = maxRelDiff([...b.losses, ...b.firstWeights], [...nodeResult.losses, ...nodeResult.firstWeights]);
+      assert(f32 <= 1e-4, `float32 training differs from Node's by ${f32} (relative)`);
+      assert(b.losses.at(-1) < 0.8 * b.losses[0], `training did not reduce the loss: ${b.losses[0]} → ${b.losses.at(-1)}`);
+      return `Chromium ${browser.version()}, wasm ${b.wasmBuild} (before initWasm: ${b.before}); ` +
+        `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}`;
+    });
+  }
+  await browser?.close();
 } finally {
   if (process.env.KEEP_TMP === '1') console.log(`# kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });

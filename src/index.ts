@@ -6,6 +6,9 @@
  * `nn`, `optim` and `data` namespaces.
  */
 export * from './autograd/index.js';
+/** Neural-network layers (`Linear`, `MLP`, `Sequential`), activations, initialisers, losses, metrics, safetensors. */
 export * as nn from './nn/index.js';
+/** Optimizers (`SGD` with momentum, `Adam`, `AdamW`), learning-rate schedules, `minimize`. */
 export * as optim from './optim/index.js';
+/** The IDX format, MNIST-format loaders (Node), and `DataLoader` (mini-batches, seeded shuffling). */
 export * as data from './data/index.js';

@@ -6,6 +6,7 @@ import { checkShape, fmt, sizeOf } from './shape.js';
 import { Rng } from './random.js';
 import type { FloatArray } from './kernels/types.js';
 
+/** Options of `tensor`, `zeros`, `ones` and `full`. */
 export interface TensorOptions {
   /** The shape; required to give a flat typed array more than one axis. */
   shape?: readonly number[];
@@ -15,12 +16,14 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/** Options of `randn` and `rand`: those of `tensor` plus a seed. */
 export interface RandomOptions extends TensorOptions {
   /** Seed for this call; without it, the shared generator set by `manualSeed` is used. */
   seed?: number;
 }
 
-type NumericArray = FloatArray | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+/** The typed arrays `tensor` accepts (integer ones are converted to the float dtype). */
+export type NumericArray = FloatArray | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /**
  * Makes a tensor from a number, nested arrays of numbers, or a typed array.

@@ -94,6 +94,7 @@ export function record(out: Tensor, op: string, inputs: readonly Tensor[], backw
   return out;
 }
 
+/** Options of `backward()` (on a `Tensor` or a `Value`). */
 export interface BackwardOptions {
   /** Keep the graph's saved values so backward can run through it again. Default false. */
   retainGraph?: boolean;

@@ -24,7 +24,7 @@ export type GradsOf<A extends unknown[], I> = I extends number
  *
  * @example
  * ```ts
- * import { grad, tensor } from 'tensorgrad';
+ * import { grad, tensor, type Tensor } from 'tensorgrad';
  * const f = (x: Tensor) => x.mul(x).sum();
  * grad(f)(tensor([1, 2, 3])).toArray();        // [2, 4, 6]
  * const g = grad((a: Tensor, b: Tensor) => a.mul(b).sum(), [0, 1]);
@@ -42,7 +42,7 @@ export function grad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | read
  *
  * @example
  * ```ts
- * import { valueAndGrad, tensor } from 'tensorgrad';
+ * import { valueAndGrad, tensor, type Tensor } from 'tensorgrad';
  * const { value, grad } = valueAndGrad((x: Tensor) => x.square().sum())(tensor([3]));
  * value.item(); // 9
  * grad.toArray(); // [6]

@@ -9,6 +9,7 @@ import { noGrad, runBackward } from './engine.js';
 import { fmt, sameShape } from './shape.js';
 import { Rng } from './random.js';
 
+/** Options of `gradcheck`: step, tolerances (PyTorch's defaults), and the fast directional mode. */
 export interface GradcheckOptions {
   /** Finite-difference step. Default 1e-6. */
   eps?: number;
@@ -26,21 +27,29 @@ export interface GradcheckOptions {
 
 /** Where the worst disagreement was. `index` is the element's coordinates (fast mode: `[direction]`). */
 export interface GradcheckWorst {
+  /** Which input (position in `inputs`). */
   input: number;
+  /** The element's coordinates in that input (fast mode: `[direction]`). */
   index: number[];
+  /** The reverse-mode (backward) derivative. */
   analytic: number;
+  /** The central finite-difference estimate. */
   numeric: number;
 }
 
+/** What `gradcheck` found: whether it passed, the largest errors, and where the worst one was. */
 export interface GradcheckReport {
   /** True only when every check ran and passed. */
   ok: boolean;
+  /** Largest |analytic − numeric| over all comparisons. */
   maxAbsError: number;
+  /** Largest |analytic − numeric| / |numeric| over all comparisons. */
   maxRelError: number;
   /** The comparison closest to (or furthest past) its tolerance. */
   worst: GradcheckWorst | null;
   /** How many comparisons were made (elements, or directions in fast mode). */
   checked: number;
+  /** The mode that ran (see `GradcheckOptions.mode`). */
   mode: 'full' | 'fast';
   /** What failed, in words; empty when ok. */
   failures: string[];

@@ -1,5 +1,5 @@
 export { Tensor, type NestedArray, type TensorLike } from './tensor.js';
-export { tensor, zeros, ones, full, rand, randn, manualSeed, type TensorOptions, type RandomOptions } from './creation.js';
+export { tensor, zeros, ones, full, rand, randn, manualSeed, type TensorOptions, type RandomOptions, type NumericArray } from './creation.js';
 export { Value, type ValueLike } from './value.js';
 export { noGrad, isGradEnabled, type BackwardOptions } from './engine.js';
 export { grad, valueAndGrad, type Differentiable, type GradsOf, type ScalarFn } from './functional.js';
@@ -10,3 +10,4 @@ export type { FloatArray } from './kernels/types.js';
 export { linear, type FusedActivation } from './ops/linear.js';
 export { setWasmKernels, useWasm, wasmBuild } from './backend/index.js';
 export { squaredErrorSum } from './ops/squared-error.js';
+export { initWasm } from './kernels/wasm/index.js';

@@ -185,6 +185,7 @@ export class Tensor {
     return this.data[0];
   }
 
+  /** `Tensor label([2, 3], float32) [[…]]`: shape, dtype and (up to 100) values. */
   toString(): string {
     const name = this.label ? ` ${this.label}` : '';
     const body = this.size <= 100 ? JSON.stringify(this.toArray()) : `${this.size} elements`;

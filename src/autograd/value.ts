@@ -227,6 +227,7 @@ export class Value {
     return reversePass(this, false);
   }
 
+  /** `Value(label, data=…, grad=…)`. */
   toString(): string {
     const label = this.label;
     return `Value(${label ? label + ', ' : ''}data=${this.data}, grad=${this.grad})`;

@@ -4,6 +4,7 @@ import { Module } from './module.js';
 /** Activation names accepted by `MLP` and the CLI. */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity' | 'softmax';
 
+/** Every activation name `activate`, `MLP` and the command line accept. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'identity', 'softmax'];
 
 /** `name` as an `ActivationName`, or an Error listing the names when it is not one. */

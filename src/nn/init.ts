@@ -10,6 +10,7 @@ import { Rng } from '../autograd/random.js';
  */
 export type InitName = 'normal' | 'xavier' | 'he';
 
+/** Every initialiser name `Linear`, `MLP` and the command line accept. */
 export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he'];
 
 /** The standard deviation of a layer's weights, and of its biases, under `init`. */

@@ -6,6 +6,7 @@ import { linear, type FusedActivation } from '../autograd/ops/linear.js';
 import { Module } from './module.js';
 import { initStd, normalTensor, type InitName } from './init.js';
 
+/** Options of `nn.Linear`. */
 export interface LinearOptions {
   /** Add a bias (default true). */
   bias?: boolean;

@@ -31,6 +31,7 @@ export function quadraticCost(output: Tensor, target: Tensor): Tensor {
   return squaredErrorSum(output, target, 1 / (2 * n));
 }
 
+/** Options of `nn.mseLoss`. */
 export interface MseOptions {
   /** `'mean'` over all elements (default, as PyTorch), `'sum'`, or `'none'` (elementwise). */
   reduction?: 'mean' | 'sum' | 'none';

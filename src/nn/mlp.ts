@@ -7,6 +7,7 @@ import { activate, checkActivation, type ActivationName } from './activations.js
 import type { InitName } from './init.js';
 import { checkSizes } from './parameter-count.js';
 
+/** Options of `nn.MLP`: activations, initialiser, seed and dtype of every layer. */
 export interface MLPOptions {
   /** Activation of the hidden layers (default `'sigmoid'`, the lecture's). */
   activation?: ActivationName;
@@ -16,6 +17,7 @@ export interface MLPOptions {
   init?: InitName;
   /** One seed for every layer's initial values (default 0). */
   seed?: number;
+  /** dtype of the parameters (default `'float32'`; `'float64'` for gradient checks). */
   dtype?: DType;
 }
 

@@ -50,8 +50,8 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  *
  * @example
  * ```ts
- * import { tensor } from 'tensorgrad';
- * import { encodeSafetensors, decodeSafetensors } from 'tensorgrad/src/nn/safetensors.js';
+ * import { nn, tensor } from 'tensorgrad';
+ * const { encodeSafetensors, decodeSafetensors } = nn;
  * const bytes = encodeSafetensors(
  *   { 'layers.0.weight': tensor([[1, 2], [3, 4]]), 'layers.0.bias': tensor([0.5, -0.5]) },
  *   { sizes: '2,2', activation: 'sigmoid' },
@@ -143,8 +143,8 @@ export function encodeSafetensors(
  * @example
  * ```ts
  * import { readFileSync } from 'node:fs';
- * import { decodeSafetensors } from 'tensorgrad/src/nn/safetensors.js';
- * const { tensors, metadata } = decodeSafetensors(readFileSync('runs/x/model.safetensors'));
+ * import { nn } from 'tensorgrad';
+ * const { tensors, metadata } = nn.decodeSafetensors(readFileSync('runs/x/model.safetensors'));
  * for (const [name, t] of tensors) console.log(name, t.shape, t.dtype);
  * console.log(metadata.sizes); // e.g. '784,30,10'
  * ```

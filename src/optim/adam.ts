@@ -3,6 +3,7 @@ import type { FloatArray } from '../autograd/kernels/types.js';
 import { adamUpdate } from '../autograd/backend/index.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
+/** Options of `optim.Adam` and `optim.AdamW`. */
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
   lr?: number;

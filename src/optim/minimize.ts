@@ -5,6 +5,7 @@ import { SGD } from './sgd.js';
 import { Adam } from './adam.js';
 import { checkLr } from './optimizer.js';
 
+/** Options of `optim.minimize`. */
 export interface MinimizeOptions {
   /** Learning rate η (default 0.1). */
   lr?: number;
@@ -16,6 +17,7 @@ export interface MinimizeOptions {
   tolerance?: number;
 }
 
+/** What `optim.minimize` returns: the final point, its value, and how it stopped. */
 export interface MinimizeResult {
   /** The final point. */
   x: number[];

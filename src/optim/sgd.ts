@@ -3,6 +3,7 @@ import type { FloatArray } from '../autograd/kernels/types.js';
 import { sgdMomentum, sgdUpdate } from '../autograd/backend/index.js';
 import { Optimizer, checkInRange } from './optimizer.js';
 
+/** Options of `optim.SGD`. */
 export interface SGDOptions {
   /** Learning rate η (> 0). */
   lr: number;

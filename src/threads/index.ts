@@ -22,8 +22,10 @@
  *
  * @example
  * ```ts
- * // Node only, so not re-exported from the isomorphic root entry (src/index.ts).
- * import { enableThreads, disableThreads } from './src/threads/index.js';
+ * // Node only, so a separate entry point rather than part of the isomorphic root.
+ * import { randn } from 'tensorgrad';
+ * import { enableThreads, disableThreads } from 'tensorgrad/threads';
+ * const a = randn([512, 512]), b = randn([512, 512]);
  * if (enableThreads(2)) {
  *   const c = a.matmul(b); // float32 and big enough: runs on both cores
  * }

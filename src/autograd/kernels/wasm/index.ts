@@ -171,8 +171,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
  * when WebAssembly SIMD is unavailable. Loads the module on first call.
  *
  * @example
+ * ```ts
  * import { wasmBuild } from 'tensorgrad';
  * console.log(wasmBuild()); // 'simd' on Node 20, 'relaxed-simd' on Node 22
+ * ```
  */
 export function wasmBuild(): 'relaxed-simd' | 'simd' | null {
   if (load() === null) return null;
@@ -197,17 +199,32 @@ function load(): Kernels | null {
  * Whether the wasm SIMD kernels can run here. Loads the module on first call; never throws.
  *
  * @example
+ * ```ts
+ * import { matmulF32, wasmAvailable } from './src/autograd/kernels/wasm/index.js';
+ * import { matmulInto } from './src/autograd/kernels/matmul.js';
+ * const [m, k, n] = [2, 3, 2];
+ * const a = new Float32Array(m * k).fill(1), b = new Float32Array(k * n).fill(2), out = new Float32Array(m * n);
  * if (wasmAvailable()) matmulF32(out, 0, a, 0, b, 0, m, k, n, false, false);
  * else matmulInto(out, 0, a, 0, b, 0, m, k, n, false, false);
+ * ```
  */
 export function wasmAvailable(): boolean {
   return load() !== null;
 }
 
 /**
- * Compiles the module asynchronously. Needed only on a browser's main thread, where
- * synchronous compilation of modules over 4 KB is refused; call it once at start-up and
- * `wasmAvailable()` becomes true if it succeeded. Resolves to the availability; never rejects.
+ * Compiles the module asynchronously. Needed where an engine refuses synchronous compilation
+ * (browsers' main threads have had size limits on it; Chromium 150 accepts these modules, as
+ * `npm run test:package` shows), so call it once at start-up in a page and
+ * `wasmAvailable()` becomes true if it succeeded (float32 work then runs on the SIMD
+ * kernels). Resolves to the availability; never rejects. Elsewhere (Node, workers) the
+ * kernels load by themselves on first use, and calling it is harmless.
+ *
+ * @example
+ * ```ts
+ * import { initWasm, wasmBuild } from 'tensorgrad/core';
+ * if (await initWasm()) console.log(`SIMD kernels: ${wasmBuild()}`);
+ * ```
  */
 export async function initWasm(): Promise<boolean> {
   if (kernels) return true;
@@ -283,7 +300,10 @@ const residentRegistry = typeof FinalizationRegistry === 'function'
  * second view of the same memory does not keep the block alive).
  *
  * @example
+ * ```ts
+ * import { residentF32 } from './src/autograd/kernels/wasm/index.js';
  * const w = residentF32(784 * 30) ?? new Float32Array(784 * 30);
+ * ```
  */
 export function residentF32(n: number): Float32Array | null {
   checkDim('residentF32', 'n', n);

@@ -32,7 +32,7 @@ export function firstStep(eta: number, at: readonly [number, number]): { actual:
   return { actual, predicted: -eta * (g[0] ** 2 + g[1] ** 2) };
 }
 
-function main(): void {
+export function main(): void {
   const start: [number, number] = [-2.5, 1.6];
   const eta = 0.1;
   const r = optim.minimize(f, start, { lr: eta, steps: 200, tolerance: 1e-6 });

@@ -86,7 +86,7 @@ export function sigmoidNeuron(w: readonly number[], b: number, c: number, x: rea
   return noGrad(() => tensor(c * z, { dtype: 'float64' }).sigmoid()).item();
 }
 
-function main(): void {
+export function main(): void {
   console.log('1. A perceptron: output 1 if w·x + b > 0, else 0. With w = (−2, −2), b = 3 it is a NAND gate:');
   const nandNeuron = perceptron([-2, -2], 3);
   const inputs = [[0, 0], [0, 1], [1, 0], [1, 1]];

@@ -115,7 +115,8 @@ function main(): void {
     `${trainSize.toLocaleString('en-US')} training images`);
   console.log(full ? '(the lecture\'s budget), one seed.' : `(a subset, to run in seconds; --full for the lecture's 50,000 × 30 epochs), seeds ${seeds.join(', ')}.`);
   console.log(`Tested on all ${test.count.toLocaleString('en-US')} test images. Only the output layer and its targets differ.\n`);
-  console.log(`   output layer                     outputs   parameters   test accuracy per seed${' '.repeat(Math.max(0, 8 * seeds.length - 22))}   mean`);
+  const one = seeds.length === 1;
+  console.log(`   output layer                     outputs   parameters   ${one ? 'test accuracy' : `test accuracy per seed${' '.repeat(Math.max(0, 8 * seeds.length - 22))}   mean`}`);
   const means: Record<OutputKind, number> = { 'one-hot': 0, binary: 0, value: 0 };
   const notes: string[] = [];
   for (const kind of KINDS) {
@@ -132,12 +133,13 @@ function main(): void {
     }
     means[kind] = accs.reduce((a, b) => a + b, 0) / accs.length;
     const params = nn.parameterCount([784, base.hidden, OUTPUTS[kind]]);
-    const per = accs.map((a) => `${(100 * a).toFixed(1)}%`.padStart(8)).join('');
-    console.log(`   ${NAMES[kind].padEnd(32)} ${String(OUTPUTS[kind]).padStart(7)}   ${params.toLocaleString('en-US').padStart(10)}   ${per.padEnd(22)}   ${(100 * means[kind]).toFixed(1).padStart(5)}%`);
+    const per = accs.map((a) => `${(100 * a).toFixed(one ? 2 : 1)}%`.padStart(8)).join('');
+    const tail = one ? '' : `${' '.repeat(Math.max(0, 22 - per.length))}   ${(100 * means[kind]).toFixed(1).padStart(5)}%`;
+    console.log(`   ${NAMES[kind].padEnd(32)} ${String(OUTPUTS[kind]).padStart(7)}   ${params.toLocaleString('en-US').padStart(10)}   ${per}${tail}`);
   }
   if (notes.length > 0) console.log('\n' + notes.join('\n'));
   const ordered = means['one-hot'] > means.binary && means.binary > means.value;
-  console.log(`\nThe lecture argues (a) beats (b) and (c); measured (mean): (a) ${(100 * means['one-hot']).toFixed(1)}% vs (b) ${(100 * means.binary).toFixed(1)}% ` +
+  console.log(`\nThe lecture argues (a) beats (b) and (c); measured${one ? '' : ' (mean)'}: (a) ${(100 * means['one-hot']).toFixed(1)}% vs (b) ${(100 * means.binary).toFixed(1)}% ` +
     `vs (c) ${(100 * means.value).toFixed(1)}% — ${ordered ? 'in the order it predicts ✓' : 'not the order it predicts ✗'}.`);
   console.log('Why, in the lecture\'s "wild fabulation": a hidden neuron detects a piece of a shape, and an output neuron adds');
   console.log('up the pieces of its own digit. A bit of a binary code has no shape of its own (bit 0 fires for 1, 3, 5, 7, 9,');

@@ -12,109 +12,145 @@
  * gradient is for m = 1, 10, 100 compared with the full gradient.
  */
 import { nn, optim, data, noGrad, tensor, type Tensor } from '../src/index.js';
+import { isMain } from './lib/cli.js';
 
-const N = 2000, PASSES = 3, ETA = 3;
-const { train, test } = data.loadMnist({ trainSize: N, validationSize: 0 });
-const X = tensor(train.images, { shape: [N, 784] });
-const Y = nn.oneHot(train.labels, 10);
-const testX = tensor(test.images.subarray(0, 2000 * 784), { shape: [2000, 784] });
-const testLabels = test.labels.subarray(0, 2000);
+/** One training run: batch size, learning rate, passes, and the seeds of the net and the shuffling. */
+export interface RunSpec { m: number; eta: number; passes: number; netSeed?: number; shuffleSeed?: number }
 
-const fullCost = (net: nn.MLP): number => noGrad(() => nn.quadraticCost(net.forward(X), Y).item());
-const accuracy = (net: nn.MLP): number => noGrad(() => nn.accuracy(net.forward(testX), testLabels));
-const flatGrad = (net: nn.MLP): Float64Array => Float64Array.from(net.parameters().flatMap((p) => Array.from(p.grad!.data)));
-
-// ---- How noisy is a mini-batch gradient? (item 10: ∇C ≈ (1/m) Σⱼ ∇C_Xⱼ) ----
-console.log(`Gradient noise: cosine similarity between the mini-batch gradient and the full gradient over ${N} examples`);
-{
-  const net = new nn.MLP([784, 30, 10], { seed: 1 });
-  net.zeroGrad();
-  nn.quadraticCost(net.forward(X), Y).backward();
-  const full = flatGrad(net);
-  const norm = (v: Float64Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  const loader = (m: number) => new data.DataLoader(train, { batchSize: m, seed: m });
-  for (const m of [1, 10, 100, 1000]) {
-    const cos: number[] = [];
-    let k = 0;
-    for (const b of loader(m).epoch(0)) {
-      if (k++ >= 50) break;
-      net.zeroGrad();
-      nn.quadraticCost(net.forward(b.inputs), b.targets).backward();
-      const g = flatGrad(net);
-      cos.push(g.reduce((s, x, i) => s + x * full[i], 0) / (norm(g) * norm(full)));
-    }
-    const mean = cos.reduce((a, b) => a + b, 0) / cos.length;
-    const sd = Math.sqrt(cos.reduce((a, b) => a + (b - mean) ** 2, 0) / cos.length);
-    console.log(`   m = ${String(m).padStart(4)}: cos = ${mean.toFixed(3)} ± ${sd.toFixed(3)}  ${'█'.repeat(Math.max(0, Math.round(mean * 40)))}`);
-  }
-}
-console.log('   (1 = the exact direction of −∇C; a larger mini-batch estimates it better, a single example poorly)\n');
-
-// ---- Training: same data, same passes, different batch sizes ----
-interface Run { name: string; m: number; eta: number }
-const runs: Run[] = [
-  { name: 'full-batch GD', m: N, eta: ETA },
-  { name: 'mini-batch SGD', m: 10, eta: ETA },
-  { name: 'online (m = 1)', m: 1, eta: ETA },
-];
-console.log(`Training 784-30-10 sigmoid, quadratic cost, η = ${ETA}, ${PASSES} passes over ${N} images (cost C over all ${N} after each ⅓ pass):`);
-const results: { run: Run; updates: number; costs: number[]; acc: number; seconds: number }[] = [];
-for (const run of runs) {
-  const net = new nn.MLP([784, 30, 10], { seed: 1 });
-  const opt = new optim.SGD(net.parameters(), { lr: run.eta });
-  const loader = new data.DataLoader(train, { batchSize: run.m, seed: 3 });
-  const costs = [fullCost(net)];
+/**
+ * Trains a 784-30-10 sigmoid net with the quadratic cost on `train` and returns C over the whole
+ * of `train` at the start and after every third of a pass (1 + 3·passes values).
+ *
+ * "After ⅓ of a pass" means: the parameters as left by every update whose mini-batch lies
+ * entirely within the first third of the pass's examples. A full-batch GD step needs the whole
+ * pass, so at ⅓ and ⅔ GD still has its parameters from before that pass's one update; only at
+ * 3⁄3 has it moved. (Recording after the first update that *reaches* a checkpoint instead would
+ * credit GD's one update to the ⅓ mark, which is the bug this example once had.)
+ */
+export function costAtThirds(train: data.Dataset, spec: RunSpec): { costs: number[]; updates: number; net: nn.MLP } {
+  const n = train.count;
+  const X = tensor(train.images, { shape: [n, train.features] });
+  const Y = nn.oneHot(train.labels, 10);
+  const fullCost = (): number => noGrad(() => nn.quadraticCost(net.forward(X), Y).item());
+  const net = new nn.MLP([train.features, 30, 10], { seed: spec.netSeed ?? 1 });
+  const opt = new optim.SGD(net.parameters(), { lr: spec.eta });
+  const loader = new data.DataLoader(train, { batchSize: spec.m, seed: spec.shuffleSeed ?? 3 });
+  const costs = [fullCost()];
   let updates = 0;
-  const t0 = performance.now();
-  // Measure C after each third of a pass (GD, with one update per pass, only moves at the end of one).
-  const checkpoints = [1, 2, 3].map((k) => Math.max(1, Math.round((k * loader.length) / 3)));
-  for (let e = 0; e < PASSES; e++) {
-    let i = 0;
+  for (let e = 0; e < spec.passes; e++) {
+    const marks = [n / 3, (2 * n) / 3]; // the 3⁄3 mark is recorded after the pass
+    let seen = 0; // examples whose update has been applied in this pass
     for (const b of loader.epoch(e)) {
+      const end = seen + b.labels.length;
+      // Every mark this batch's update would cross is recorded before the update.
+      while (marks.length > 0 && marks[0] < end) { costs.push(fullCost()); marks.shift(); }
       const loss: Tensor = nn.quadraticCost(net.forward(b.inputs), b.targets);
       opt.zeroGrad();
       loss.backward();
       opt.step();
       updates++;
-      i++;
-      for (const c of checkpoints) if (c === i) costs.push(fullCost(net));
+      seen = end;
     }
+    for (const _ of marks) costs.push(fullCost());
+    costs.push(fullCost());
   }
-  results.push({ run, updates, costs, acc: accuracy(net), seconds: (performance.now() - t0) / 1000 });
-}
-console.log('\n   method            m      updates   cost after each ⅓ pass' + ' '.repeat(38) + 'accuracy*  time');
-for (const r of results) {
-  const cs = r.costs.map((c) => c.toFixed(3)).join(' ');
-  console.log(`   ${r.run.name.padEnd(16)} ${String(r.run.m).padStart(5)} ${String(r.updates).padStart(10)}   ${cs}   ${(100 * r.acc).toFixed(1).padStart(5)}%   ${r.seconds.toFixed(1)} s`);
+  return { costs, updates, net };
 }
 
-// Cost along the updates of the online run, to see its noise: the per-example cost jumps around.
-console.log(`   * on the first 2,000 test images`);
-console.log('\nOnline learning: the cost of the example just used, over the first 300 updates (one column = 10 updates, max and min):');
-{
-  const net = new nn.MLP([784, 30, 10], { seed: 1 });
-  const opt = new optim.SGD(net.parameters(), { lr: ETA });
-  const per: number[] = [];
-  for (const b of new data.DataLoader(train, { batchSize: 1, seed: 5 }).epoch(0)) {
-    if (per.length >= 300) break;
-    const loss = nn.quadraticCost(net.forward(b.inputs), b.targets);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    per.push(loss.item());
+/** Cosine similarity between mini-batch gradients (first `batches` batches) and the full gradient. */
+export function gradientCosines(train: data.Dataset, m: number, batches: number): number[] {
+  const n = train.count;
+  const net = new nn.MLP([train.features, 30, 10], { seed: 1 });
+  const params = net.parameters();
+  const flatGrad = (): Float64Array => {
+    const out = new Float64Array(params.reduce((s, p) => s + p.size, 0));
+    let at = 0;
+    for (const p of params) { out.set(p.grad!.data, at); at += p.size; }
+    return out;
+  };
+  const dot = (a: Float64Array, b: Float64Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+  net.zeroGrad();
+  nn.quadraticCost(net.forward(tensor(train.images, { shape: [n, train.features] })), nn.oneHot(train.labels, 10)).backward();
+  const full = flatGrad();
+  const cos: number[] = [];
+  for (const b of new data.DataLoader(train, { batchSize: m, seed: m }).epoch(0)) {
+    if (cos.length >= batches) break;
+    net.zeroGrad();
+    nn.quadraticCost(net.forward(b.inputs), b.targets).backward();
+    const g = flatGrad();
+    cos.push(dot(g, full) / Math.sqrt(dot(g, g) * dot(full, full)));
   }
-  const rows = 8, maxC = Math.max(...per);
-  const cols: [number, number][] = [];
-  for (let i = 0; i < per.length; i += 10) {
-    const chunk = per.slice(i, i + 10);
-    cols.push([Math.min(...chunk), Math.max(...chunk)]);
-  }
-  for (let r = rows - 1; r >= 0; r--) {
-    const lo = (r / rows) * maxC, hi = ((r + 1) / rows) * maxC;
-    const line = cols.map(([mn, mx]) => (mx >= lo && mn < hi ? '█' : ' ')).join('');
-    console.log(`   ${hi.toFixed(2).padStart(5)} │${line}`);
-  }
-  console.log(`         └${'─'.repeat(cols.length)} updates 1…300`);
+  return cos;
 }
-console.log('\nFull-batch GD takes one careful step per pass and barely moves in 3 passes; mini-batches make many');
-console.log('cheap, slightly noisy steps and get much further for the same work; single examples are noisier still.');
+
+function main(): void {
+  const N = 2000, PASSES = 3, ETA = 3;
+  const { train, test } = data.loadMnist({ trainSize: N, validationSize: 0 });
+  const testX = tensor(test.images.subarray(0, 2000 * 784), { shape: [2000, 784] });
+  const testLabels = test.labels.subarray(0, 2000);
+
+  // ---- How noisy is a mini-batch gradient? (item 10: ∇C ≈ (1/m) Σⱼ ∇C_Xⱼ) ----
+  console.log(`Gradient noise: cosine similarity between the mini-batch gradient and the full gradient over ${N} examples`);
+  for (const m of [1, 10, 100, 1000]) {
+    const cos = gradientCosines(train, m, 50);
+    const mean = cos.reduce((a, b) => a + b, 0) / cos.length;
+    const sd = Math.sqrt(cos.reduce((a, b) => a + (b - mean) ** 2, 0) / cos.length);
+    console.log(`   m = ${String(m).padStart(4)}: cos = ${mean.toFixed(3)} ± ${sd.toFixed(3)}  ${'█'.repeat(Math.max(0, Math.round(mean * 40)))}`);
+  }
+  console.log('   (1 = the exact direction of −∇C; a larger mini-batch estimates it better, a single example poorly)\n');
+
+  // ---- Training: same data, same passes, different batch sizes ----
+  const runs = [
+    { name: 'full-batch GD', m: N },
+    { name: 'mini-batch SGD', m: 10 },
+    { name: 'online (m = 1)', m: 1 },
+  ];
+  console.log(`Training 784-30-10 sigmoid, quadratic cost, η = ${ETA}, ${PASSES} passes over ${N} MNIST training images (a subset: the`);
+  console.log(`point is the shape of the curves, not the final accuracy). C over all ${N} at the start and after each ⅓ pass;`);
+  console.log('"after ⅓ pass" = the parameters left by the updates whose mini-batches fit in the first third of the pass:\n');
+  console.log('   method            m      updates   start' + [1, 2, 3].map((p) => `   ${`pass ${p} (⅓ ⅔ 3⁄3)`.padEnd(17)}`).join('') + '   accuracy*  time');
+  for (const run of runs) {
+    const t0 = performance.now();
+    const r = costAtThirds(train, { m: run.m, eta: ETA, passes: PASSES });
+    const seconds = (performance.now() - t0) / 1000;
+    const acc = noGrad(() => nn.accuracy(r.net.forward(testX), testLabels));
+    const cs = r.costs.map((c) => c.toFixed(3));
+    const passes = [0, 1, 2].map((p) => '   ' + cs.slice(1 + 3 * p, 4 + 3 * p).join(' ')).join('');
+    console.log(`   ${run.name.padEnd(16)} ${String(run.m).padStart(5)} ${String(r.updates).padStart(10)}   ${cs[0]}${passes}   ${(100 * acc).toFixed(1).padStart(5)}%   ${seconds.toFixed(1)} s`);
+  }
+  console.log('   * on the first 2,000 test images');
+  console.log('   Full-batch GD moves once per pass: its cost at ⅓ and ⅔ is the cost before that pass\'s update.');
+
+  // Cost along the updates of the online run, to see its noise: the per-example cost jumps around.
+  console.log('\nOnline learning: the cost of the example just used, over the first 300 updates (one column = 10 updates, max and min):');
+  {
+    const net = new nn.MLP([784, 30, 10], { seed: 1 });
+    const opt = new optim.SGD(net.parameters(), { lr: ETA });
+    const per: number[] = [];
+    for (const b of new data.DataLoader(train, { batchSize: 1, seed: 5 }).epoch(0)) {
+      if (per.length >= 300) break;
+      const loss = nn.quadraticCost(net.forward(b.inputs), b.targets);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      per.push(loss.item());
+    }
+    const rows = 8, maxC = Math.max(...per);
+    const cols: [number, number][] = [];
+    for (let i = 0; i < per.length; i += 10) {
+      const chunk = per.slice(i, i + 10);
+      cols.push([Math.min(...chunk), Math.max(...chunk)]);
+    }
+    for (let r = rows - 1; r >= 0; r--) {
+      const lo = (r / rows) * maxC, hi = ((r + 1) / rows) * maxC;
+      const line = cols.map(([mn, mx]) => (mx >= lo && mn < hi ? '█' : ' ')).join('');
+      console.log(`   ${hi.toFixed(2).padStart(5)} │${line}`);
+    }
+    console.log(`         └${'─'.repeat(cols.length)} updates 1…300`);
+  }
+  console.log('\nFull-batch GD takes one careful step per pass and barely moves in 3 passes; mini-batches make many');
+  console.log('cheap, slightly noisy steps and get much further for the same work; single examples are noisier still.');
+  console.log('(examples/online-learning.ts shows what mislabelled examples do to each batch size.)');
+}
+
+if (isMain(import.meta.url)) main();

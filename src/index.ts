@@ -6,6 +6,6 @@
  * `nn`, `optim` and `data` namespaces.
  */
 export * from './autograd/index.js';
-export * as nn from './nn/index.js';
+export * as nn from './nn-node.js';
 export * as optim from './optim/index.js';
 export * as data from './data/index.js';

@@ -128,7 +128,7 @@ export function loadState(op: string, slots: readonly StateSlot[], state: StateD
     const parts: string[] = [];
     if (missingKeys.length > 0) parts.push(`missing key${missingKeys.length === 1 ? '' : 's'} ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
     if (unexpectedKeys.length > 0) parts.push(`unexpected key${unexpectedKeys.length === 1 ? '' : 's'} ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
-    const hint = layout === 'tensorgrad' && missingKeys.length > 0 && unexpectedKeys.length > 0 ? `; if the state is in PyTorch's layout, load it with { layout: 'pytorch' }` : '';
+    const hint = layout === 'tensorgrad' && slots.length > 0 && missingKeys.length === slots.length && unexpectedKeys.length > 0 ? `; if the state is in PyTorch's layout, load it with { layout: 'pytorch' }` : '';
     throw new Error(`${op}: ${parts.join('; ')}${hint}; nothing was loaded (pass { strict: false } to load the keys that match)`);
   }
 

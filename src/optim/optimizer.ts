@@ -74,6 +74,10 @@ function splitGroups<O>(type: string, params: ParamsArgument<O>): { params: Tens
       return { params: [...ps], overrides: overrides as Partial<O> };
     });
   }
+  const isGroup = (x: unknown): boolean => x !== null && typeof x === 'object' && !(x instanceof Tensor);
+  const odd = items.findIndex((x) => isGroup(x) && !('params' in (x as object)));
+  if (odd >= 0) throw new Error(`${type}: item ${odd} of the parameter list is neither a Tensor nor a group { params, ... }`);
+  if (items.some(isGroup)) throw new Error(`${type}: the parameter list mixes tensors and parameter groups; put every tensor in a group`);
   return [{ params: items as Tensor[], overrides: {} }];
 }
 

@@ -7,6 +7,7 @@ import { tensor } from '../autograd/creation.js';
 import { Rng } from '../autograd/random.js';
 import { allocateResident } from '../autograd/backend/index.js';
 import { Tensor } from '../autograd/tensor.js';
+import type { FloatArray } from '../autograd/kernels/types.js';
 import { fmt } from '../autograd/shape.js';
 import type { Dataset } from './mnist.js';
 import { gatherColumn, toColumn, type ArrayBatch, type ArrayDataset, type Column } from './columns.js';
@@ -124,7 +125,7 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
   readonly count: number;
   /** The epoch that the next `for … of loader` will run. */
   nextEpoch = 0;
-  /** Image datasets: the shape of one example in `inputs`. */
+  /** The shape of one example in a batch's `inputs`. */
   private readonly exampleShape: readonly number[];
   /** Array datasets: the inputs and targets, checked. */
   private readonly columns: { inputs: Column; targets: Column } | null;
@@ -251,24 +252,24 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
     const n = order.length;
     const bs = this.batchSize;
     const { inputs, targets } = columns;
-    const kept = new Map<number, { inputs: Tensor; targets: Tensor; labels: Int32Array | null }>();
+    const inputShape = inputs.shape.slice(1), targetShape = targets.shape.slice(1);
+    // Reused arrays, by batch size (a last partial batch has its own).
+    const kept = new Map<number, { x: FloatArray; y: FloatArray; labels: Int32Array | null }>();
     for (let b = 0; b < this.length; b++) {
       const start = b * bs;
       const size = Math.min(bs, n - start);
       const indices = order.slice(start, start + size);
-      let bufs = this.reuseBuffers ? kept.get(size) : undefined;
-      const x = gatherColumn(inputs, indices, bufs?.inputs.data ?? null, this.reuseBuffers);
-      const y = gatherColumn(targets, indices, bufs?.targets.data ?? null, false);
-      let labels = bufs?.labels ?? null;
+      const reuse = this.reuseBuffers ? kept.get(size) : undefined;
+      // Reused inputs live in the wasm kernels' memory, as the image path's.
+      const x = gatherColumn(inputs, indices, reuse?.x ?? null, this.reuseBuffers);
+      const y = gatherColumn(targets, indices, reuse?.y ?? null, false);
+      let labels: Int32Array | null = null;
       if (targets.integer) {
-        labels ??= new Int32Array(size);
+        labels = reuse?.labels ?? new Int32Array(size);
         for (let r = 0; r < size; r++) labels[r] = targets.data[indices[r]];
       }
-      if (bufs === undefined) {
-        bufs = { inputs: new Tensor(x, [size, ...inputs.shape.slice(1)]), targets: new Tensor(y, [size, ...targets.shape.slice(1)]), labels };
-        if (this.reuseBuffers) kept.set(size, bufs);
-      }
-      yield { inputs: new Tensor(bufs.inputs.data, bufs.inputs.shape), targets: new Tensor(bufs.targets.data, bufs.targets.shape), labels, indices };
+      if (this.reuseBuffers && reuse === undefined) kept.set(size, { x, y, labels });
+      yield { inputs: new Tensor(x, [size, ...inputShape]), targets: new Tensor(y, [size, ...targetShape]), labels, indices };
     }
   }
 

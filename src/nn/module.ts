@@ -149,7 +149,8 @@ export abstract class Module {
    * In the default layout the values share memory with the module (as PyTorch's
    * `state_dict()`): `clone()` one to keep a snapshot. With `{ layout: 'pytorch' }` the names
    * and layouts are those of the equivalent PyTorch module (`nn.Linear` weights transposed to
-   * `[out, in]`, an `MLP`'s layers numbered as in `nn.Sequential`, see `MLP`), as copies.
+   * `[out, in]`, an `MLP`'s layers numbered as in `nn.Sequential`, see `MLP`); the
+   * transposed weights are copies, the other values share memory as before.
    *
    * @example
    * ```ts

@@ -56,11 +56,13 @@ export abstract class Module {
     return t;
   }
 
-  /** Registers a child module (its parameters become this module's, prefixed by `name.`). */
+  /**
+   * Registers a child module (its parameters become this module's, prefixed by `name.`).
+   * The child keeps its own mode, as in PyTorch, until this module's next `train()` / `eval()`.
+   */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkNewName('registerModule', name);
     this.children.set(name, m);
-    m.train(this.isTraining);
     return m;
   }
 

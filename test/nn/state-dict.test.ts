@@ -40,15 +40,12 @@ describe('train() / eval()', () => {
     expect(all().some((t) => t)).toBe(false);
   });
 
-  it('a module registered into an evaluating parent takes its mode', () => {
-    class Late extends nn.Module {
-      child: nn.BatchNorm1d | null = null;
-      forward(x: Tensor): Tensor { return x; }
-      add(): void { this.child = this.registerModule('bn', new nn.BatchNorm1d(2)); }
-    }
-    const m = new Late().eval();
-    m.add();
-    expect(m.child!.training).toBe(false);
+  it('a registered module keeps its own mode (PyTorch) until the parent switches', () => {
+    const frozen = new nn.BatchNorm1d(2).eval();
+    const seq = new nn.Sequential(new nn.Linear(2, 2), frozen);
+    expect([seq.training, frozen.training]).toEqual([true, false]);
+    seq.train();
+    expect(frozen.training).toBe(true);
   });
 });
 

@@ -1,11 +1,16 @@
 /**
- * Mini-batches over a `Dataset`, with seeded shuffling that is reproducible per epoch.
+ * Mini-batches over a dataset, with seeded shuffling that is reproducible per epoch: an
+ * image dataset such as MNIST (`{ images, labels, count, features }`, one-hot targets) or any
+ * pair of arrays (`{ inputs, targets }`: tensors or typed arrays, examples along the first axis).
  */
 import { tensor } from '../autograd/creation.js';
 import { Rng } from '../autograd/random.js';
 import { allocateResident } from '../autograd/backend/index.js';
-import type { Tensor } from '../autograd/tensor.js';
+import { Tensor } from '../autograd/tensor.js';
+import type { FloatArray } from '../autograd/kernels/types.js';
+import { fmt } from '../autograd/shape.js';
 import type { Dataset } from './mnist.js';
+import { gatherColumn, toColumn, type ArrayBatch, type ArrayDataset, type Column } from './columns.js';
 
 /** What a `DataLoader` needs of a dataset: flat images, labels, and their sizes. */
 export type BatchSource = Pick<Dataset, 'images' | 'labels' | 'count' | 'features'>;
@@ -35,8 +40,18 @@ export interface DataLoaderOptions {
   seed?: number;
   /** Leave out a last batch smaller than `batchSize` (default `false`). */
   dropLast?: boolean;
-  /** Number of classes for the one-hot `targets` (default 10); every label must be below it. */
+  /**
+   * Image datasets: the number of classes for the one-hot `targets` (default 10); every label
+   * must be below it. Array datasets with class-index targets: when given, every index must be
+   * below it (the targets stay indices).
+   */
   classes?: number;
+  /**
+   * Image datasets: the shape of one example in `inputs`, e.g. `[1, 28, 28]` for a
+   * convolutional network (batches `[b, 1, 28, 28]`); its size must be `features`.
+   * Default `[features]` (batches `[b, features]`).
+   */
+  inputShape?: readonly number[];
   /**
    * Refill one set of arrays for every batch instead of allocating new ones (default
    * `false`): the next batch then overwrites the previous batch's inputs, targets, labels and
@@ -47,10 +62,24 @@ export interface DataLoaderOptions {
   reuseBuffers?: boolean;
 }
 
+/** What a `DataLoader` iterates over: an image dataset (`BatchSource`) or an `ArrayDataset`. */
+export type LoaderSource = BatchSource | ArrayDataset;
+
+/** The batches of a loader over `S`: `Batch` for an image dataset, `ArrayBatch` for arrays. */
+export type BatchOf<S extends LoaderSource> = S extends BatchSource ? Batch : ArrayBatch;
+
 /**
- * Iterates over a dataset in mini-batches. Each batch gathers its rows into a `Float32Array`
- * (one batch's worth of copying, nothing more) and wraps it in a tensor: a new array per
- * batch, or with `reuseBuffers` one array refilled for every batch.
+ * Iterates over a dataset in mini-batches. Each batch gathers its rows into typed arrays
+ * (one batch's worth of copying, nothing more) and wraps them in tensors: new arrays per
+ * batch, or with `reuseBuffers` one set refilled for every batch.
+ *
+ * Two kinds of dataset:
+ * - an image dataset `{ images, labels, count, features }` (what `loadMnist` gives): batches
+ *   `{ inputs [b, features] (or [b, ...inputShape]), labels, targets (one-hot [b, classes]), indices }`;
+ * - any arrays `{ inputs, targets }` (see `ArrayDataset`): tensors or typed arrays of any
+ *   shape with the examples along the first axis, float targets for regression or integer
+ *   class indices (kept as indices, never one-hot): batches `{ inputs, targets, labels, indices }`
+ *   (see `ArrayBatch`).
  *
  * With `shuffle` (the default), epoch `e`'s order is a permutation drawn from an `Rng` seeded by
  * `(seed, e)`: reproducible, and different from one epoch to the next. `loader.epoch(e)` gives
@@ -69,11 +98,15 @@ export interface DataLoaderOptions {
  *     targets.shape; // [10, 10], one-hot rows of `labels`
  *   }
  * }
+ * // any arrays: x [N, 1] and float targets y [N, 1] for regression
+ * const x = Float32Array.from({ length: 256 }, (_, i) => -3 + (6 * i) / 255);
+ * const ds = { inputs: { data: x, shape: [256, 1] }, targets: { data: x.map(Math.sin), shape: [256, 1] } };
+ * for (const b of new data.DataLoader(ds, { batchSize: 32, seed: 1 })) b.targets.shape; // [32, 1]
  * ```
  */
-export class DataLoader implements Iterable<Batch> {
+export class DataLoader<S extends LoaderSource = BatchSource> implements Iterable<BatchOf<S>> {
   /** The dataset iterated over. */
-  readonly dataset: BatchSource;
+  readonly dataset: S;
   /** Examples per batch. */
   readonly batchSize: number;
   /** Whether each epoch visits the examples in a fresh seeded random order. */
@@ -82,33 +115,62 @@ export class DataLoader implements Iterable<Batch> {
   readonly seed: number;
   /** Whether a last partial batch is left out. */
   readonly dropLast: boolean;
-  /** Width of the one-hot targets. */
+  /** Image datasets: the width of the one-hot targets. Array datasets: the `classes` option (0 when not given). */
   readonly classes: number;
   /** Whether every batch refills the same arrays (see `DataLoaderOptions.reuseBuffers`). */
   readonly reuseBuffers: boolean;
   /** Number of batches per epoch. */
   readonly length: number;
+  /** The number of examples. */
+  readonly count: number;
   /** The epoch that the next `for … of loader` will run. */
   nextEpoch = 0;
+  /** The shape of one example in a batch's `inputs`. */
+  private readonly exampleShape: readonly number[];
+  /** Array datasets: the inputs and targets, checked. */
+  private readonly columns: { inputs: Column; targets: Column } | null;
 
-  constructor(dataset: BatchSource, opts: DataLoaderOptions) {
+  constructor(dataset: S, opts: DataLoaderOptions) {
     if (dataset === null || typeof dataset !== 'object') {
-      throw new Error(`DataLoader: expected a dataset { images, labels, count, features }, got ${String(dataset)}`);
+      throw new Error(`DataLoader: expected a dataset { images, labels, count, features } or { inputs, targets }, got ${String(dataset)}`);
     }
     if (opts === null || typeof opts !== 'object') {
       throw new Error('DataLoader: options { batchSize } are required, e.g. new DataLoader(train, { batchSize: 32 })');
     }
-    const { batchSize, shuffle = true, seed = 0, dropLast = false, classes = 10, reuseBuffers = false } = opts;
+    const { batchSize, shuffle = true, seed = 0, dropLast = false, reuseBuffers = false } = opts;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new Error(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
     }
     if (!Number.isFinite(seed)) {
       throw new Error(`DataLoader: seed must be a finite number, got ${String(seed)}`);
     }
-    if (!Number.isInteger(classes) || classes < 1) {
-      throw new Error(`DataLoader: classes must be a positive integer, got ${String(classes)}`);
+    if (opts.classes !== undefined && (!Number.isInteger(opts.classes) || opts.classes < 1)) {
+      throw new Error(`DataLoader: classes must be a positive integer, got ${String(opts.classes)}`);
     }
-    const { images, labels, count, features } = dataset;
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = seed;
+    this.dropLast = dropLast;
+    this.reuseBuffers = reuseBuffers === true;
+    this.dataset = dataset;
+    if (!('images' in dataset) && 'inputs' in dataset) {
+      if (opts.inputShape !== undefined) throw new Error('DataLoader: inputShape is for image datasets; give an array dataset its shape with a tensor or { data, shape }');
+      const inputs = toColumn('inputs', dataset.inputs);
+      const targets = toColumn('targets', dataset.targets);
+      if (inputs.count !== targets.count) {
+        throw new Error(`DataLoader: inputs hold ${inputs.count} examples but targets ${targets.count} (shapes ${fmt(inputs.shape)} and ${fmt(targets.shape)})`);
+      }
+      if (targets.integer) checkClassIndices(targets.data, opts.classes);
+      this.columns = { inputs, targets };
+      this.classes = opts.classes ?? 0;
+      this.count = inputs.count;
+      this.exampleShape = inputs.shape.slice(1);
+      this.length = dropLast ? Math.floor(this.count / batchSize) : Math.ceil(this.count / batchSize);
+      return;
+    }
+    this.columns = null;
+    const classes = opts.classes ?? 10;
+    const { images, labels, count, features } = dataset as BatchSource;
     if (!Number.isInteger(count) || count < 0 || !Number.isInteger(features) || features < 1) {
       throw new Error(`DataLoader: dataset count (${count}) and features (${features}) must be non-negative integers, features ≥ 1`);
     }
@@ -129,13 +191,13 @@ export class DataLoader implements Iterable<Batch> {
         throw new Error(`DataLoader: label ${labels[i]} of example ${i} is out of range for ${classes} classes (0..${classes - 1})`);
       }
     }
-    this.dataset = dataset;
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.seed = seed;
-    this.dropLast = dropLast;
+    const shape = opts.inputShape ?? [features];
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0) || shape.reduce((a, b) => a * b, 1) !== features) {
+      throw new Error(`DataLoader: inputShape ${Array.isArray(shape) ? fmt(shape) : String(shape)} must be positive integers multiplying to the ${features} features of an example`);
+    }
+    this.exampleShape = [...shape];
     this.classes = classes;
-    this.reuseBuffers = reuseBuffers === true;
+    this.count = count;
     this.length = dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
   }
 
@@ -153,7 +215,7 @@ export class DataLoader implements Iterable<Batch> {
    */
   order(epoch: number): Int32Array {
     checkEpoch(epoch);
-    const n = this.dataset.count;
+    const n = this.count;
     if (!this.shuffle) {
       const p = new Int32Array(n);
       for (let i = 0; i < n; i++) p[i] = i;
@@ -174,20 +236,45 @@ export class DataLoader implements Iterable<Batch> {
    * const sizes = [...loader.epoch(4)].map((b) => b.labels.length); // [2, 1]
    * ```
    */
-  epoch(epoch: number): IterableIterator<Batch> {
+  epoch(epoch: number): IterableIterator<BatchOf<S>> {
     const order = this.order(epoch);
-    return this.batches(order);
+    return (this.columns === null ? this.batches(order) : this.arrayBatches(order, this.columns)) as IterableIterator<BatchOf<S>>;
   }
 
   /**
    * Runs the next epoch: epoch 0 on the first iteration, then 1, 2, … (see `nextEpoch`).
    */
-  [Symbol.iterator](): IterableIterator<Batch> {
+  [Symbol.iterator](): IterableIterator<BatchOf<S>> {
     return this.epoch(this.nextEpoch++);
   }
 
+  private *arrayBatches(order: Int32Array, columns: { inputs: Column; targets: Column }): IterableIterator<ArrayBatch> {
+    const n = order.length;
+    const bs = this.batchSize;
+    const { inputs, targets } = columns;
+    const inputShape = inputs.shape.slice(1), targetShape = targets.shape.slice(1);
+    // Reused arrays, by batch size (a last partial batch has its own).
+    const kept = new Map<number, { x: FloatArray; y: FloatArray; labels: Int32Array | null }>();
+    for (let b = 0; b < this.length; b++) {
+      const start = b * bs;
+      const size = Math.min(bs, n - start);
+      const indices = order.slice(start, start + size);
+      const reuse = this.reuseBuffers ? kept.get(size) : undefined;
+      // Reused inputs live in the wasm kernels' memory, as the image path's.
+      const x = gatherColumn(inputs, indices, reuse?.x ?? null, this.reuseBuffers);
+      const y = gatherColumn(targets, indices, reuse?.y ?? null, false);
+      let labels: Int32Array | null = null;
+      if (targets.integer) {
+        labels = reuse?.labels ?? new Int32Array(size);
+        for (let r = 0; r < size; r++) labels[r] = targets.data[indices[r]];
+      }
+      if (this.reuseBuffers && reuse === undefined) kept.set(size, { x, y, labels });
+      yield { inputs: new Tensor(x, [size, ...inputShape]), targets: new Tensor(y, [size, ...targetShape]), labels, indices };
+    }
+  }
+
   private *batches(order: Int32Array): IterableIterator<Batch> {
-    const { images, labels, features } = this.dataset;
+    const { images, labels, features } = this.dataset as BatchSource;
     const n = order.length;
     const bs = this.batchSize;
     const classes = this.classes;
@@ -211,7 +298,7 @@ export class DataLoader implements Iterable<Batch> {
       }
       fillOneHot(bufs.targets, bufs.labels, classes);
       yield {
-        inputs: tensor(bufs.inputs, { shape: [size, features] }),
+        inputs: tensor(bufs.inputs, { shape: [size, ...this.exampleShape] }),
         labels: bufs.labels,
         targets: tensor(bufs.targets, { shape: [size, classes] }),
         indices,
@@ -239,6 +326,15 @@ function fillOneHot(out: Float32Array, labels: ArrayLike<number>, classes: numbe
       throw new Error(`oneHotBatch: label ${c} at position ${i} is out of range for ${classes} classes (0..${classes - 1})`);
     }
     out[i * classes + c] = 1;
+  }
+}
+
+function checkClassIndices(data: ArrayLike<number>, classes: number | undefined): void {
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i];
+    if (c < 0 || (classes !== undefined && c >= classes)) {
+      throw new Error(`DataLoader: class index ${c} of example ${i} is out of range${classes === undefined ? ' (class indices are >= 0)' : ` for ${classes} classes (0..${classes - 1})`}`);
+    }
   }
 }
 

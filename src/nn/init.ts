@@ -34,3 +34,12 @@ export function normalTensor(shape: readonly number[], std: number, rng: Rng, dt
   if (std !== 0) for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
   return new Tensor(data, shape);
 }
+
+/** A parameter or buffer tensor of `shape` filled with `value`, resident like `normalTensor`'s. */
+export function constantTensor(shape: readonly number[], value: number, dtype: DType): Tensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const data = allocateResident(dtype, size);
+  if (value !== 0) data.fill(value);
+  return new Tensor(data, shape);
+}

@@ -22,7 +22,9 @@ export interface LinearOptions {
 
 /**
  * A fully connected layer: y = x·W + b, with W of shape [inFeatures, outFeatures] (so a batch
- * [n, in] multiplies without a transpose) and b of shape [outFeatures].
+ * [n, in] multiplies without a transpose) and b of shape [outFeatures]. In PyTorch's layout
+ * (`stateDict({ layout: 'pytorch' })`, `nn.save`) the weight is written transposed, `[out, in]`,
+ * as `torch.nn.Linear` holds it.
  *
  * @example
  * ```ts
@@ -53,5 +55,10 @@ export class Linear extends Module {
       throw new Error(`Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.ndim === 0 ? 'no feature axis' : `${x.shape[x.ndim - 1]} features`}, expected ${this.inFeatures}`);
     }
     return linear(x, this.weight, this.bias, activation);
+  }
+
+  /** PyTorch's `nn.Linear` keeps its weight as `[out, in]`: the transpose of ours. */
+  protected override pytorchPermutation(name: string): readonly number[] | null {
+    return name === 'weight' ? [1, 0] : null;
   }
 }

@@ -25,6 +25,13 @@ export interface MLPOptions {
  * A multilayer perceptron in the lecture's notation: `sizes = [784, 30, 10]` is 784 inputs,
  * one hidden layer of 30 neurons, 10 outputs. Parameters are named `layers.<i>.weight|bias`.
  *
+ * In PyTorch's layout (`stateDict({ layout: 'pytorch' })`, `nn.save(..., { layout: 'pytorch' })`)
+ * the names are those of the equivalent `torch.nn.Sequential`, which puts each activation
+ * module after its linear layer: `Sequential(Linear(784, 30), Sigmoid(), Linear(30, 10),
+ * Sigmoid())` has keys `0.weight`, `0.bias`, `2.weight`, `2.bias` — layer i is `2i`
+ * (an `'identity'` activation is `nn.Identity()`, so the numbering never shifts; an identity
+ * output activation may simply be left out in PyTorch).
+ *
  * @example
  * ```ts
  * import { nn, randn } from 'tensorgrad';
@@ -62,5 +69,11 @@ export class MLP extends Module {
       h = act === 'softmax' ? activate(act, layer.forward(h)) : layer.forward(h, act);
     });
     return h;
+  }
+
+  /** `layers.<i>` is module `2i` of the equivalent `torch.nn.Sequential` (an activation module after each layer). */
+  protected override pytorchChildName(name: string): string {
+    const m = /^layers\.(\d+)$/.exec(name);
+    return m === null ? name : String(2 * Number(m[1]));
   }
 }

@@ -3,21 +3,13 @@
  * otherwise (logs, pipes, CI).
  */
 import type { ProgressInfo } from './train.js';
-import { formatInt } from './train.js';
+import { formatDuration, formatInt } from './format.js';
 
 /** Where progress goes: a writable stream with an optional `isTTY`/`columns`. */
 export interface ProgressStream {
   write(s: string): unknown;
   isTTY?: boolean;
   columns?: number;
-}
-
-/** Formats seconds as `4.2 s`, `1 min 05 s`, `2 h 03 min`. */
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return '?';
-  if (s < 60) return `${s.toFixed(1)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
 /**

@@ -7,12 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/index.js';
 import { decodeSafetensors } from '../../src/nn/safetensors.js';
 import { parseTrainArgs } from '../../src/cli/args.js';
-import {
-  confusionMatrix, formatEpochLine, trainMnist, writeRun, type EpochMetrics, type TrainSplits,
-  silentClasses,
-} from '../../src/cli/train.js';
-import { stallWarning } from '../../src/cli/main.js';
-import { evaluateModel, formatConfusionMatrix, loadModel } from '../../src/cli/evaluate.js';
+import { trainMnist, type EpochMetrics, type TrainSplits } from '../../src/cli/train.js';
+import { writeRun } from '../../src/cli/run-files.js';
+import { formatConfusionMatrix, formatEpochLine, stallWarning } from '../../src/cli/format.js';
+import { confusionMatrix, evaluateModel, silentClasses } from '../../src/cli/evaluate.js';
+import { loadModel } from '../../src/cli/model-file.js';
 import { niceTicks, renderCurves } from '../../src/cli/svg.js';
 import { ProgressReporter } from '../../src/cli/progress.js';
 

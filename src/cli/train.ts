@@ -9,6 +9,7 @@ import type * as optim from '../optim/index.js';
 import { DataLoader, loadMnist, type MnistSplits } from '../data/index.js';
 import type { TrainConfig } from './args.js';
 import { buildModel, buildOptimizer, buildScheduler, lossFunction } from './build.js';
+import { checkLoss, checkParameters } from './divergence.js';
 import { countMatches, predict, silentClasses, type Split } from './evaluate.js';
 
 export type { Split } from './evaluate.js';
@@ -114,7 +115,8 @@ export function loadSplits(opts: { data?: string; trainLimit?: number } = {}): M
  * (if any) sets the next epoch's rate.
  *
  * Where the run stands is `epoch` (0-based, the one in progress) and `batch` (mini-batches of it
- * done): between two yields of `steps()` the model, the optimizer and these fields agree.
+ * done): between two yields of `steps()` the model, the optimizer and these fields agree, which
+ * is what a checkpoint saves. A NaN or infinite loss or parameter throws a `DivergenceError`.
  */
 export class Trainer {
   readonly model: nn.MLP;
@@ -183,9 +185,7 @@ export class Trainer {
         loss.backward();
         opt.step();
         const value = loss.item();
-        if (!Number.isFinite(value)) {
-          throw new Error(`trainMnist: the loss became ${value} in epoch ${e + 1}, batch ${this.batch + 1}; the learning rate ${lr} is probably too large`);
-        }
+        checkLoss(value, this.config, e, this.batch + 1);
         this.costSum += value;
         this.batch++;
         examples += batch.labels.length;
@@ -195,6 +195,7 @@ export class Trainer {
         });
         yield { kind: 'step' };
       }
+      checkParameters(this.model.namedParameters(), this.config, e);
       const m = this.evaluateEpoch(e, lr, t0);
       this.history.push(m);
       this.epoch++;

@@ -67,9 +67,9 @@ describe('tensorgrad train on real MNIST (subprocess)', () => {
     expect(tail[2]).toMatch(/^Wrote .*curves\.svg$/);
   });
 
-  it('writes model.safetensors, metrics.json and curves.svg, nothing else, all parseable', () => {
+  it('writes model.safetensors, metrics.json, curves.svg and the checkpoint, nothing else (no temporary files), all parseable', () => {
     const out = join(dir, 'run');
-    expect(readdirSync(out).sort()).toEqual(['curves.svg', 'metrics.json', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'curves.svg', 'metrics.json', 'model.safetensors']);
     const { tensors, metadata } = decodeSafetensors(readFileSync(join(out, 'model.safetensors')));
     expect([...tensors].map(([n, t]) => [n, t.shape])).toEqual([
       ['layers.0.weight', [784, 30]], ['layers.0.bias', [30]], ['layers.1.weight', [30, 10]], ['layers.1.bias', [10]],

@@ -16,11 +16,12 @@ export function evaluateCommand(opts: EvaluateOptions, io: CliIO): number {
   if (!statSync(opts.model).isFile()) throw new UsageError(`--model: '${opts.model}' is not a file`, 'evaluate');
   checkDataDir(opts.data, 'evaluate');
   const { model, metadata } = loadModel(readFileSync(opts.model), opts.model);
-  const { test } = loadMnist({ ...(opts.data === undefined ? {} : { dir: opts.data }), trainSize: 0, validationSize: 0 });
+  const classes = model.sizes[model.sizes.length - 1];
+  // Labels are checked against the model's classes as the files are read.
+  const { test } = loadMnist({ ...(opts.data === undefined ? {} : { dir: opts.data }), trainSize: 0, validationSize: 0, classes: Math.min(classes, 256) });
   if (test.features !== model.sizes[0]) {
     throw new Error(`${opts.model}: the model takes ${model.sizes[0]} inputs but the test images have ${test.features} pixels`);
   }
-  const classes = model.sizes[model.sizes.length - 1];
   const ev = evaluateModel(model, test, opts.batch, classes);
   const say = (s: string): void => void io.out.write(s + '\n');
   say(`Model     ${opts.model}: MLP ${model.sizes.join('-')} · ${model.activation} hidden · ${model.outputActivation} output` +

@@ -44,10 +44,6 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   checkDataDir(config.data, 'train');
   for (const line of describeConfig(config)) say(line);
 
-  // The folder first: a run that cannot save must not train. Each checkpoint, model file and
-  // temporary copy is about the parameters (plus optimizer buffers) in float32 or float64.
-  const paramBytes = parameterCount(config.sizes) * 8;
-  const dir = prepareRunFolder({ out: runOpts.resume ?? config.out, resume: runOpts.resume, force: runOpts.force, bytes: 8 * paramBytes + 1e6 });
   const t0 = performance.now();
   const splits = loadSplits(config);
   say(
@@ -55,6 +51,11 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
       `validation ${formatInt(splits.validation.count)} · test ${formatInt(splits.test.count)} · loaded in ${formatDuration((performance.now() - t0) / 1000)}`,
   );
 
+  // The folder before the first step: a run that cannot save must not train. (After the data,
+  // so that a bad data folder leaves no empty run folder behind.) Each checkpoint, model file
+  // and temporary copy is about the parameters (plus optimizer buffers) in float32 or float64.
+  const paramBytes = parameterCount(config.sizes) * 8;
+  const dir = prepareRunFolder({ out: runOpts.resume ?? config.out, resume: runOpts.resume, force: runOpts.force, bytes: 8 * paramBytes + 1e6 });
   const progress = new ProgressReporter(io.out);
   let warned = false;
   const trainer = new Trainer({ ...config, out: config.out ?? dir }, splits, {

@@ -68,6 +68,16 @@ export function readMaybeGzipped(path: string, opts: ReadIdxFileOptions = {}): U
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not a file' : err.message;
     throw new Error(`${path}: cannot read: ${why}`);
   }
+  return decodeMaybeGzipped(raw, path, opts);
+}
+
+/**
+ * A file's bytes as `readMaybeGzipped` returns them, from bytes already in memory: inflated when
+ * they start with the gzip magic (within the size their IDX header declares, at most
+ * `maxBytes`), as they are otherwise. `path` names the file in errors (and `.gz` demands gzip).
+ */
+export function decodeMaybeGzipped(raw: Uint8Array, path: string, opts: ReadIdxFileOptions = {}): Uint8Array {
+  const maxBytes = opts.maxBytes ?? IDX_MAX_BYTES;
   if (!isGzip(raw)) {
     if (path.endsWith('.gz')) {
       throw new Error(

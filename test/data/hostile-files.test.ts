@@ -71,3 +71,19 @@ describe('IDX and gzip files within bounded memory', () => {
     });
   });
 });
+
+describe('DataLoader type errors', () => {
+  it('name the wrong array by kind and size, not by its contents', () => {
+    const images = new Float64Array(1_000_000).fill(0.123456789);
+    let message = '';
+    try {
+      new data.DataLoader({ images: images as unknown as Float32Array, labels: new Uint8Array(1000), count: 1000, features: 1000 }, { batchSize: 10 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe('DataLoader: dataset.images must be a Float32Array of count × features = 1000 × 1000 = 1000000 values, got a Float64Array of 1000000 values');
+    expect(() => new data.DataLoader({ images: new Float32Array(2), labels: [0, 1] as unknown as Uint8Array, count: 2, features: 1 }, { batchSize: 1 })).toThrow(
+      /dataset\.labels must be a Uint8Array of 2 labels, got an Array of 2 values$/,
+    );
+  });
+});

@@ -62,7 +62,8 @@ export class ProgressReporter {
     const interval = this.tty ? (this.opts.ttyIntervalMs ?? 100) : (this.opts.plainIntervalMs ?? 5000);
     if (now - this.lastDraw < interval || p.batch === p.batches) return;
     this.lastDraw = now;
-    const rate = p.examples / Math.max(p.elapsed, 1e-9);
+    // A resumed epoch skipped its first examples without training on them: not part of the rate.
+    const rate = (p.examples - (p.skippedExamples ?? 0)) / Math.max(p.elapsed, 1e-9);
     const eta = (p.totalExamples - p.examples) / Math.max(rate, 1e-9);
     const stats = `${formatInt(p.examples)}/${formatInt(p.totalExamples)} · ${formatInt(rate)} ex/s · ETA ${formatDuration(eta)} · cost ${p.cost.toFixed(3)}`;
     if (this.tty) {

@@ -76,8 +76,6 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   }
   const files = runFiles(dir);
   const checkpointFile = join(dir, CHECKPOINT_FILE);
-  say(`Run       ${show(dir)}  (checkpoint after every epoch; Ctrl-C saves one and stops)`);
-  say('');
 
   const saveCheckpoint = (): void => writeFileAtomic(checkpointFile, encodeCheckpoint(trainer));
   const stop = new StopRequest(
@@ -87,6 +85,8 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
     },
     () => io.err.write(`\ntensorgrad: quit at once; the last complete checkpoint is in ${show(dir)}\n`),
   );
+  say(`Run       ${show(dir)}  (checkpoint after every epoch; Ctrl-C saves one and stops)`);
+  say('');
   try {
     const steps = trainer.steps();
     let lastYield = performance.now();

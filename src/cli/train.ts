@@ -52,8 +52,10 @@ export interface ProgressInfo {
   /** Training examples done in this epoch. */
   examples: number;
   totalExamples: number;
-  /** Seconds since the epoch started. */
+  /** Seconds since the epoch started (or, in a resumed epoch, since it resumed). */
   elapsed: number;
+  /** Examples a resumed epoch skipped because the interrupted run had trained on them (0 or absent otherwise). */
+  skippedExamples?: number;
   /** Mean loss of the batches so far. */
   cost: number;
 }
@@ -172,11 +174,12 @@ export class Trainer {
       const e = this.epoch;
       const lr = opt.lr;
       const t0 = performance.now();
-      let seen = 0, examples = 0;
+      let seen = 0, examples = 0, skipped = 0;
       for (const batch of this.loader.epoch(e)) {
         // Resuming inside an epoch: its order is a function of (seed, epoch), so skip what was done.
         if (seen++ < this.batch) {
           examples += batch.labels.length;
+          skipped += batch.labels.length;
           continue;
         }
         const output = model.forward(batch.inputs);
@@ -191,7 +194,7 @@ export class Trainer {
         examples += batch.labels.length;
         this.hooks.onProgress?.({
           epoch: e + 1, epochs: this.config.epochs, batch: this.batch, batches: this.loader.length, examples,
-          totalExamples: data.train.count, elapsed: (performance.now() - t0) / 1000, cost: this.costSum / this.batch,
+          totalExamples: data.train.count, elapsed: (performance.now() - t0) / 1000, cost: this.costSum / this.batch, skippedExamples: skipped,
         });
         yield { kind: 'step' };
       }

@@ -57,10 +57,18 @@ describe('command-line conventions', () => {
           expect(chunks).toHaveLength(1);
           const visible = chunks[0].replace('\r\x1b[K', '');
           expect(visible.length).toBeLessThanOrEqual(Math.max(1, columns - 1));
-          if (columns >= 100) expect(visible).toMatch(/\[[█░]+\]/); // wide enough: the bar is there
+          if (columns >= 160) expect(visible).toMatch(/\[[█░]+\]/); // wide enough: the bar is there
         },
       ),
       { numRuns: propertyRuns() * 10 },
     );
+  });
+
+  it('a resumed epoch measures its rate on the examples it trained, not the ones it skipped', () => {
+    const chunks: string[] = [];
+    const info = { epoch: 4, epochs: 30, batch: 60, batches: 100, examples: 600, totalExamples: 1000, elapsed: 1, cost: 0.1 };
+    const reporter = new ProgressReporter({ write: (s: string) => chunks.push(s) }, { plainIntervalMs: 0 });
+    reporter.update({ ...info, skippedExamples: 500 });
+    expect(chunks[0]).toBe('  epoch 4/30: 600/1,000 · 100 ex/s · ETA 4.0 s · cost 0.100\n');
   });
 });

@@ -174,6 +174,23 @@ describe('tensorgrad train: run folder, Ctrl-C, resume, divergence (subprocess)'
     expect(again.stderr).toMatch(/the run is complete \(4 of 4 epochs\); nothing to resume/);
   }, 120_000);
 
+  it('SIGTERM also saves a checkpoint and exits 143; --force replaces the folder', async () => {
+    const out = join(dir, 'terminated');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'train', ...flags, '--out', out], { cwd: ROOT });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      if (!stdout.includes('Run       ') && (stdout += d.toString()).includes('Run       ')) child.kill('SIGTERM');
+      else stdout += d.toString();
+    });
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(code).toBe(143);
+    expect(stdout).toMatch(/Saved a checkpoint (after epoch \d|in epoch \d after mini-batch \d+ of 300)/);
+    expect(existsSync(join(out, 'checkpoint.safetensors'))).toBe(true);
+    const forced = cli(['train', '--train-limit', '200', '--epochs', '1', '--out', out, '--force']);
+    expect(forced.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'curves.svg', 'metrics.json', 'model.safetensors']);
+  }, 60_000);
+
   it("refuses a folder holding another run's files unless --force, and --resume without a checkpoint", () => {
     const out = join(dir, 'straight');
     const refused = cli(['train', ...flags, '--out', out]);

@@ -165,6 +165,23 @@ const FLAGS = {
 
 type TableCommand = keyof typeof FLAGS;
 
+/** Usage text is wrapped to this width, continuation lines indented under the descriptions. */
+const USAGE_WIDTH = 100;
+
+function wrap(line: string): string {
+  const indent = ' '.repeat(24);
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > USAGE_WIDTH) {
+    const cut = rest.lastIndexOf(' ', USAGE_WIDTH);
+    if (cut <= indent.length) break;
+    out.push(rest.slice(0, cut));
+    rest = indent + rest.slice(cut + 1);
+  }
+  out.push(rest);
+  return out.join('\n');
+}
+
 /** The usage lines of a flag table: `  --name META   help  (default …)`. */
 function flagLines(specs: readonly FlagSpec[]): string {
   return specs
@@ -172,7 +189,7 @@ function flagLines(specs: readonly FlagSpec[]): string {
       const meta = typeof s.kind === 'string' ? (s.kind === 'switch' ? '' : ` ${s.meta ?? ''}`) : ' NAME';
       const choices = typeof s.kind === 'string' ? '' : `${s.kind.join(' | ')}: `;
       const dflt = s.defaultText ?? (s.default === undefined ? undefined : Array.isArray(s.default) ? s.default.join(',') : String(s.default));
-      return `  ${`--${s.name}${meta}`.padEnd(20)}  ${choices}${s.help}${dflt === undefined ? '' : ` (default ${dflt})`}`;
+      return wrap(`  ${`--${s.name}${meta}`.padEnd(20)}  ${choices}${s.help}${dflt === undefined ? '' : ` (default ${dflt})`}`);
     })
     .join('\n');
 }

@@ -27,9 +27,30 @@ const SUITES: [key: string, run: () => Promise<Row[]>][] = [
   ['op', opOverheadSuites],
 ];
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const USAGE = `Usage: npm run bench [-- --only KEY]
+  --only KEY   only the suites whose key contains KEY (keys: ${SUITES.map(([k]) => k).join(', ')})`;
+
+/**
+ * The `--only` key, checked before anything runs: an unknown flag or a key no suite matches is
+ * a usage error (exit 2) that leaves the saved results as they are.
+ */
+function parseArgs(argv: readonly string[]): { only?: string; help: boolean } {
+  const fail = (message: string): never => {
+    process.stderr.write(`bench: ${message}\n\n${USAGE}\n`);
+    process.exit(2);
+  };
+  let only: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') return { help: true };
+    const value = arg.startsWith('--only=') ? arg.slice('--only='.length) : arg === '--only' ? argv[++i] : undefined;
+    if (value === undefined) fail(arg === '--only' ? '--only needs a key' : `unknown argument '${arg}'`);
+    only = value;
+  }
+  if (only !== undefined && !SUITES.some(([key]) => key.includes(only as string))) {
+    fail(`--only: no suite key contains '${only}'; the keys are ${SUITES.map(([k]) => k).join(', ')}`);
+  }
+  return { only, help: false };
 }
 
 function commit(): string {
@@ -43,7 +64,11 @@ function commit(): string {
 }
 
 async function main(): Promise<void> {
-  const only = argValue('--only');
+  const { only, help } = parseArgs(process.argv.slice(2));
+  if (help) {
+    console.log(USAGE);
+    return;
+  }
   const started = Date.now();
   await initTfjs();
   const env = {

@@ -144,3 +144,41 @@ describe('safetensors validation: every corruption says what is wrong', () => {
     }
   });
 });
+
+describe('safetensors: hostile headers', () => {
+  const good = (): Record<string, unknown> => ({ w: f32(8, [2]) });
+  const data = new Uint8Array(8);
+
+  it('rejects a duplicate key, at the top level, in an entry, and in the metadata', () => {
+    const dupTensor = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
+    expect(() => decodeSafetensors(craft(dupTensor, data))).toThrow(/header has the key "w" twice in one object/);
+    const dupField = '{"w":{"dtype":"F32","shape":[2],"dtype":"F64","data_offsets":[0,8]}}';
+    expect(() => decodeSafetensors(craft(dupField, data))).toThrow(/the key "dtype" twice/);
+    const dupMeta = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"activation":"sigmoid","activation":"relu"}}';
+    expect(() => decodeSafetensors(craft(dupMeta, data))).toThrow(/the key "activation" twice/);
+    // Same key spelled with an escape is the same key.
+    const escaped = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"\\u0077":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
+    expect(() => decodeSafetensors(craft(escaped, data))).toThrow(/the key "w" twice/);
+    // The same key in two different objects is fine.
+    const { tensors } = decodeSafetensors(craft({ ...good(), __metadata__: { dtype: 'x', shape: 'y' } }, data));
+    expect([...tensors.keys()]).toEqual(['w']);
+  });
+
+  it('rejects deep nesting before parsing, with a short message, and no stack overflow', () => {
+    const deep = `{"w":{"dtype":"F32","shape":${'['.repeat(100_000)}${']'.repeat(100_000)},"data_offsets":[0,8]}}`;
+    expect(() => decodeSafetensors(craft(deep, data))).toThrow(/header nests deeper than 16 levels/);
+    expect(() => decodeSafetensors(craft('{"a":' + '{"a":'.repeat(50) + '1' + '}'.repeat(51), data))).toThrow(/deeper than 16/);
+  });
+
+  it('keeps error messages short when names and values are huge', () => {
+    const long = 'x'.repeat(1_000_000);
+    let message = '';
+    try {
+      decodeSafetensors(craft({ [long]: { dtype: long, shape: [2], data_offsets: [0, 8] } }, data), 'f.safetensors');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^decodeSafetensors: f\.safetensors: tensor "xxx.*…/);
+    expect(message.length).toBeLessThan(400);
+  });
+});

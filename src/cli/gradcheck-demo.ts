@@ -8,7 +8,7 @@
 import { gradcheck, tensor, Rng, type GradcheckReport, type Tensor } from '../autograd/index.js';
 import * as nn from '../nn/index.js';
 import { loadMnist } from '../data/index.js';
-import { formatInt } from './train.js';
+import { formatInt } from './format.js';
 
 /** One gradcheck run of the demo, with what was checked. */
 export interface GradcheckDemoResult {

@@ -3,7 +3,7 @@
  * otherwise (logs, pipes, CI).
  */
 import type { ProgressInfo } from './train.js';
-import { formatInt } from './train.js';
+import { formatDuration, formatInt } from './format.js';
 
 /** Where progress goes: a writable stream with an optional `isTTY`/`columns`. */
 export interface ProgressStream {
@@ -12,12 +12,24 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** Formats seconds as `4.2 s`, `1 min 05 s`, `2 h 03 min`. */
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return '?';
-  if (s < 60) return `${s.toFixed(1)} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(Math.floor(s % 60)).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+/**
+ * The progress line for a terminal `columns` wide: `Epoch 3/30 [████░░░░] 41% 20,500/50,000 · …`,
+ * never wider than `columns − 1` characters (a line as wide as the terminal wraps on some
+ * terminals, and every redraw would then start a new line). The bar shrinks first (to no fewer
+ * than 10 cells), then the statistics are cut, then the bar is dropped.
+ */
+export function fitLine(p: ProgressInfo, stats: string, columns: number | undefined): string {
+  const max = Math.max(1, (columns || 100) - 1); // columns is 0 when the terminal size is unknown
+  const prefix = `Epoch ${p.epoch}/${p.epochs} `;
+  const pct = ` ${String(Math.floor((100 * p.examples) / p.totalExamples)).padStart(3)}% `;
+  const room = max - prefix.length - pct.length - stats.length - 2;
+  if (room < 10) {
+    // Too narrow for a bar next to the numbers: the numbers alone, cut to fit.
+    return `${prefix}${pct.trim()} ${stats}`.slice(0, max);
+  }
+  const width = Math.min(30, room);
+  const filled = Math.round((width * p.examples) / p.totalExamples);
+  return `${prefix}[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]${pct}${stats}`;
 }
 
 /**
@@ -50,17 +62,12 @@ export class ProgressReporter {
     const interval = this.tty ? (this.opts.ttyIntervalMs ?? 100) : (this.opts.plainIntervalMs ?? 5000);
     if (now - this.lastDraw < interval || p.batch === p.batches) return;
     this.lastDraw = now;
-    const rate = p.examples / Math.max(p.elapsed, 1e-9);
+    // A resumed epoch skipped its first examples without training on them: not part of the rate.
+    const rate = (p.examples - (p.skippedExamples ?? 0)) / Math.max(p.elapsed, 1e-9);
     const eta = (p.totalExamples - p.examples) / Math.max(rate, 1e-9);
     const stats = `${formatInt(p.examples)}/${formatInt(p.totalExamples)} · ${formatInt(rate)} ex/s · ETA ${formatDuration(eta)} · cost ${p.cost.toFixed(3)}`;
     if (this.tty) {
-      const columns = this.stream.columns || 100; // 0 when the terminal size is unknown
-      const prefix = `Epoch ${p.epoch}/${p.epochs} `;
-      const pct = ` ${String(Math.floor((100 * p.examples) / p.totalExamples)).padStart(3)}% `;
-      const width = Math.max(10, Math.min(30, columns - prefix.length - pct.length - stats.length - 3));
-      const filled = Math.round((width * p.examples) / p.totalExamples);
-      const bar = `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-      this.stream.write(`\r\x1b[K${prefix}${bar}${pct}${stats}`.slice(0, columns + 8));
+      this.stream.write(`\r\x1b[K${fitLine(p, stats, this.stream.columns)}`);
       this.drawn = true;
     } else {
       this.stream.write(`  epoch ${p.epoch}/${p.epochs}: ${stats}\n`);

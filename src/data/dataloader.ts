@@ -132,7 +132,7 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
 
   constructor(dataset: S, opts: DataLoaderOptions) {
     if (dataset === null || typeof dataset !== 'object') {
-      throw new Error(`DataLoader: expected a dataset { images, labels, count, features } or { inputs, targets }, got ${String(dataset)}`);
+      throw new Error(`DataLoader: expected a dataset { images, labels, count, features } or { inputs, targets }, got ${describeValue(dataset)}`);
     }
     if (opts === null || typeof opts !== 'object') {
       throw new Error('DataLoader: options { batchSize } are required, e.g. new DataLoader(train, { batchSize: 32 })');
@@ -177,13 +177,13 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
     if (!(images instanceof Float32Array) || images.length !== count * features) {
       throw new Error(
         `DataLoader: dataset.images must be a Float32Array of count × features = ${count} × ${features} = ` +
-          `${count * features} values, got ${images instanceof Float32Array ? images.length + ' values' : String(images)}`,
+          `${count * features} values, got ${images instanceof Float32Array ? images.length + ' values' : describeValue(images)}`,
       );
     }
     if (!(labels instanceof Uint8Array) || labels.length !== count) {
       throw new Error(
         `DataLoader: dataset.labels must be a Uint8Array of ${count} labels, got ` +
-          `${labels instanceof Uint8Array ? labels.length + ' labels' : String(labels)}`,
+          `${labels instanceof Uint8Array ? labels.length + ' labels' : describeValue(labels)}`,
       );
     }
     for (let i = 0; i < count; i++) {
@@ -352,4 +352,12 @@ function checkEpoch(epoch: number): void {
 function epochSeed(seed: number, epoch: number): number {
   const base = new Rng(seed).nextUint32();
   return (base ^ Math.imul(epoch + 1, 0x9e3779b9)) >>> 0;
+}
+
+/** A value named in an error by its kind and size, never by its contents (an array can hold millions). */
+function describeValue(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  const a = (name: string): string => `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
+  if (ArrayBuffer.isView(x) || Array.isArray(x)) return `${a(x.constructor.name)} of ${(x as ArrayLike<unknown>).length} values`;
+  return typeof x === 'object' ? a(x.constructor?.name ?? 'object') : `${typeof x} ${String(x).slice(0, 40)}`;
 }

@@ -61,30 +61,33 @@ const hex = (b: number): string => '0x' + b.toString(16).padStart(2, '0');
 const knownCodes = (): string => TYPES.map((t) => `${hex(t.code)} (${t.dtype})`).join(', ');
 const shapeText = (shape: readonly number[]): string => shape.join('×');
 
+/** What an IDX header declares: element type, shape, and the sizes they imply. */
+export interface IdxHeader {
+  dtype: IdxDtype;
+  shape: number[];
+  /** Bytes of the header: 4 + 4 · dimensions. */
+  headerBytes: number;
+  /** Bytes of data the header declares: elements × element size. */
+  dataBytes: number;
+}
+
 /**
- * Decodes an IDX array from its bytes.
+ * Reads and checks just the header of an IDX file: enough of the file's start to know how big
+ * the whole file must be (so a reader can refuse a huge or a lying file before reading it all).
  *
- * `uint8` and `int8` data are zero-copy views into `bytes`; multi-byte types are converted from
- * big-endian into a fresh typed array. Gzipped bytes are not accepted here (this function is
- * browser-safe): decompress them first, or use `readIdxFile`, which does it for you.
- *
- * @param bytes the whole file's contents
- * @param fileName named in error messages, so a user knows which file is corrupt
- * @throws Error on a wrong magic number, an unknown type code, zero dimensions, a negative
- *   dimension, a header shorter than declared, or a data size that disagrees with the header
- *   (truncated or trailing bytes); the message says what was expected and what was found.
+ * @param bytes the file's first bytes (at least the header: 4 + 4 · dimensions, ≤ 1024 bytes)
+ * @throws Error naming `fileName` on a wrong magic number, an unknown type code, zero
+ *   dimensions, a negative dimension, or a header shorter than it declares.
  *
  * @example
  * ```ts
  * import { data } from 'tensorgrad';
- * const bytes = data.writeIdx({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array([1, 2, 3, 4, 5, 6]) });
- * const a = data.readIdx(bytes);
- * a.dtype; // 'uint8'
- * a.shape; // [2, 3]
- * a.data;  // Uint8Array [1, 2, 3, 4, 5, 6]
+ * const h = data.readIdxHeader(data.writeIdx({ shape: [2, 3], data: new Uint8Array(6) }));
+ * h.shape;     // [2, 3]
+ * h.dataBytes; // 6
  * ```
  */
-export function readIdx(bytes: Uint8Array, fileName?: string): IdxArray {
+export function readIdxHeader(bytes: Uint8Array, fileName?: string): IdxHeader {
   const where = fileName ? `${fileName}: ` : 'readIdx: ';
   const fail = (message: string): never => {
     throw new Error(where + message);
@@ -133,13 +136,48 @@ export function readIdx(bytes: Uint8Array, fileName?: string): IdxArray {
     shape[d] = size;
     count *= size;
   }
-  const expected = count * type.bytes;
+  return { dtype: type.dtype, shape, headerBytes, dataBytes: count * type.bytes };
+}
+
+/**
+ * Decodes an IDX array from its bytes.
+ *
+ * `uint8` and `int8` data are zero-copy views into `bytes`; multi-byte types are converted from
+ * big-endian into a fresh typed array. Gzipped bytes are not accepted here (this function is
+ * browser-safe): decompress them first, or use `readIdxFile`, which does it for you.
+ *
+ * @param bytes the whole file's contents
+ * @param fileName named in error messages, so a user knows which file is corrupt
+ * @throws Error on a wrong magic number, an unknown type code, zero dimensions, a negative
+ *   dimension, a header shorter than declared, or a data size that disagrees with the header
+ *   (truncated or trailing bytes); the message says what was expected and what was found.
+ *
+ * @example
+ * ```ts
+ * import { data } from 'tensorgrad';
+ * const bytes = data.writeIdx({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array([1, 2, 3, 4, 5, 6]) });
+ * const a = data.readIdx(bytes);
+ * a.dtype; // 'uint8'
+ * a.shape; // [2, 3]
+ * a.data;  // Uint8Array [1, 2, 3, 4, 5, 6]
+ * ```
+ */
+export function readIdx(bytes: Uint8Array, fileName?: string): IdxArray {
+  const where = fileName ? `${fileName}: ` : 'readIdx: ';
+  const fail = (message: string): never => {
+    throw new Error(where + message);
+  };
+  const { dtype, shape, headerBytes, dataBytes: expected } = readIdxHeader(bytes, fileName);
+  const type = BY_DTYPE.get(dtype) as TypeInfo;
+  const n = bytes.length;
+  const count = expected / type.bytes;
   const actual = n - headerBytes;
   if (actual !== expected) {
     const declared = `header declares ${shapeText(shape)} ${type.dtype} = ${expected} data bytes`;
     if (actual < expected) fail(`truncated: ${declared}, file has ${actual}`);
     fail(`trailing bytes: ${declared}, file has ${actual} (${actual - expected} extra)`);
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const offset = bytes.byteOffset + headerBytes;
   switch (type.dtype) {
     case 'uint8':

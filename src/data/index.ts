@@ -4,9 +4,9 @@
  * `readIdx` and `writeIdx` are browser-safe; `readIdxFile`, `loadMnist`, `defaultMnistDir` and
  * `module-file.ts` (`nn.save` / `nn.load` of the package root) use the file system (Node only).
  */
-export { readIdx, writeIdx, IDX_TYPE_CODES } from './idx.js';
-export type { IdxArray, IdxDtype, IdxInput, IdxTypedArrays } from './idx.js';
-export { readIdxFile } from './files.js';
+export { readIdx, readIdxHeader, writeIdx, IDX_TYPE_CODES } from './idx.js';
+export type { IdxArray, IdxDtype, IdxHeader, IdxInput, IdxTypedArrays } from './idx.js';
+export { readIdxFile, IDX_MAX_BYTES, type ReadIdxFileOptions } from './files.js';
 export { loadMnist, defaultMnistDir, MNIST_FILES } from './mnist.js';
 export type { Dataset, LoadMnistOptions, MnistSplits } from './mnist.js';
 export { DataLoader } from './dataloader.js';

@@ -52,6 +52,8 @@ export interface LoadMnistOptions {
   trainSize?: number;
   /** Number of training-file examples, after the training split, in the validation split (default 10000). */
   validationSize?: number;
+  /** Number of classes: every label must be in 0..classes−1 (default 10). */
+  classes?: number;
 }
 
 /** The four standard MNIST file names, by role. */
@@ -99,7 +101,9 @@ export function defaultMnistDir(): string {
  * reads the files anew and returns arrays no other call shares.
  *
  * @throws Error if the folder or a file is missing (naming the path and listing the expected
- *   files), a file is corrupt (see `readIdx`), images and labels disagree in count, or
+ *   files), a file is corrupt (see `readIdx`) or above 1 GiB (see `readIdxFile`), a label is not
+ *   a class 0..classes−1, images and labels disagree in count, the training and test images
+ *   differ in size, or
  *   `trainSize + validationSize` exceeds the training file.
  *
  * @example
@@ -122,6 +126,10 @@ export function loadMnist(opts: LoadMnistOptions = {}): MnistSplits {
   const validationSize = opts.validationSize ?? 10000;
   checkSize('trainSize', trainSize);
   checkSize('validationSize', validationSize);
+  const classes = opts.classes ?? 10;
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    throw new Error(`loadMnist: classes must be an integer in 1..256, got ${classes}`);
+  }
 
   if (!existsSync(dir)) {
     throw new Error(`loadMnist: folder ${dir} does not exist; expected a folder holding ${EXPECTED_LIST} (each plain or .gz)`);
@@ -131,11 +139,17 @@ export function loadMnist(opts: LoadMnistOptions = {}): MnistSplits {
   }
 
   const trainImages = readImages(findFile(dir, MNIST_FILES.trainImages));
-  const trainLabels = readLabels(findFile(dir, MNIST_FILES.trainLabels));
+  const trainLabels = readLabels(findFile(dir, MNIST_FILES.trainLabels), classes);
   checkAgree(trainImages, trainLabels);
   const testImages = readImages(findFile(dir, MNIST_FILES.testImages));
-  const testLabels = readLabels(findFile(dir, MNIST_FILES.testLabels));
+  const testLabels = readLabels(findFile(dir, MNIST_FILES.testLabels), classes);
   checkAgree(testImages, testLabels);
+  if (testImages.rows !== trainImages.rows || testImages.cols !== trainImages.cols) {
+    throw new Error(
+      `loadMnist: ${testImages.path} holds ${testImages.rows}×${testImages.cols} images but ${trainImages.path} ` +
+        `holds ${trainImages.rows}×${trainImages.cols}; the training and test images must have the same size`,
+    );
+  }
 
   const available = trainImages.count;
   if (trainSize + validationSize > available) {
@@ -202,12 +216,18 @@ function readImages(path: string): Images {
   return { path, bytes: a.data, count: a.shape[0], rows: a.shape[1], cols: a.shape[2] };
 }
 
-function readLabels(path: string): Labels {
+function readLabels(path: string, classes: number): Labels {
   const a: IdxArray = readIdx(readMaybeGzipped(path), path);
   if (a.dtype !== 'uint8' || a.shape.length !== 1) {
     throw new Error(`${path}: expected a 1-D uint8 array of labels, got ${a.dtype} of shape ${a.shape.join('×')}`);
   }
-  return { path, labels: a.data };
+  const labels = a.data;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= classes) {
+      throw new Error(`${path}: label ${labels[i]} of example ${i} is not a class 0..${classes - 1}`);
+    }
+  }
+  return { path, labels };
 }
 
 function checkAgree(images: Images, labels: Labels): void {

@@ -10,7 +10,7 @@ export {
 } from './normalization.js';
 export { INIT_NAMES, initStd, type InitName } from './init.js';
 export { parameterCount } from './parameter-count.js';
-export { quadraticCost, mseLoss, crossEntropy, binaryCrossEntropy, type MseOptions } from './losses.js';
+export { quadraticCost, mseLoss, crossEntropy, binaryCrossEntropy, LOSS_NAMES, type LossName, type MseOptions } from './losses.js';
 export { oneHot, argmax, accuracy, type Labels } from './metrics.js';
 export { encodeSafetensors, decodeSafetensors, SAFETENSORS_MAX_HEADER_BYTES, type DecodedSafetensors } from './safetensors.js';
 export {

@@ -3,6 +3,10 @@ import { fmt, sameShape } from '../autograd/shape.js';
 import { squaredErrorSum } from '../autograd/ops/squared-error.js';
 import { oneHot, type Labels } from './metrics.js';
 
+/** The losses by name, as the CLI's `--loss` and saved runs spell them (quadraticCost, mseLoss, crossEntropy). */
+export const LOSS_NAMES = ['quadratic', 'mse', 'cross-entropy'] as const;
+export type LossName = (typeof LOSS_NAMES)[number];
+
 function checkSame(op: string, output: Tensor, target: Tensor): void {
   if (!(target instanceof Tensor)) throw new Error(`${op}: target must be a Tensor`);
   if (!sameShape(output.shape, target.shape)) {

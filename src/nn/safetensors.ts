@@ -25,6 +25,69 @@ const CODES: Readonly<Record<string, { dtype: DType; bytes: number }>> = Object.
 /** The largest header accepted by `decodeSafetensors` (100 MB, as the reference implementation). */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
 
+/**
+ * The deepest JSON nesting accepted in a header. A valid header nests three levels (the header
+ * object, a tensor entry, its shape array); the bound stops a hostile header from exhausting the
+ * stack in the parser or in an error message.
+ */
+export const SAFETENSORS_MAX_DEPTH = 16;
+
+/** The longest piece of the file quoted in an error message (a name or a value can be megabytes). */
+const QUOTE_LIMIT = 80;
+
+/** `JSON.stringify(v)` cut to `QUOTE_LIMIT` characters, for error messages. */
+function quote(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}
+
+/**
+ * Checks a header's JSON text without building it: nesting at most `maxDepth` deep, and no
+ * object with the same key twice (the format forbids duplicates; `JSON.parse` would silently keep
+ * the last one, so a second "activation" could switch a model's behaviour). One linear pass with
+ * an explicit stack, no recursion. Returns an error message, or null when the text passes (the
+ * syntax itself is left to `JSON.parse`).
+ */
+function scanHeader(text: string, maxDepth: number): string | null {
+  const keys: (Set<string> | null)[] = []; // per open container: the object's keys so far, null for an array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (keys.length >= maxDepth) return `header nests deeper than ${maxDepth} levels`;
+      keys.push(c === 0x7b ? new Set() : null);
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      keys.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = keys.length > 0 && keys[keys.length - 1] !== null;
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      const top = keys[keys.length - 1];
+      if (expectKey && top) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return null; // malformed string: JSON.parse reports it
+        }
+        if (top.has(key)) return `header has the key ${quote(key)} twice in one object (duplicate keys are not allowed)`;
+        top.add(key);
+      }
+      expectKey = false;
+      i = j;
+    }
+  }
+  return null;
+}
+
 /** The result of `decodeSafetensors`. */
 export interface DecodedSafetensors {
   /** The tensors, in file order, each owning a fresh copy of its data. */
@@ -154,6 +217,7 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
   const fail: (msg: string) => never = (msg) => {
     throw new Error(`decodeSafetensors: ${source}: ${msg}`);
   };
+  const q = quote;
   if (buf.length < 8) fail(`file is ${buf.length} bytes, too short for the 8-byte header length`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n64 = view.getBigUint64(0, true);
@@ -171,11 +235,13 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
     return fail('header is not valid UTF-8');
   }
   if (!text.startsWith('{')) fail(`header must be a JSON object starting with "{", it starts with ${JSON.stringify(text.slice(0, 20))}`);
+  const scanned = scanHeader(text, SAFETENSORS_MAX_DEPTH);
+  if (scanned !== null) fail(scanned);
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return fail(`header is not valid JSON (${(e as Error).message})`);
+    return fail(`header is not valid JSON (${(e as Error).message.slice(0, 2 * QUOTE_LIMIT)})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header JSON must be an object');
 
@@ -188,36 +254,36 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
     if (name === '__metadata__') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('"__metadata__" must be an object mapping strings to strings');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`"__metadata__" value of "${k}" must be a string, got ${JSON.stringify(v)}`);
+        if (typeof v !== 'string') fail(`"__metadata__" value of ${q(k)} must be a string, got ${q(v)}`);
         metadata[k] = v as string;
       }
       continue;
     }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`entry "${name}" must be an object { dtype, shape, data_offsets }`);
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`entry ${q(name)} must be an object { dtype, shape, data_offsets }`);
     const e = raw as Record<string, unknown>;
-    if (typeof e.dtype !== 'string') fail(`tensor "${name}" has no string "dtype"`);
+    if (typeof e.dtype !== 'string') fail(`tensor ${q(name)} has no string "dtype"`);
     const code = CODES[e.dtype as string];
     if (code === undefined || !Object.prototype.hasOwnProperty.call(CODES, e.dtype as string)) {
-      fail(`tensor "${name}" has dtype ${JSON.stringify(e.dtype)}, which is not supported (only ${Object.keys(CODES).join(', ')})`);
+      fail(`tensor ${q(name)} has dtype ${q(e.dtype)}, which is not supported (only ${Object.keys(CODES).join(', ')})`);
     }
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-      fail(`tensor "${name}" has shape ${JSON.stringify(shape)}; expected an array of non-negative integers`);
+      fail(`tensor ${q(name)} has shape ${q(shape)}; expected an array of non-negative integers`);
     }
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-      fail(`tensor "${name}" has data_offsets ${JSON.stringify(offs)}; expected [begin, end], non-negative integers`);
+      fail(`tensor ${q(name)} has data_offsets ${q(offs)}; expected [begin, end], non-negative integers`);
     }
     const [begin, end] = offs as number[];
-    if (end < begin) fail(`tensor "${name}" has data_offsets [${begin}, ${end}]: end is before begin`);
+    if (end < begin) fail(`tensor ${q(name)} has data_offsets [${begin}, ${end}]: end is before begin`);
     if (end > dataLen) {
-      fail(`tensor "${name}" has data_offsets [${begin}, ${end}] beyond the ${dataLen} data bytes after the header; the file is truncated or corrupt`);
+      fail(`tensor ${q(name)} has data_offsets [${begin}, ${end}] beyond the ${dataLen} data bytes after the header; the file is truncated or corrupt`);
     }
     const numel = (shape as number[]).reduce((a, b) => a * b, 1);
     const expected = numel * code.bytes;
     if (end - begin !== expected) {
       fail(
-        `tensor "${name}" has data_offsets [${begin}, ${end}] (${end - begin} bytes) but shape [${(shape as number[]).join(', ')}] ` +
+        `tensor ${q(name)} has data_offsets [${begin}, ${end}] (${end - begin} bytes) but shape [${q(shape).slice(1, -1)}] ` +
           `of ${e.dtype} needs ${numel} × ${code.bytes} = ${expected} bytes`,
       );
     }
@@ -230,10 +296,10 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
   let prev: (typeof entries)[number] | null = null;
   for (const e of sorted) {
     if (e.begin < pos) {
-      fail(`tensor "${e.name}" [${e.begin}, ${e.end}] overlaps tensor "${prev!.name}" [${prev!.begin}, ${prev!.end}]`);
+      fail(`tensor ${q(e.name)} [${e.begin}, ${e.end}] overlaps tensor ${q(prev!.name)} [${prev!.begin}, ${prev!.end}]`);
     }
     if (e.begin > pos) {
-      fail(`${e.begin - pos} bytes at data offset ${pos} belong to no tensor (gap before "${e.name}" at ${e.begin})`);
+      fail(`${e.begin - pos} bytes at data offset ${pos} belong to no tensor (gap before ${q(e.name)} at ${e.begin})`);
     }
     pos = e.end;
     prev = e;

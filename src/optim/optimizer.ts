@@ -238,3 +238,7 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
     this.params.forEach((_, i) => { this.paramSteps[i] = s.paramSteps?.[i] ?? s.stepCount; });
   }
 }
+
+/** The optimizers by name (SGD, Adam, AdamW), as the CLI's `--optimizer` and saved runs spell them. */
+export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];

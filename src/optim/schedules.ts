@@ -1,5 +1,9 @@
 import type { Optimizer } from './optimizer.js';
 
+/** The built-in schedules by name: `stepDecay` and `cosineDecay`. */
+export const SCHEDULE_NAMES = ['step', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+
 /** A learning-rate schedule: the rate for step (or epoch) t, given the initial rate. */
 export type Schedule = (t: number, baseLr: number) => number;
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_CONFIG, parseCommandLine, parseTrainArgs, UsageError } from '../../src/cli/args.js';
+import { ACTIVATIONS, DEFAULT_CONFIG, INITS, LOSSES, OPTIMIZERS, SCHEDULES, USAGE, parseCommandLine, parseTrainArgs, UsageError } from '../../src/cli/args.js';
+import { nn, optim } from '../../src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -89,6 +90,38 @@ describe('train flags', () => {
       expect((err as Error).message).toMatch(message);
     });
   }
+});
+
+describe('the flag table', () => {
+  it('takes its name lists from nn and optim', () => {
+    expect(ACTIVATIONS).toEqual(nn.ACTIVATION_NAMES.filter((n) => n !== 'softmax'));
+    expect(INITS).toBe(nn.INIT_NAMES);
+    expect(LOSSES).toBe(nn.LOSS_NAMES);
+    expect([...OPTIMIZERS].sort()).toEqual([...optim.OPTIMIZER_NAMES, 'momentum'].sort());
+    expect(SCHEDULES).toEqual(['none', ...optim.SCHEDULE_NAMES]);
+  });
+
+  it('generates the usage from the same table the parser reads: every flag listed, with its choices and default', () => {
+    const flags = [...USAGE.train.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags).toEqual([
+      'sizes', 'activation', 'loss', 'optimizer', 'lr', 'batch', 'epochs', 'seed', 'init', 'momentum', 'schedule',
+      'weight-decay', 'data', 'out', 'train-limit', 'resume', 'force',
+    ]);
+    // Every listed flag parses (none is documented but unknown to the parser).
+    for (const f of flags.filter((f) => f !== 'resume' && f !== 'force')) {
+      expect(() => parseTrainArgs([`--${f}`])).toThrow(new RegExp(`--${f} needs a value`));
+    }
+    expect(USAGE.train).toMatch(/--activation NAME\s+sigmoid \| tanh \| relu \| identity: .*\(default sigmoid\)/);
+    expect(USAGE.train).toMatch(/--epochs N\s+passes over the training set \(default 30\)/);
+    expect(USAGE.train).toMatch(/--sizes LIST\s+.*\(default 784,30,10\)/);
+    expect(USAGE.train).toMatch(/--lr X .*\(default 3 sgd, 0\.3 momentum, 0\.001 adam, 0\.001 adamw\)/);
+    expect(USAGE.evaluate).toMatch(/--batch N\s+evaluation batch size \(default 1000\)/);
+    expect(USAGE.gradcheck).toMatch(/--directions N\s+.*\(default 8\)/);
+  });
+
+  it('trains with adamw (an optim name the CLI now reads from optim)', () => {
+    expect(parseTrainArgs(['--optimizer', 'adamw'])).toMatchObject({ optimizer: 'adamw', lr: 0.001, momentum: 0 });
+  });
 });
 
 describe('command line', () => {

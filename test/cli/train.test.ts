@@ -7,12 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/index.js';
 import { decodeSafetensors } from '../../src/nn/safetensors.js';
 import { parseTrainArgs } from '../../src/cli/args.js';
-import {
-  confusionMatrix, formatEpochLine, trainMnist, writeRun, type EpochMetrics, type TrainSplits,
-  silentClasses,
-} from '../../src/cli/train.js';
-import { stallWarning } from '../../src/cli/main.js';
-import { evaluateModel, formatConfusionMatrix, loadModel } from '../../src/cli/evaluate.js';
+import { trainMnist, type EpochMetrics, type TrainSplits } from '../../src/cli/train.js';
+import { writeRun } from '../../src/cli/run-files.js';
+import { formatConfusionMatrix, formatEpochLine, stallWarning } from '../../src/cli/format.js';
+import { confusionMatrix, evaluateModel, silentClasses } from '../../src/cli/evaluate.js';
+import { loadModel } from '../../src/cli/model-file.js';
 import { niceTicks, renderCurves } from '../../src/cli/svg.js';
 import { ProgressReporter } from '../../src/cli/progress.js';
 
@@ -57,15 +56,20 @@ describe('tensorgrad train on real MNIST (subprocess)', () => {
     const epochLines = lines.filter((l) => l.startsWith('Epoch '));
     expect(epochLines).toHaveLength(1);
     expect(epochLines[0]).toMatch(EPOCH_LINE);
+    // The run folder is announced before training starts.
+    const runLine = lines.findIndex((l) => l.startsWith('Run       '));
+    expect(runLine).toBeGreaterThan(0);
+    expect(lines[runLine]).toContain(join(dir, 'run'));
+    expect(runLine).toBeLessThan(lines.indexOf(epochLines[0]));
     const tail = lines.filter(Boolean).slice(-3);
     expect(tail[0]).toMatch(/^Wrote .*model\.safetensors/);
     expect(tail[1]).toMatch(/^Wrote .*metrics\.json$/);
     expect(tail[2]).toMatch(/^Wrote .*curves\.svg$/);
   });
 
-  it('writes model.safetensors, metrics.json and curves.svg, nothing else, all parseable', () => {
+  it('writes model.safetensors, metrics.json, curves.svg and the checkpoint, nothing else (no temporary files), all parseable', () => {
     const out = join(dir, 'run');
-    expect(readdirSync(out).sort()).toEqual(['curves.svg', 'metrics.json', 'model.safetensors']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'curves.svg', 'metrics.json', 'model.safetensors']);
     const { tensors, metadata } = decodeSafetensors(readFileSync(join(out, 'model.safetensors')));
     expect([...tensors].map(([n, t]) => [n, t.shape])).toEqual([
       ['layers.0.weight', [784, 30]], ['layers.0.bias', [30]], ['layers.1.weight', [30, 10]], ['layers.1.bias', [10]],

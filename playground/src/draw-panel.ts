@@ -83,7 +83,8 @@ export class DrawPanel {
   /** Redraws the ink and, while the pad has keyboard focus, the pen cursor. */
   private render(): void {
     if (this.ink) this.ctx.putImageData(this.ink, 0, 0);
-    if (document.activeElement !== this.pad) return;
+    // The pen cursor is for keyboard users: a mouse or finger shows where it draws by itself.
+    if (!this.pad.matches(':focus-visible')) return;
     const ctx = this.ctx;
     ctx.strokeStyle = this.pen.down ? '#e4572e' : '#8ab4f8';
     ctx.lineWidth = 2;

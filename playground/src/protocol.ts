@@ -54,7 +54,8 @@ export interface SplitCounts {
 
 export type FromWorker =
   | { type: 'ready'; wasm: string; counts: SplitCounts; loadSeconds: number }
-  | { type: 'state'; running: boolean; epoch: number; parameters: number }
+  /** `fresh`: a new network was just built (progress messages before this one are of the old one). */
+  | { type: 'state'; running: boolean; epoch: number; parameters: number; fresh: boolean }
   /** Mini-batch costs since the last message, and the training speed over that stretch. */
   | { type: 'batches'; costs: Float32Array; examples: number; epoch: number; epochFraction: number; examplesPerSecond: number }
   /** Accuracy on the first `count` validation images, measured during an epoch. */

@@ -104,13 +104,17 @@ export class TrainPanel {
   private reset(): void {
     const s = this.settings();
     if (!s || !this.ready) return;
+    this.send({ type: 'reset', settings: s });
+  }
+
+  /** Empties the charts and figures: the worker built a new network. */
+  private clear(): void {
     for (const c of [this.costChart, this.accChart]) c.clear();
-    byId('epoch').textContent = '0';
     byId('examples').textContent = '0';
     byId('cost-now').textContent = '–';
     this.accuracy.textContent = '–';
     this.accuracy.dataset.epoch = '0';
-    this.send({ type: 'reset', settings: s });
+    this.lastSpeed = 0;
   }
 
   /** Handles the worker's training messages; returns false for messages of other panels. */
@@ -120,16 +124,19 @@ export class TrainPanel {
         this.ready = true;
         this.trainCount = m.counts.train;
         byId('wasm').textContent = m.wasm;
-        byId('data').textContent = `${int(m.counts.train)} train / ${int(m.counts.validation)} validation / ${int(m.counts.test)} test`;
+        byId('data').textContent = `${kilo(m.counts.train)} train · ${kilo(m.counts.validation)} validation · ${kilo(m.counts.test)} test`;
         byId('data').parentElement!.title = `MNIST loaded and the kernels compiled in ${m.loadSeconds.toFixed(1)} s`;
         this.button.disabled = false;
         this.resetButton.disabled = false;
         return true;
       case 'state':
+        // Messages arrive in order, so the old network's last progress is cleared along with it.
+        if (m.fresh) this.clear();
         this.running = m.running;
         this.button.textContent = m.running ? 'Pause' : m.epoch > 0 ? 'Resume' : 'Start';
         this.button.setAttribute('aria-pressed', String(m.running));
         byId('epoch').textContent = String(m.epoch);
+        byId('parameters').textContent = int(m.parameters);
         byId('speed').textContent = m.running ? byId('speed').textContent : this.lastSpeed > 0 ? `${int(this.lastSpeed)} examples/s (paused)` : '–';
         return true;
       case 'batches': {
@@ -179,4 +186,9 @@ export class TrainPanel {
         return false;
     }
   }
+}
+
+/** A count in thousands when it is whole thousands (50000 → '50k'), else with separators. */
+function kilo(n: number): string {
+  return n % 1000 === 0 && n > 0 ? `${n / 1000}k` : int(n);
 }

@@ -50,8 +50,8 @@ let pendingExamples = 0;
 let pendingMs = 0;
 let lastReport = 0;
 
-function reportState(): void {
-  if (trainer) post({ type: 'state', running, epoch: trainer.epoch, parameters: trainer.parameterCount });
+function reportState(fresh = false): void {
+  if (trainer) post({ type: 'state', running, epoch: trainer.epoch, parameters: trainer.parameterCount, fresh });
 }
 
 function flush(): void {
@@ -121,7 +121,7 @@ function reset(next: TrainSettings): void {
   pending = [];
   pendingExamples = 0;
   pendingMs = 0;
-  reportState();
+  reportState(true);
 }
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {

@@ -6,7 +6,8 @@
  * One page is shared by the steps, in order: it loads without console errors; the Graph
  * panel shows the right gradients of a typed expression; the lecture's network trains for one
  * epoch in the worker and reaches ≥ 90% on the 10,000 held-out test images; a drawn vertical
- * stroke reads as 1; the layout fits 360 px and nothing jumped; a screenshot is saved.
+ * stroke reads as 1 (then playground/screenshot.png is saved); the layout fits 360 px and
+ * nothing jumped.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -50,7 +51,7 @@ after(async () => {
 test('the page loads its data and wasm kernels without console errors', async () => {
   const wasm = await page.textContent('#wasm');
   assert.match(wasm ?? '', /^(relaxed-simd|simd)$/, `the worker should run the wasm kernels, got '${wasm}'`);
-  assert.match((await page.textContent('#data')) ?? '', /50,000 train \/ 10,000 validation \/ 10,000 test/);
+  assert.match((await page.textContent('#data')) ?? '', /^50k train · 10k validation · 10k test$/);
   assert.deepEqual(problems, []);
 });
 
@@ -97,7 +98,7 @@ test('one epoch of the lecture network in the page reaches >= 90% on the held-ou
   assert.deepEqual(await boxes(), before, 'training moved the panels (a layout jump)');
 });
 
-test('a drawn vertical stroke is read as 1', async () => {
+test('a drawn vertical stroke is read as 1 (screenshot saved)', async () => {
   const pad = (await page.$('[data-testid=canvas]'))!;
   await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
@@ -110,6 +111,9 @@ test('a drawn vertical stroke is read as 1', async () => {
   assert.equal(await page.getAttribute('[data-testid=prediction]', 'data-digit'), '1');
   // The hidden layer is shown too: one cell per neuron of the 30.
   assert.equal(await page.$$eval('#hidden .layer span', (s) => s.length), 30);
+  // The picture for the README: trained for an epoch, a 1 drawn, a typed graph.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(root, 'screenshot.png'), fullPage: true });
 });
 
 test('keyboard: the controls are reachable with Tab and the pad draws with the arrow keys', async () => {
@@ -133,8 +137,24 @@ test('keyboard: the controls are reachable with Tab and the pad draws with the a
   assert.ok(reached, 'Tab never reached the Start button');
 });
 
-test('readable at 360 px: nothing overflows sideways; screenshot saved', async () => {
-  await page.screenshot({ path: join(root, 'screenshot.png'), fullPage: true });
+test('changing a setting builds a new network and clears the figures', async () => {
+  assert.equal(await page.textContent('#parameters'), '23,860');
+  await page.selectOption('#init', 'xavier');
+  await page.waitForFunction(() => document.getElementById('examples')!.textContent === '0');
+  assert.equal(await page.textContent('[data-testid=accuracy]'), '–');
+  assert.equal(await page.textContent('[data-testid=train]'), 'Start');
+  await page.fill('#sizes', '784,100,10');
+  await page.press('#sizes', 'Enter');
+  await page.waitForFunction(() => document.getElementById('parameters')!.textContent === '79,510');
+  await page.fill('#sizes', '784,30,9');
+  await page.press('#sizes', 'Enter');
+  assert.match((await page.textContent('#train-error')) ?? '', /the last 10/);
+  await page.click('#lecture');
+  await page.waitForFunction(() => document.getElementById('parameters')!.textContent === '23,860');
+  assert.equal(await page.textContent('#train-error'), '');
+});
+
+test('readable at 360 px: nothing overflows sideways; no console errors', async () => {
   await page.setViewportSize({ width: 360, height: 780 });
   await page.waitForTimeout(100);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -7,7 +7,7 @@ import { wasmBuild } from '../../src/core.js';
 import { initWasm } from '../../src/autograd/kernels/wasm/index.js';
 import { readIdx } from '../../src/data/idx.js';
 import type { FromWorker, ToWorker, TrainSettings } from './protocol.js';
-import { type Split, type Splits, Trainer } from './trainer.js';
+import { PROBE_IMAGES, type Split, type Splits, Trainer } from './trainer.js';
 
 /** Milliseconds of training between two looks at the inbox. */
 const SLICE_MS = 40;
@@ -89,7 +89,8 @@ function tick(): void {
     pendingMs += r.trainMs;
     const now = performance.now();
     if (r.probes.length > 0 || r.epochEnd || now - lastReport >= REPORT_MS) flush();
-    for (const p of r.probes) post({ type: 'probe', examples: p.examples, accuracy: p.accuracy, count: Math.min(1000, data!.validation.count) });
+    for (const p of r.probes)
+      post({ type: 'probe', examples: p.examples, accuracy: p.accuracy, count: Math.min(PROBE_IMAGES, data!.validation.count) });
     if (r.epochEnd) {
       const e = r.epochEnd;
       post({

@@ -30,9 +30,10 @@ export interface CustomOpSpec {
  * `checkGradients` and `toDot` (where it shows under `name`).
  *
  * The rule is checked as a built-in one: it must return one gradient per input, each a Tensor
- * (or null) of its input's shape or broadcast shape; when the backward pass is recorded, a
- * gradient that does not depend on `g` (computed from `.data`, or under `noGrad`) is an error,
- * since its higher derivatives would silently be 0.
+ * (or null) of its input's shape or broadcast shape; when the backward pass is recorded and
+ * `g` is itself recorded (`jvp`, `gradgradcheck`), a nonzero gradient that does not depend on
+ * `g` (computed from `.data`, or under `noGrad`) is an error, since its derivatives would
+ * silently be 0.
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@
  *
  * `jvp` is computed exactly with the "double vjp" construction rather than separate forward
  * rules: the pullback u ↦ Jᵀu is linear in u, so the gradient of ⟨Jᵀu, t⟩ with respect to u
- * is exactly J·t, whatever u is (zero here). That needs only what every op already has — a
+ * is exactly J·t, whatever u is (ones here). That needs only what every op already has — a
  * derivative rule written with recorded tensor ops — so every op, custom ones included, gets
  * forward mode with no second rule to keep in sync. The price, measured in
  * test/verify/forward-mode.test.ts's notes: a forward pass and two backward passes (about 3×
@@ -77,7 +77,9 @@ export function jvp(f: TensorFn, primals: Tensor[], tangents: Tensor[]): [Tensor
   const zeros = (): Tensor => new Tensor(allocate(out.dtype, out.size), out.shape);
   if (!out.requiresGrad) return [out, zeros()];
   // u: a cotangent variable; Jᵀu is recorded so it can be differentiated with respect to u.
-  const u = new Tensor(allocate(out.dtype, out.size), out.shape, true);
+  // Its value does not matter (Jᵀu is linear in u); ones, not zeros, so a custom rule that
+  // ignores g cannot hide behind a zero result (defineOp checks for that).
+  const u = new Tensor(allocate(out.dtype, out.size).fill(1), out.shape, true);
   const jtu = pullBack(trace, u, false, true);
   const inner = withGradMode(true, () => {
     let s: Tensor | null = null;

@@ -1,6 +1,6 @@
 /** toDot and gradFn read the recorded graph: ops, shapes, dtypes, which leaves need gradients. */
 import { describe, expect, it } from 'vitest';
-import { defineOp, gradFn, noGrad, tensor, toDot, Value } from '../../src/index.js';
+import { defineOp, gradFn, nn, noGrad, tensor, toDot, Value } from '../../src/index.js';
 
 /** The node lines of a DOT text, as { id: label }. */
 function nodes(dot: string): Map<string, string> {
@@ -88,5 +88,25 @@ describe('gradFn', () => {
     expect(gradFn(b.mul(2))).toBeNull(); // nothing needs a gradient: not recorded
     y.sum().backward();
     expect(gradFn(y)!.live).toBe(false);
+  });
+});
+
+describe('String(module)', () => {
+  it('one line per module, children indented under their names, parameters with shape and dtype', () => {
+    expect(String(new nn.MLP([4, 3, 2], { activation: 'tanh', dtype: 'float64' }))).toBe([
+      'MLP(activation=tanh, outputActivation=tanh,',
+      '  (layers.0): Linear(inFeatures=4, outFeatures=3, weight=[4, 3] float64, bias=[3] float64)',
+      '  (layers.1): Linear(inFeatures=3, outFeatures=2, weight=[3, 2] float64, bias=[2] float64)',
+      ')',
+    ].join('\n'));
+    const nested = String(new nn.Sequential(new nn.Sequential(new nn.Linear(2, 2, { bias: false })), new nn.Tanh()));
+    expect(nested).toBe([
+      'Sequential(',
+      '  (0): Sequential(',
+      '    (0): Linear(inFeatures=2, outFeatures=2, weight=[2, 2] float32)',
+      '  )',
+      '  (1): Tanh(name=tanh)',
+      ')',
+    ].join('\n'));
   });
 });

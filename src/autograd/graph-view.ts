@@ -48,7 +48,7 @@ export function gradFn(t: Tensor): GradFn | null {
  * const w = tensor([[1, 2], [3, 4]], { requiresGrad: true });
  * w.label = 'w';
  * const dot = toDot(w.matmul(tensor([1, 1])).tanh().sum());
- * // digraph tensorgrad { … "sum\n[] float32" … "w\n[2, 2] float32 · requiresGrad" … }
+ * // digraph tensorgrad { … "sum\n[] float32" … "w\n[2,2] float32 · requiresGrad" … }
  * ```
  */
 export function toDot(root: Tensor | Value): string {

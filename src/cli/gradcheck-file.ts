@@ -10,11 +10,15 @@
  * every parameter's gradient is checked, per element, or along random directions for a
  * parameter of more than `--full-limit` elements. Exit 0 when every gradient holds, 1 when one
  * does not, 2 for a usage mistake (missing file or export, bad shapes or flags).
+ *
+ * `tensorgrad gradcheck --demo` runs the built-in demo of `gradcheck-demo.ts` (the lecture's
+ * network), which `tensorgrad gradcheck` ran before it took a file.
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineOp, gradcheck, isGradEnabled, noGrad, Rng, Tensor, type DType, type GradcheckReport } from '../autograd/index.js';
+import { formatGradcheckResult, runGradcheckDemo } from './gradcheck-demo.js';
 
 /** Where the command writes. */
 export interface GradcheckIO {
@@ -36,7 +40,10 @@ for a 0-d tensor); a module takes the shape of its input.
                     directions instead of per element (default 2000)
   --directions N    directions per parameter in that mode (default 8)
 
-Exit status: 0 every gradient holds, 1 one does not, 2 a usage mistake.`;
+Exit status: 0 every gradient holds, 1 one does not, 2 a usage mistake.
+
+tensorgrad gradcheck --demo [--seed N] [--directions N]
+  the built-in demo: the lecture's 784-30-10 network (fast mode) and a small one (per element).`;
 
 class UsageError extends Error {}
 
@@ -67,9 +74,12 @@ export async function runGradcheckCommand(argv: string[], io: GradcheckIO = { ou
       io.out.write(GRADCHECK_FILE_USAGE + '\n');
       return 0;
     }
+    if (argv.includes('--demo')) return runDemo(argv.filter((a) => a !== '--demo'), io);
     opts = parseArgs(argv);
   } catch (e) {
-    return usage(io, (e as Error).message);
+    if (e instanceof UsageError) return usage(io, e.message);
+    io.err.write(`tensorgrad gradcheck: error: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
   }
   let exported: unknown;
   try {
@@ -88,6 +98,26 @@ export async function runGradcheckCommand(argv: string[], io: GradcheckIO = { ou
     io.err.write(`tensorgrad gradcheck: error: ${(e as Error)?.message ?? String(e)}\n`);
     return 1;
   }
+}
+
+/** The built-in demo (what `tensorgrad gradcheck` ran before it took a file). */
+function runDemo(argv: readonly string[], io: GradcheckIO): number {
+  let seed = 0, directions = 8;
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split('=', 2);
+    if (name !== '--seed' && name !== '--directions') throw new UsageError(`unknown argument '${argv[i]}' for --demo (it takes --seed and --directions)`);
+    const raw = inline ?? argv[++i];
+    if (name === '--seed') seed = int('seed', raw, 0, -(2 ** 31));
+    else directions = int('directions', raw, 8, 1);
+  }
+  io.out.write('Gradient check: reverse-mode gradients vs central finite differences (float64)\n\n');
+  let ok = true;
+  for (const r of runGradcheckDemo({ seed, directions })) {
+    io.out.write(formatGradcheckResult(r) + '\n\n');
+    ok &&= r.report.ok;
+  }
+  io.out.write(ok ? 'All gradients agree with finite differences.\n' : 'Some gradients disagree with finite differences.\n');
+  return ok ? 0 : 1;
 }
 
 function usage(io: GradcheckIO, message: string): number {

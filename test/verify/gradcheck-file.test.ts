@@ -69,6 +69,17 @@ describe('tensorgrad gradcheck FILE#EXPORT', () => {
     }
   });
 
+  it('the built-in demo stays available as --demo', async () => {
+    const r = await run('--demo', '--directions', '1', '--seed', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/lecture network: 784-30-10 sigmoid MLP/);
+    expect(r.out).toMatch(/small network: 6-5-10 sigmoid MLP/);
+    expect(r.out).toContain('All gradients agree with finite differences.');
+    const bad = await run('--demo', '--shapes', '2');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown argument '--shapes' for --demo/);
+  });
+
   it('an export that throws is an error (exit 1) naming it', async () => {
     const r = await run(`${FILE}#softplusLoss`, '--shapes', '3x4,5x2');
     expect(r.code).toBe(1);

@@ -283,13 +283,18 @@ function checkModule(m: ModuleLike, opts: Options, io: GradcheckIO): number {
   const out = noGrad(() => m.forward(x));
   if (!(out instanceof Tensor)) throw new Error(`${opts.exportName}.forward returned ${describe(out)}, not a Tensor`);
   const u = randomTensor(out.shape, 'float64', rng);
-  const rows = named.map(([name, p], k): Row => {
-    const full = p.size <= opts.fullLimit;
-    // The parameter's values are moved in place for the finite differences, so the real forward
-    // runs; `gradcheck` sees a function of one tensor whose data is the parameter's own.
-    const report = checkParameter(m, x, u, p, full ? 'full' : 'fast', opts.directions, opts.seed + k);
-    return { name, shape: fmtShape(p.shape), report };
-  });
+  // Each check runs backward() through the whole module: every parameter's .grad is put back after.
+  const grads = named.map(([, p]) => p.grad);
+  let rows: Row[];
+  try {
+    rows = named.map(([name, p], k): Row => {
+      const full = p.size <= opts.fullLimit;
+      const report = checkParameter(m, x, u, p, full ? 'full' : 'fast', opts.directions, opts.seed + k);
+      return { name, shape: fmtShape(p.shape), report };
+    });
+  } finally {
+    named.forEach(([, p], i) => { p.grad = grads[i]; });
+  }
   return printTable(`${opts.target}#${opts.exportName}`, 'parameter', 'shape', rows, opts, io);
 }
 
@@ -301,7 +306,6 @@ function checkModule(m: ModuleLike, opts: Options, io: GradcheckIO): number {
  */
 function checkParameter(m: ModuleLike, x: Tensor, u: Tensor, p: Tensor, mode: 'full' | 'fast', directions: number, seed: number): GradcheckReport {
   const saved = Float64Array.from(p.data);
-  const savedGrad = p.grad;
   try {
     const contracted = (q: Tensor): Tensor => {
       p.data.set(q.data);
@@ -316,7 +320,6 @@ function checkParameter(m: ModuleLike, x: Tensor, u: Tensor, p: Tensor, mode: 'f
     return gradcheck(contracted, [new Tensor(Float64Array.from(p.data), p.shape)], { mode, directions, seed });
   } finally {
     p.data.set(saved);
-    p.grad = savedGrad;
   }
 }
 

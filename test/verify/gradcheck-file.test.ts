@@ -38,6 +38,12 @@ describe('tensorgrad gradcheck FILE#EXPORT', () => {
     expect(r.out).toMatch(/^layers\.0\.bias\s+5\s+full\s+5\s/m);
     expect(r.out).toMatch(/^layers\.1\.weight\s+5x3\s+fast\s/m);
     expect(r.out).toContain('All 4 gradient check(s) hold.');
+    // the module is left as it was: values and .grad
+    const { model } = await import('./fixtures/user-ops.js');
+    expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+    const before = model.parameters().map((p) => Array.from(p.data));
+    await run(`${FILE}#model`, '--shapes', '2x4');
+    expect(model.parameters().map((p) => Array.from(p.data))).toEqual(before);
   });
 
   it('the default export when no #EXPORT is given; a 0-d shape as scalar', async () => {

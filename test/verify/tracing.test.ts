@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  defineOp, grad, gradcheck, noGrad, optim, tensor, valueAndGrad, type Tensor,
+  defineOp, grad, gradcheck, noGrad, optim, tensor, Value, valueAndGrad, type Tensor,
 } from '../../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
@@ -119,6 +119,11 @@ describe('a gradient computed inside a trace stays differentiable', () => {
     noGrad(inner);
     h.sum().backward(); // would throw "freed by an earlier backward()" if grad had freed it
     expect(Array.from(w.grad!.data)).toEqual([3, 3]);
+  });
+
+  it('gradcheck of a Value grad throws a clear error instead of checking a detached result', () => {
+    const dcube = grad((u: Value) => u.pow(3));
+    expect(() => gradcheck((v: Value) => dcube(v), [new Value(2)])).toThrow(/scalar engine records first derivatives as numbers/);
   });
 
   it('the caller\'s tensor keeps its .grad and data untouched', () => {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import {
-  gradcheck, gradgradcheck, tensor, Tensor, type DType, type GradcheckOptions, type GradcheckReport,
+  gradcheck, gradgradcheck, tensor, type Tensor, type DType, type GradcheckOptions, type GradcheckReport,
 } from '../autograd/index.js';
 import { realArb, sizeOf, tensorArb } from './arbitraries.js';
 

@@ -3,8 +3,9 @@
  * when `ctx.into(i)` offers an in-place target (and that a gradient added there is added once).
  */
 import { describe, expect, it } from 'vitest';
-import { grad, noGrad, randn, tensor, Tensor } from '../../src/index.js';
+import { grad, randn, tensor, Tensor } from '../../src/index.js';
 import { record, type RuleContext } from '../../src/autograd/engine.js';
+import { noGrad } from '../../src/index.js';
 
 /** out = 3·x as a recorded op whose rule reports its context and returns 3·g. */
 function spy(x: Tensor, seen: { createGraph: boolean; into: Tensor | null }[]): Tensor {

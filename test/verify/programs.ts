@@ -22,7 +22,8 @@ const OPS: Op[] = [
   (a, _b, p) => a.square().add(0.5).pow(p),
   (a) => (a.ndim === 0 ? a.cos() : a.softmax()),
   (a) => (a.ndim === 0 ? a.square() : a.sum(-1, true).mul(a)),
-  (a) => (a.ndim < 2 ? a.mul(a) : a.matmul(a.transpose()).mean(0)),
+  // shape-preserving, so every later op still sees broadcast-compatible shapes: a·(aᵀa)/10
+  (a) => (a.ndim < 2 ? a.mul(a) : a.matmul(a.transpose().matmul(a)).mul(0.1)),
 ];
 
 export interface Program {

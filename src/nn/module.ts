@@ -105,15 +105,31 @@ export abstract class Module {
 
   /**
    * The settings shown inside the parentheses by `toString()`: by default the module's own
-   * number, string and boolean fields and its own parameters' shapes and dtypes. Override it to
-   * show something else.
+   * number, string and boolean fields (not the base class's own state) and its own parameters'
+   * shapes and dtypes. Override it to show something else.
    */
   protected extraRepr(): string {
     const parts: string[] = [];
+    const base = moduleBaseKeys();
     for (const [key, v] of Object.entries(this)) {
-      if (!key.startsWith('_') && (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) parts.push(`${key}=${String(v)}`);
+      if (base.has(key) || key.startsWith('_')) continue;
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') parts.push(`${key}=${String(v)}`);
     }
     for (const [name, t] of this.ownParameters) parts.push(`${name}=[${t.shape.join(', ')}] ${t.dtype}`);
     return parts.join(', ');
   }
+}
+
+/** The fields every module has (the base class's own state), which `extraRepr` leaves out. */
+let baseKeys: Set<string> | null = null;
+function moduleBaseKeys(): Set<string> {
+  if (baseKeys === null) {
+    class Bare extends Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    baseKeys = new Set(Object.keys(new Bare()));
+  }
+  return baseKeys;
 }

@@ -1,10 +1,10 @@
 /** JAX/tfjs-style function transforms: grad and valueAndGrad. */
 import { Tensor } from './tensor.js';
 import { Value } from './value.js';
-import { runBackward, withGradMode } from './engine.js';
 import { fmt } from './shape.js';
 import { allocate } from './backend/index.js';
 import { engineState } from './state.js';
+import { pullBack, traceCall } from './trace.js';
 
 /** What `grad` differentiates with respect to. */
 export type Differentiable = Tensor | Value;
@@ -21,6 +21,12 @@ export type GradsOf<A extends unknown[], I> = I extends number
  * Returns a function computing the gradient of scalar-valued `f` with respect to its
  * argument `argnums` (default 0) — one gradient for an index, an array for an array of
  * indices. Works for Tensor and Value arguments. The arguments' own `.grad` is not touched.
+ *
+ * As `torch.func.grad`, it records what it needs whatever the caller's grad mode (inside
+ * `noGrad` too), and when the caller records — an outer `grad`, `gradcheck`, a loss built for
+ * `backward()` — and the gradient depends on the caller's tensors, the gradient returned is
+ * itself differentiable: `grad(grad(f))` is the second derivative. Inside `noGrad` it is a
+ * plain tensor (the cheaper pass).
  *
  * @example
  * ```ts
@@ -64,51 +70,26 @@ function differentiate<A extends unknown[]>(
   name: string, f: ScalarFn<A>, argnums: number | readonly number[], args: A,
 ): { value: Tensor | Value; grads: unknown } {
   const indices = typeof argnums === 'number' ? [argnums] : [...argnums];
-  // Nested in another grad/valueAndGrad (grad(grad(f))), this call must record its backward
-  // pass and stay connected to the outer call's tensors, or the outer derivative comes out 0.
-  const nested = engineState.transformDepth > 0;
-  const fresh = [...args] as unknown[];
   for (const i of indices) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
       throw new Error(`${name}: argnums ${i} is out of range for a call with ${args.length} argument(s)`);
     }
     const a = args[i];
-    // Fresh leaves sharing the data: gradients land on them, never on the caller's tensors.
-    // Nested inside an outer grad, a tensor the outer call traces gets a recorded copy instead,
-    // so the gradient computed here is itself differentiable with respect to it.
-    if (a instanceof Tensor) fresh[i] = nested && a.requiresGrad ? withGradMode(true, () => a.clone()) : new Tensor(a.data, a.shape, true);
-    else if (a instanceof Value) fresh[i] = new Value(a.data, a.label);
-    else throw new Error(`${name}: argument ${i} must be a Tensor or a Value to differentiate with respect to it, got ${typeof a}`);
+    if (!(a instanceof Tensor) && !(a instanceof Value)) {
+      throw new Error(`${name}: argument ${i} must be a Tensor or a Value to differentiate with respect to it, got ${typeof a}`);
+    }
   }
-  let out: Tensor | Value;
-  engineState.transformDepth++;
-  try {
-    out = f(...(fresh as A));
-  } finally {
-    engineState.transformDepth--;
-  }
+  const nestedValue = engineState.transformDepth > 0;
+  const trace = traceCall(f, args, indices);
+  const out = trace.out;
   let grads: (Tensor | Value)[];
   if (out instanceof Tensor) {
     if (out.size !== 1) throw new Error(`${name}: f must return a one-element tensor, got shape ${fmt(out.shape)}`);
     const seed = allocate(out.dtype, 1);
     seed[0] = 1;
-    const targets = new Set(indices.map((i) => fresh[i] as Tensor));
-    const leaves = !out.requiresGrad ? new Map<Tensor, Tensor>()
-      : nested ? runBackward(out, new Tensor(seed, out.shape), false, { createGraph: true }, targets)
-      : runBackward(out, new Tensor(seed, out.shape), false);
-    const seen = new Set<Tensor>();
-    grads = indices.map((i) => {
-      const x = fresh[i] as Tensor;
-      const g = leaves.get(x);
-      if (g === undefined) return new Tensor(allocate(x.dtype, x.size), x.shape);
-      const own = !(seen.has(g) || g.data === x.data) ? g
-        : nested ? withGradMode(true, () => g.clone()) // a copy that keeps the graph
-        : new Tensor(g.data.slice(), x.shape);
-      seen.add(g);
-      return own;
-    });
+    grads = pullBack(trace, new Tensor(seed, out.shape), false);
   } else if (out instanceof Value) {
-    if (nested) {
+    if (nestedValue) {
       throw new Error(
         `${name}: a Value function differentiated inside another grad/valueAndGrad: the scalar engine records ` +
           `first derivatives as numbers, so a second derivative would silently be 0. Use 0-d float64 tensors ` +
@@ -116,7 +97,7 @@ function differentiate<A extends unknown[]>(
       );
     }
     out._reversePass();
-    grads = indices.map((i) => new Value((fresh[i] as Value)._g));
+    grads = indices.map((i) => new Value((trace.fresh[i] as Value)._g));
   } else {
     throw new Error(`${name}: f must return a Tensor or a Value`);
   }

@@ -5,7 +5,8 @@
  */
 import { Tensor } from './tensor.js';
 import { Value } from './value.js';
-import { noGrad, runBackward } from './engine.js';
+import { noGrad, runBackward, withGradMode } from './engine.js';
+import { engineState } from './state.js';
 import { fmt, sameShape } from './shape.js';
 import { Rng } from './random.js';
 
@@ -61,6 +62,9 @@ type Input = Tensor | Value;
  * Checks the reverse-mode gradient of `f` at `inputs` against central finite differences.
  * Tensor inputs (float32 ones too) are copied to float64; a non-scalar output is contracted
  * with a random upstream gradient, so a rule that forgets to multiply by it is caught.
+ * The analytic gradient is recorded whatever the caller's grad mode (gradcheck inside
+ * `noGrad` works), and a transform inside `f` (`gradcheck(grad(g), …)`) is differentiated
+ * for real, so a wrong second derivative fails.
  *
  * @example
  * ```ts
@@ -150,11 +154,13 @@ function checkTensors(
   f: (...args: Input[]) => Input, inputs: Tensor[], eps: number, mode: 'full' | 'fast', opts: GradcheckOptions, report: ReportBuilder,
 ): GradcheckReport {
   const xs = inputs.map((x) => new Tensor(Float64Array.from(x.data), x.shape, true));
-  const evaluate = (): Tensor => {
+  const call = (): Tensor => {
     const out = f(...xs);
     if (!(out instanceof Tensor)) throw new Error('gradcheck: f must return a Tensor for Tensor inputs');
     return out;
   };
+  // The analytic side always records, whatever the caller's mode (gradcheck inside noGrad).
+  const evaluate = (): Tensor => withGradMode(true, call);
   const out = evaluate();
   if (out.dtype !== 'float64') {
     return report.fail(`gradcheck: f returned ${out.dtype} for float64 inputs, so it cannot be checked in float64 (does it cast or make float32 tensors?)`);
@@ -195,7 +201,7 @@ function checkTensors(
     report.failures.push('gradcheck: two backward passes gave different gradients (nondeterministic)');
   }
 
-  const F = (): number => dot(u, noGrad(evaluate).data);
+  const F = (): number => dot(u, noGrad(call).data);
   if (mode === 'full') {
     xs.forEach((x, i) => {
       const data = x.data;
@@ -234,7 +240,14 @@ function checkValues(
   };
   const analyticAt = (): number[] => {
     const vs = point.map((d) => new Value(d));
-    const out = f(...vs);
+    // Counted as a transform, so a Value `grad` inside f throws instead of looking constant.
+    engineState.transformDepth++;
+    let out: Input;
+    try {
+      out = f(...vs);
+    } finally {
+      engineState.transformDepth--;
+    }
     if (!(out instanceof Value)) throw new Error('gradcheck: f must return a Value for Value inputs');
     out._reversePass();
     return vs.map((v) => v._g);

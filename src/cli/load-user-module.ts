@@ -3,9 +3,10 @@
  * gradcheck FILE#EXPORT`). JavaScript files are imported as they are. TypeScript files are
  * loaded, in order of preference, through:
  *
- * 1. `tsx`, when the user's project (or tensorgrad's) has it installed: its `tsImport` loads
- *    the file and everything it imports without registering a loader for the whole process,
- *    and understands all of TypeScript (enums, decorators, paths in tsconfig);
+ * 1. `tsx`, when the user's project (or tensorgrad's) has it installed: its loader is
+ *    registered for the process and the file imported with a plain `import()`, so the user's
+ *    module shares tensorgrad's module instances (tsx's namespaced `tsImport` would load a
+ *    second copy of tensorgrad, whose `Tensor` is not ours); it understands all of TypeScript;
  * 2. Node's own type stripping (Node ≥ 22.18, or 22.6+ with `--experimental-strip-types`), or
  *    whatever loader the process already runs under (`node --import tsx`);
  *
@@ -23,7 +24,7 @@ export type UserModuleLoader = 'native' | 'tsx';
 export interface LoadedUserModule {
   /** The module namespace (`import * as m`): its exports by name. */
   exports: Record<string, unknown>;
-  /** `'tsx'` when loaded through tsx's `tsImport`, `'native'` when through Node's `import()`. */
+  /** `'tsx'` when loaded through tsx's loader, `'native'` when through Node's own `import()`. */
   loader: UserModuleLoader;
 }
 
@@ -63,11 +64,8 @@ export async function loadUserModule(file: string, opts: LoadUserModuleOptions =
   const url = pathToFileURL(path).href;
   const isTs = TS_EXTENSIONS.has(extname(path).toLowerCase());
 
-  if (isTs && opts.tsx !== false) {
-    const tsImport = await findTsImport(dirname(path), opts.cwd ?? process.cwd());
-    if (tsImport !== null) {
-      return { exports: (await tsImport(url, import.meta.url)) as Record<string, unknown>, loader: 'tsx' };
-    }
+  if (isTs && opts.tsx !== false && (await registerTsx(dirname(path), opts.cwd ?? process.cwd()))) {
+    return { exports: (await import(url)) as Record<string, unknown>, loader: 'tsx' };
   }
   try {
     return { exports: (await import(url)) as Record<string, unknown>, loader: 'native' };
@@ -90,13 +88,15 @@ export async function loadUserModule(file: string, opts: LoadUserModuleOptions =
   }
 }
 
-type TsImport = (specifier: string, parentURL: string) => Promise<unknown>;
+/** Whether tsx's loader was registered in this process (once is enough). */
+let tsxRegistered = false;
 
 /**
- * tsx's `tsImport`, resolved from the user's file's folder, then the working folder, then
- * tensorgrad's own location; null when tsx is in none of them (or too old to have tsImport).
+ * Registers tsx's loader, resolved from the user's file's folder, then the working folder,
+ * then tensorgrad's own location; false when tsx is in none of them (or too old to have it).
  */
-async function findTsImport(...from: string[]): Promise<TsImport | null> {
+async function registerTsx(...from: string[]): Promise<boolean> {
+  if (tsxRegistered) return true;
   const bases = [...from.map((d) => join(d, 'noop.js')), import.meta.url.startsWith('file:') ? import.meta.url : null];
   for (const base of bases) {
     if (base === null) continue;
@@ -108,10 +108,14 @@ async function findTsImport(...from: string[]): Promise<TsImport | null> {
     }
     const entry = esmApiEntry(pkgJson);
     if (entry === null) continue;
-    const api = (await import(pathToFileURL(entry).href)) as { tsImport?: unknown };
-    if (typeof api.tsImport === 'function') return api.tsImport as TsImport;
+    const api = (await import(pathToFileURL(entry).href)) as { register?: unknown };
+    if (typeof api.register === 'function') {
+      (api.register as () => unknown)();
+      tsxRegistered = true;
+      return true;
+    }
   }
-  return null;
+  return false;
 }
 
 /** The file behind tsx's `./esm/api` export (the ESM build), from its package.json. */

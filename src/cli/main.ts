@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseCommandLine, USAGE, UsageError, type CommandName } from './args.js';
 import { benchCommand } from './bench-command.js';
 import { evaluateCommand } from './evaluate-command.js';
-import { formatGradcheckResult, runGradcheckDemo } from './gradcheck-demo.js';
+import { runGradcheckCommand } from './gradcheck-file.js';
 import type { CliIO } from './io.js';
 import { packageInfo } from './package-info.js';
 import { trainCommand } from './train-command.js';
@@ -48,16 +48,9 @@ export async function run(argv: readonly string[], io: CliIO = { out: process.st
       case 'evaluate':
         command = 'evaluate';
         return evaluateCommand(parsed.options, io);
-      case 'gradcheck': {
-        io.out.write('Gradient check: reverse-mode gradients vs central finite differences (float64)\n\n');
-        let ok = true;
-        for (const r of runGradcheckDemo(parsed.options)) {
-          io.out.write(formatGradcheckResult(r) + '\n\n');
-          ok &&= r.report.ok;
-        }
-        io.out.write(ok ? 'All gradients agree with finite differences.\n' : 'Some gradients disagree with finite differences.\n');
-        return ok ? 0 : 1;
-      }
+      case 'gradcheck':
+        command = 'gradcheck';
+        return await runGradcheckCommand(parsed.rest, io);
       case 'bench':
         return await benchCommand(parsed.rest, io);
     }

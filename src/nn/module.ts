@@ -235,4 +235,55 @@ export abstract class Module {
     }
     for (const [name, p] of mine) p.data.set(given.get(name)!.data);
   }
+
+  /**
+   * A readable description of the module and its children, one line per module, as PyTorch's
+   * module repr: `String(model)`.
+   *
+   * @example
+   * ```ts
+   * import { nn } from 'tensorgrad';
+   * String(new nn.MLP([784, 30, 10]));
+   * // MLP(activation=sigmoid, outputActivation=sigmoid,
+   * //   (layers.0): Linear(inFeatures=784, outFeatures=30, weight=[784, 30] float32, bias=[30] float32)
+   * //   (layers.1): Linear(inFeatures=30, outFeatures=10, weight=[30, 10] float32, bias=[10] float32)
+   * // )
+   * ```
+   */
+  toString(): string {
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    if (this.children.size === 0) return `${head})`;
+    const lines = [...this.children].map(([name, m]) => `  (${name}): ${String(m).replace(/\n/g, '\n  ')}`);
+    return `${head}${this.extraRepr() === '' ? '' : ','}\n${lines.join('\n')}\n)`;
+  }
+
+  /**
+   * The settings shown inside the parentheses by `toString()`: by default the module's own
+   * number, string and boolean fields (not the base class's own state) and its own parameters'
+   * shapes and dtypes. Override it to show something else.
+   */
+  protected extraRepr(): string {
+    const parts: string[] = [];
+    const base = moduleBaseKeys();
+    for (const [key, v] of Object.entries(this)) {
+      if (base.has(key) || key.startsWith('_')) continue;
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') parts.push(`${key}=${String(v)}`);
+    }
+    for (const [name, t] of this.ownParameters) parts.push(`${name}=[${t.shape.join(', ')}] ${t.dtype}`);
+    return parts.join(', ');
+  }
+}
+
+/** The fields every module has (the base class's own state), which `extraRepr` leaves out. */
+let baseKeys: Set<string> | null = null;
+function moduleBaseKeys(): Set<string> {
+  if (baseKeys === null) {
+    class Bare extends Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    baseKeys = new Set(Object.keys(new Bare()));
+  }
+  return baseKeys;
 }

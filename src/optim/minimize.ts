@@ -4,6 +4,7 @@ import type { Optimizer } from './optimizer.js';
 import { SGD } from './sgd.js';
 import { Adam } from './adam.js';
 import { checkLr } from './optimizer.js';
+import { withGradMode } from '../autograd/engine.js';
 
 /** Options of `optim.minimize`. */
 export interface MinimizeOptions {
@@ -62,7 +63,8 @@ export function minimize(f: (x: Tensor) => Tensor, x0: readonly number[], opts: 
     : (() => { throw new Error(`minimize: unknown optimizer '${String(choice)}'; expected 'gd', 'momentum', 'adam' or a factory`); })();
   const evaluate = (): number => {
     x.grad = null;
-    const y = f(x);
+    // Always recorded, as a transform: inside noGrad, f would record nothing and no step be taken.
+    const y = withGradMode(true, () => f(x));
     if (!(y instanceof Tensor) || y.size !== 1) {
       throw new Error(`minimize: f must return a one-element tensor, got ${y instanceof Tensor ? fmt(y.shape) : typeof y}`);
     }

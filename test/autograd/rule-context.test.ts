@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { grad, randn, tensor, type Tensor } from '../../src/index.js';
 import { record, type RuleContext } from '../../src/autograd/engine.js';
+import { noGrad } from '../../src/index.js';
 
 /** out = 3·x as a recorded op whose rule reports its context and returns 3·g. */
 function spy(x: Tensor, seen: { createGraph: boolean; into: Tensor | null }[]): Tensor {
@@ -20,9 +21,12 @@ describe('RuleContext', () => {
     const x = tensor([1, 2], { requiresGrad: true, dtype: 'float64' });
     spy(x, seen).sum().backward();
     spy(x, seen).sum().backward(undefined, { createGraph: true });
-    // Nested grad: the inner pass is recorded; the outer one runs the spy's rule again, plainly.
-    grad((v: Tensor) => grad((w: Tensor) => spy(w, seen).square().sum())(v).sum())(x);
-    expect(seen.map((s) => s.createGraph)).toEqual([false, true, true, false]);
+    // Nested grad: the inner pass is recorded. The outer one is recorded too while the caller
+    // records and x requires grad (torch.func: its result stays differentiable), plain inside noGrad.
+    const nested = (): Tensor => grad((v: Tensor) => grad((w: Tensor) => spy(w, seen).square().sum())(v).sum())(x);
+    nested();
+    noGrad(nested);
+    expect(seen.map((s) => s.createGraph)).toEqual([false, true, true, true, true, false]);
   });
 
   it('into(i) offers a leaf\'s plain .grad only in an accumulating, unrecorded pass', () => {

@@ -131,7 +131,7 @@ describe('command line', () => {
     expect(parseCommandLine(['help', 'train'])).toEqual({ command: 'help', topic: 'train' });
     expect(parseCommandLine(['train', '--help'])).toEqual({ command: 'help', topic: 'train' });
     expect(parseCommandLine(['evaluate', '--model', 'm.safetensors'])).toEqual({ command: 'evaluate', options: { model: 'm.safetensors', batch: 1000 } });
-    expect(parseCommandLine(['gradcheck', '--seed=3'])).toEqual({ command: 'gradcheck', options: { seed: 3, directions: 8 } });
+    expect(parseCommandLine(['gradcheck', 'f.ts#g', '--seed=3'])).toEqual({ command: 'gradcheck', rest: ['f.ts#g', '--seed=3'] });
     expect(parseCommandLine(['bench', '--filter', 'matmul'])).toEqual({ command: 'bench', rest: ['--filter', 'matmul'] });
   });
 
@@ -169,5 +169,24 @@ describe('the tensorgrad command as a subprocess', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Usage: tensorgrad <command>/);
     expect(r.stdout).toMatch(/gradcheck/);
+  });
+});
+
+describe('tensorgrad gradcheck FILE#EXPORT through the command', () => {
+  it('exits 0 for a right gradient, 1 for a planted error, 2 for a missing export', async () => {
+    const { run } = await import('../../src/cli/main.js');
+    let text = '';
+    const sink = {
+      write: (s: string): boolean => {
+        text += s;
+        return true;
+      },
+    };
+    const io = { out: sink, err: sink };
+    const file = 'test/verify/fixtures/user-ops.ts';
+    expect(await run(['gradcheck', `${file}#softplusLoss`, '--shapes', '3x4,4x2', '--runs', '1'], io)).toBe(0);
+    expect(await run(['gradcheck', `${file}#softplusLossPlanted`, '--shapes', '3x4,4x2', '--runs', '1'], io)).toBe(1);
+    expect(await run(['gradcheck', `${file}#nothing`, '--shapes', '3'], io)).toBe(2);
+    expect(text).toContain("no export 'nothing'");
   });
 });

@@ -1,9 +1,9 @@
 /**
  * `tensorgrad/testing`: tools for checking the gradients of your own functions.
  *
- * Today it re-exports `gradcheck` (finite differences at given inputs); the property-based
- * `checkGradients` of the design (random values and shapes, shrinking) is added here when
- * it lands.
+ * `checkGradients` searches random values (and shapes) for an input where your function's
+ * gradient disagrees with finite differences and shrinks a failure to a minimal case;
+ * `gradcheck` checks given inputs. fast-check (an optional peer dependency) powers the search.
  *
  * @example
  * ```ts
@@ -17,3 +17,4 @@
  * @module
  */
 export { gradcheck, type GradcheckOptions, type GradcheckReport, type GradcheckWorst } from './autograd/index.js';
+export * from './testing/index.js';

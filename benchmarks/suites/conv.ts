@@ -12,6 +12,17 @@ import { tf } from '../peers/tfjs.js';
 import { microseconds, runSuite, type Row } from './common.js';
 import { tfjsCases } from './tensor.js';
 
+/**
+ * tfjs-cpu runs these convolutions as plain JavaScript loops, seconds per call: two samples
+ * are enough to place it (its figure is an order of magnitude off), and keep the suite short.
+ */
+const CPU_OPTIONS = { minSamples: 2, maxTime: 0.1, initCount: 1 };
+
+/** The tfjs cases of a workload, tfjs-cpu sampled lightly. */
+function tfjsConvCases(setup: () => () => unknown): ReturnType<typeof tfjsCases> {
+  return tfjsCases(setup).map((c) => (c.system === 'tfjs-cpu' ? { ...c, options: CPU_OPTIONS } : c));
+}
+
 interface ConvShape {
   name: string;
   n: number; c: number; h: number; o: number; k: number; pad: number;
@@ -103,7 +114,7 @@ async function convRow(s: ConvShape): Promise<Row> {
         };
       },
     },
-    ...tfjsCases(() => {
+    ...tfjsConvCases(() => {
       const x = tf.tensor4d(toNhwc(xv, s.n, s.c, s.h, s.h), [s.n, s.h, s.h, s.c]);
       const w = tf.tensor4d(toHwio(wv, s.o, s.c, s.k, s.k), [s.k, s.k, s.c, s.o]);
       const b = tf.tensor1d(bv);
@@ -159,7 +170,7 @@ async function lenetRow(): Promise<Row> {
         };
       },
     },
-    ...tfjsCases(() => {
+    ...tfjsConvCases(() => {
       const x = tf.tensor4d(xv, [n, 28, 28, 1]);
       const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
       const w1 = tf.variable(tf.randomNormal([5, 5, 1, 32], 0, 0.2, 'float32', 1)), b1 = tf.variable(tf.randomNormal([32], 0, 0.1, 'float32', 2));

@@ -125,3 +125,39 @@ export function avgPool(y: FloatArray, x: FloatArray, s: Window2d, backward: boo
     }
   }
 }
+
+/**
+ * y[(i0 + img), ch, :] = chunk[ch, img·l : (img+1)·l] (+ bias[ch]) for img < cn: a chunk of
+ * convolution output, computed channel-major [o, cn·l], moved into NCHW order.
+ */
+export function unpackChannels(y: FloatArray, i0: number, chunk: FloatArray, o: number, cn: number, l: number, bias: FloatArray | null): void {
+  for (let ch = 0; ch < o; ch++) {
+    const b = bias === null ? 0 : bias[ch];
+    for (let img = 0; img < cn; img++) {
+      const src = ch * cn * l + img * l, dst = ((i0 + img) * o + ch) * l;
+      for (let j = 0; j < l; j++) y[dst + j] = chunk[src + j] + b;
+    }
+  }
+}
+
+/** The inverse move: chunk[ch, img·l + j] = g[(i0 + img), ch, j] (a gradient chunk, channel-major). */
+export function packChannels(chunk: FloatArray, g: FloatArray, i0: number, o: number, cn: number, l: number): void {
+  for (let ch = 0; ch < o; ch++) {
+    for (let img = 0; img < cn; img++) {
+      const dst = ch * cn * l + img * l, src = ((i0 + img) * o + ch) * l;
+      for (let j = 0; j < l; j++) chunk[dst + j] = g[src + j];
+    }
+  }
+}
+
+/** out[ch] += Σ over images and positions of g [n, o, l] (a bias gradient). */
+export function addChannelSums(out: FloatArray, g: FloatArray, n: number, o: number, l: number): void {
+  for (let ch = 0; ch < o; ch++) {
+    let s = 0;
+    for (let img = 0; img < n; img++) {
+      const base = (img * o + ch) * l;
+      for (let j = 0; j < l; j++) s += g[base + j];
+    }
+    out[ch] += s;
+  }
+}

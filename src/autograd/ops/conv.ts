@@ -1,15 +1,17 @@
 /**
  * 2-D convolution, lowered onto matrix products: im2col gathers every kernel tap's input into
- * a matrix, one product per group with the weight does the arithmetic (the float32 wasm SIMD
- * matmul, through the backend door), and the products' own rules give the weight and input
- * gradients. im2col and col2im are each other's derivative rule, so conv2d has gradients of
- * any order.
+ * a matrix and one product per group with the weight does the arithmetic (the float32 wasm
+ * SIMD matmul, through the backend door), a chunk of images at a time (conv-lowering.ts). The
+ * weight gradient is g·colsᵀ from the saved im2col matrices, the input gradient col2im(wᵀ·g).
+ * A recorded backward (createGraph) builds the same products from recorded ops, with im2col
+ * and col2im each other's rule, so conv2d has gradients of any order.
  */
 import { Tensor } from '../tensor.js';
 import { promote } from '../dtype.js';
 import { fmt } from '../shape.js';
 import { allocate, allocateForOverwrite, col2im, im2col, type Window2d } from '../backend/index.js';
-import { record } from '../engine.js';
+import { isGradEnabled, record } from '../engine.js';
+import { convBackward, convForward, convPlan, type ConvPlan } from './conv-lowering.js';
 import { matmul } from './matmul.js';
 import { pair, windowOf, type Size2 } from './window.js';
 
@@ -75,15 +77,39 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
     throw new Error(`conv2d: the bias must have shape [${o}] for weight ${fmt(w.shape)}, got ${b instanceof Tensor ? fmt(b.shape) : String(b)}`);
   }
   const s = windowOf('conv2d', x, [kh, kw], pair('conv2d', 'stride', opts.stride ?? 1, 1), pair('conv2d', 'padding', opts.padding ?? 0, 0), pair('conv2d', 'dilation', opts.dilation ?? 1, 1));
-  const dtype = promote(x.dtype, w.dtype);
-  const xs = x.astype(dtype), ws = w.astype(dtype);
-  const n = x.shape[0], plane = s.oh * s.ow;
-  const cols = im2colOp(xs, s);
-  const taps = cg * kh * kw;
-  // [O, N·oH·oW]: one product for one group; a batch of `groups` products otherwise.
-  let y = groups === 1
-    ? matmul(ws.reshape([o, taps]), cols)
-    : matmul(ws.reshape([groups, o / groups, taps]), cols.reshape([groups, taps, n * plane])).reshape([o, n * plane]);
-  if (b !== null && b !== undefined) y = y.add(b.astype(dtype).reshape([o, 1]));
-  return y.reshape([o, n, plane]).transpose([1, 0, 2]).reshape([n, o, s.oh, s.ow]);
+  const dtype = b === null || b === undefined ? promote(x.dtype, w.dtype) : promote(promote(x.dtype, w.dtype), b.dtype);
+  const xs = x.astype(dtype), ws = w.astype(dtype), bs = b === null || b === undefined ? null : b.astype(dtype);
+  const plan = convPlan(s, o, groups);
+  const n = x.shape[0];
+  const y = new Tensor(allocateForOverwrite(dtype, n * o * plan.plane), [n, o, s.oh, s.ow]);
+  // The im2col matrices are kept for the weight gradient only when one will be asked for.
+  const saved = ws.requiresGrad && isGradEnabled() ? allocateForOverwrite(dtype, n * plan.plane * plan.taps) : null;
+  convForward(plan, y.data, xs.data, ws.data, bs === null ? null : bs.data, saved);
+  const inputs = bs === null ? [xs, ws] : [xs, ws, bs];
+  return record(y, 'conv2d', inputs, (g, ctx) => {
+    if (ctx.createGraph) return convGradsRecorded(plan, g, xs, ws, bs);
+    const dx = xs.requiresGrad ? new Tensor(allocate(dtype, xs.size), xs.shape) : null;
+    const into = ctx.into(1);
+    const dw = !ws.requiresGrad ? null : into !== null && into.dtype === dtype ? into : new Tensor(allocate(dtype, ws.size), ws.shape);
+    const db = bs !== null && bs.requiresGrad ? new Tensor(allocate(dtype, o), [o]) : null;
+    convBackward(plan, g.dtype === dtype ? g.data : g.astype(dtype).data, ws.data, saved, xs.data, dw?.data ?? null, dx?.data ?? null, db?.data ?? null);
+    return [dx, dw, db];
+  });
+}
+
+/**
+ * The gradients of conv2d built from recorded ops (for createGraph): the weight gradient is
+ * g·im2col(x)ᵀ, the input gradient col2im(wᵀ·g), the bias gradient Σ g; each differentiates
+ * again.
+ */
+function convGradsRecorded(p: ConvPlan, g: Tensor, x: Tensor, w: Tensor, b: Tensor | null): (Tensor | null)[] {
+  const { groups, o, tapsG, plane } = p;
+  const n = p.s.n, width = n * plane, og = o / groups;
+  // g [n, o, oh, ow] → [groups, o/groups, n·plane]
+  const g3 = g.reshape([n, o, plane]).transpose([1, 0, 2]).reshape([groups, og, width]);
+  const w3 = w.reshape([groups, og, tapsG]);
+  const dw = w.requiresGrad ? matmul(g3, im2colOp(x, p.s).reshape([groups, tapsG, width]).transpose([0, 2, 1])).reshape(w.shape) : null;
+  const dx = x.requiresGrad ? col2imOp(matmul(w3.transpose([0, 2, 1]), g3).reshape([p.taps, width]), p.s, x.shape) : null;
+  const db = b !== null && b.requiresGrad ? g.sum([0, 2, 3]) : null;
+  return [dx, dw, db];
 }

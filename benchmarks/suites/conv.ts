@@ -13,14 +13,19 @@ import { microseconds, runSuite, type Row } from './common.js';
 import { tfjsCases } from './tensor.js';
 
 /**
- * tfjs-cpu runs these convolutions as plain JavaScript loops, seconds per call: two samples
- * are enough to place it (its figure is an order of magnitude off), and keep the suite short.
+ * tfjs-cpu computes conv2d gradients with plain JavaScript loops: seconds per call on conv1
+ * (tens of seconds on a busy machine) and minutes on the larger layers. One sample places it,
+ * and it runs on the first layer only unless TG_BENCH_SLOW_PEERS=1 asks for every row.
  */
-const CPU_OPTIONS = { minSamples: 2, maxTime: 0.1, initCount: 1 };
+const CPU_OPTIONS = { minSamples: 1, maxTime: 0.1, initCount: 1 };
+const SLOW_PEERS = process.env.TG_BENCH_SLOW_PEERS === '1';
+const CPU_SKIPPED = 'tfjs-cpu not run (its conv2d gradients take minutes per call here; TG_BENCH_SLOW_PEERS=1 runs it)';
 
-/** The tfjs cases of a workload, tfjs-cpu sampled lightly. */
-function tfjsConvCases(setup: () => () => unknown): ReturnType<typeof tfjsCases> {
-  return tfjsCases(setup).map((c) => (c.system === 'tfjs-cpu' ? { ...c, options: CPU_OPTIONS } : c));
+/** The tfjs cases of a workload: tfjs-cpu sampled lightly, and only when `withCpu`. */
+function tfjsConvCases(setup: () => () => unknown, withCpu: boolean): ReturnType<typeof tfjsCases> {
+  return tfjsCases(setup)
+    .filter((c) => withCpu || c.system !== 'tfjs-cpu')
+    .map((c) => (c.system === 'tfjs-cpu' ? { ...c, options: CPU_OPTIONS } : c));
 }
 
 interface ConvShape {
@@ -93,7 +98,7 @@ function tfConv2d(x: tf.Tensor4D, w: tf.Tensor4D, pad: 'valid' | 'same'): tf.Ten
   return f(x, w) as tf.Tensor4D;
 }
 
-async function convRow(s: ConvShape): Promise<Row> {
+async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
   const oh = s.h + 2 * s.pad - s.k + 1;
   const xv = values(s.n * s.c * s.h * s.h, 1), wv = values(s.o * s.c * s.k * s.k, 2), bv = values(s.o, 3);
   const gv = values(s.n * s.o * oh * oh, 4);
@@ -131,9 +136,12 @@ async function convRow(s: ConvShape): Promise<Row> {
         for (const t of gs) t.dispose();
         return r;
       };
-    }),
+    }, withCpu),
   ]);
-  return { workload: `conv2d fwd+bwd ${s.name}, batch ${s.n}`, metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 }, figures };
+  return {
+    workload: `conv2d fwd+bwd ${s.name}, batch ${s.n}`, metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 }, figures,
+    note: withCpu ? undefined : CPU_SKIPPED,
+  };
 }
 
 /**
@@ -189,14 +197,17 @@ async function lenetRow(): Promise<Row> {
         cost.dispose();
         return c;
       };
-    }),
+    }, SLOW_PEERS),
   ]);
-  return { workload: `LeNet-style CNN SGD step, batch ${n}`, metric: { ...microseconds, unit: 'ms/step', fromSeconds: (sec) => sec * 1e3 }, figures };
+  return {
+    workload: `LeNet-style CNN SGD step, batch ${n}`, metric: { ...microseconds, unit: 'ms/step', fromSeconds: (sec) => sec * 1e3 }, figures,
+    note: SLOW_PEERS ? undefined : CPU_SKIPPED,
+  };
 }
 
 export async function convSuites(): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const s of SHAPES) rows.push(await convRow(s));
+  for (let i = 0; i < SHAPES.length; i++) rows.push(await convRow(SHAPES[i], i === 0 || SLOW_PEERS));
   rows.push(await lenetRow());
   return rows;
 }

@@ -71,6 +71,14 @@ describe('slice (Python semantics on one axis)', () => {
       { numRuns },
     );
   });
+
+  it('errors name slice, the argument and the shape', () => {
+    const x = f64([1, 2, 3], [3]);
+    expect(() => x.slice(0, 0, 3, 0)).toThrow(/slice: step must not be 0 \(axis 0 of shape \[3\]\)/);
+    expect(() => x.slice(0, 0.5)).toThrow(/slice: start must be an integer, got 0.5 \(tensor of shape \[3\]\)/);
+    expect(() => x.slice(1, 0)).toThrow(/slice: axis 1 is out of range for a tensor of rank 1/);
+    expect(() => f64([1], []).slice(0, 0)).toThrow(/slice: needs at least one axis, got a 0-d tensor/);
+  });
 });
 
 describe('indexSelect', () => {

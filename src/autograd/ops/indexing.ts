@@ -40,8 +40,8 @@ function axisOffsets(outer: number, n: number, inner: number, picks: ArrayLike<n
   return index;
 }
 
-function checkInteger(op: string, name: string, v: number): void {
-  if (!Number.isInteger(v)) throw new Error(`${op}: ${name} must be an integer, got ${v}`);
+function checkInteger(op: string, name: string, v: number, shape: readonly number[]): void {
+  if (!Number.isInteger(v)) throw new Error(`${op}: ${name} must be an integer, got ${v} (tensor of shape ${fmt(shape)})`);
 }
 
 /**
@@ -53,10 +53,10 @@ export function slice(x: Tensor, axis: number, start?: number, end?: number, ste
   if (x.ndim === 0) throw new Error(`slice: needs at least one axis, got a 0-d tensor`);
   const a = normalizeAxis('slice', axis, x.ndim);
   const n = x.shape[a];
-  checkInteger('slice', 'step', step);
+  checkInteger('slice', 'step', step, x.shape);
   if (step === 0) throw new Error(`slice: step must not be 0 (axis ${axis} of shape ${fmt(x.shape)})`);
-  if (start !== undefined) checkInteger('slice', 'start', start);
-  if (end !== undefined) checkInteger('slice', 'end', end);
+  if (start !== undefined) checkInteger('slice', 'start', start, x.shape);
+  if (end !== undefined) checkInteger('slice', 'end', end, x.shape);
   const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
   const clampIndex = (v: number | undefined, dflt: number): number =>
     v === undefined ? dflt : v < 0 ? Math.max(v + n, lower) : Math.min(v, upper);

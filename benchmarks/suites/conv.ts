@@ -1,13 +1,14 @@
 /**
  * Workload 6: convolution on the MNIST CNN's shapes. conv2d forward + backward (input,
- * weight and bias gradients) for the two layers of a LeNet-style network at batch 64, and one
- * SGD training step of that network, tensorgrad against tfjs-cpu and tfjs-wasm in one run.
+ * weight and bias gradients) for the two layers of a LeNet-style network at batch 64 (and a
+ * 3×3 padded layer), conv2d forward alone on the second layer, and one SGD training step of
+ * that network, tensorgrad against tfjs-cpu and tfjs-wasm in one run.
  *
  * Each system gets its native layout: tensorgrad NCHW (PyTorch's), tfjs NHWC with [kH, kW,
  * in, out] filters (XNNPACK's). Both compute the same loss Σ conv(x)·G for a fixed cotangent
  * G, so the backward starts from the same gradient; tfjs reads its gradients back.
  */
-import { conv2d, maxPool2d, randn, tensor, type Tensor } from '../../src/index.js';
+import { conv2d, maxPool2d, noGrad, randn, tensor, type Tensor } from '../../src/index.js';
 import { tf } from '../peers/tfjs.js';
 import { microseconds, runSuite, type Row } from './common.js';
 import { tfjsCases } from './tensor.js';
@@ -145,6 +146,37 @@ async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
 }
 
 /**
+ * conv2d forward only, no graph: tfjs-wasm's strongest path (XNNPACK), beside tensorgrad's
+ * im2col + wasm matmul, so the fwd+bwd ratios (where tfjs-wasm's filter gradient is a plain
+ * loop) are not the only figure.
+ */
+async function forwardRow(s: ConvShape): Promise<Row> {
+  const xv = values(s.n * s.c * s.h * s.h, 1), wv = values(s.o * s.c * s.k * s.k, 2), bv = values(s.o, 3);
+  const figures = await runSuite(`conv2d forward ${s.name} batch ${s.n}`, [
+    {
+      system: 'tensorgrad',
+      setup: () => {
+        const x = tensor(xv, { shape: [s.n, s.c, s.h, s.h] });
+        const w = tensor(wv, { shape: [s.o, s.c, s.k, s.k] }), b = tensor(bv, { shape: [s.o] });
+        return () => noGrad(() => conv2d(x, w, b, { padding: s.pad })).data[0];
+      },
+    },
+    ...tfjsConvCases(() => {
+      const x = tf.tensor4d(toNhwc(xv, s.n, s.c, s.h, s.h), [s.n, s.h, s.h, s.c]);
+      const w = tf.tensor4d(toHwio(wv, s.o, s.c, s.k, s.k), [s.k, s.k, s.c, s.o]);
+      const b = tf.tensor1d(bv);
+      return () => {
+        const y = tf.add(tf.conv2d(x, w, 1, s.pad === 0 ? 'valid' : 'same'), b);
+        const r = y.dataSync()[0];
+        y.dispose();
+        return r;
+      };
+    }, true),
+  ]);
+  return { workload: `conv2d forward ${s.name}, batch ${s.n}`, metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 }, figures };
+}
+
+/**
  * One SGD step (η = 0.01) of a LeNet-style CNN at batch 64: conv 1→32 5×5, relu, max-pool 2,
  * conv 32→64 5×5, relu, max-pool 2, flatten, linear 1024→10, log-softmax, mean NLL loss.
  */
@@ -208,6 +240,7 @@ async function lenetRow(): Promise<Row> {
 export async function convSuites(): Promise<Row[]> {
   const rows: Row[] = [];
   for (let i = 0; i < SHAPES.length; i++) rows.push(await convRow(SHAPES[i], i === 0 || SLOW_PEERS));
+  rows.push(await forwardRow(SHAPES[1]));
   rows.push(await lenetRow());
   return rows;
 }

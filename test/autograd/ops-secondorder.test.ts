@@ -72,10 +72,15 @@ describe('second derivatives of the new ops', () => {
         const w = f64(Array.from({ length: 4 * 1 * 2 * 2 }, (_, i) => Math.sin(i + 1)), [4, 1, 2, 2]);
         checkSecond((t) => conv2d(t.square(), w, null, { groups: 2, padding: 1, stride: 2 }), x);
         checkSecond((t) => conv2d(x, t.reshape([4, 1, 2, 2]).square(), null, { groups: 2, dilation: 2 }), f64(Array.from(w.data), [16]));
-        checkSecond((t) => maxPool2d(t.square(), 2, { padding: 1, stride: 1 }), x);
+        // exp keeps the values distinct (x² would tie ±v in a window: a kink)
+        checkSecond((t) => maxPool2d(t.exp(), 2, { padding: 1, stride: 1 }), x);
         checkSecond((t) => avgPool2d(t.square(), 3, { padding: 1, stride: 2 }), x);
       }),
-      { numRuns: Math.max(2, Math.floor(numRuns / 3)) },
+      {
+        numRuns: Math.max(2, Math.floor(numRuns / 3)),
+        // found by the full suite: ±1.15 squared tie inside one pooling window
+        examples: [[Float64Array.from([-0.55, 0.25, -1.45, 1.35, -1.55, -0.7, 0.45, 1.55, 0.65, -0.35, -0.85, 1.15, 0, -0.3, 1.2, -1.15, 0.5, -1.35, -0.5, -1.5, -0.65, 1.1, -0.1, 0.75, 1.4, -1.6, 1.05, 0.8, -1.25, 0.2, 1.25, 0.05, 0.6, -0.15, 0.7, 0.35, -0.05, -0.4, 0.55, 1.45, -1.2, -0.6, -0.8, -0.9, 0.9, 0.3, -1.3, -1.4, -0.45, 1.3, 0.4, -1.05, -0.95, 0.1, -1, -0.25, -1.1, 1, -0.2, 1.5, 0.95, 0.15, 0.85, -0.75])]],
+      },
     );
   });
 });

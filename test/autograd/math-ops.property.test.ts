@@ -101,6 +101,7 @@ describe('activations: gradcheck away from the kinks', () => {
     expect(gradOf((x) => x.clamp(-1, 1), [-1, 1, -1.5, 1.5, 0])).toEqual([1, 1, 0, 0, 1]);
     expect(gradOf((x) => x.clamp(2, 1), [0, 1.5, 3])).toEqual([0, 0, 0]); // min > max: all max, no gradient
     expect(clamp(f64([0, 1.5, 3], [3]), 2, 1).toArray()).toEqual([1, 1, 1]);
+    expect(clamp(f64([NaN, -5], [2]), -1, 1).toArray()).toEqual([NaN, -1]); // NaN propagates (PyTorch)
     expect(gradOf((x) => x.gelu(), [0])).toEqual([0.5]);
     expect(gradOf((x) => x.softplus(), [0])).toEqual([0.5]);
   });

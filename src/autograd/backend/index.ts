@@ -19,7 +19,7 @@ export { BinaryOp, UnaryOp, broadcastTo } from '../kernels/elementwise.js';
 export { maxAxis, softmaxAxis } from '../kernels/reduce.js';
 export { permute } from '../kernels/permute.js';
 export { gatherFlat, scatterAddFlat, copyRows, select } from '../kernels/indexing.js';
-export { Activation, applyActivation, activationDerivative } from '../kernels/activations.js';
+export { Activation, applyActivation, activationDerivative, clampInto } from '../kernels/activations.js';
 export { erf, erfc } from '../kernels/erf.js';
 export {
   im2col, col2im, maxPoolArgmax, avgPool, unpackChannels, packChannels, addChannelSums, type Window2d,

@@ -52,3 +52,15 @@ export function activationDerivative(act: Activation, out: FloatArray, g: FloatA
     case Activation.NormalCdf: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = g[i] * INV_SQRT_2PI * Math.exp(-0.5 * v * v); } return;
   }
 }
+
+/**
+ * out = x limited to [lo, hi] (±Infinity for a missing bound); with lo > hi every element is
+ * hi, and NaN stays NaN (PyTorch's clamp).
+ */
+export function clampInto(out: FloatArray, x: FloatArray, lo: number, hi: number): void {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    out[i] = v !== v ? v : Math.min(Math.max(v, lo), hi);
+  }
+}

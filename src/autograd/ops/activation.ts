@@ -5,9 +5,9 @@
  * differentiated again.
  */
 import { Tensor } from '../tensor.js';
-import { Activation, allocateForOverwrite, applyActivation, activationDerivative } from '../backend/index.js';
+import { Activation, allocateForOverwrite, applyActivation, activationDerivative, clampInto } from '../backend/index.js';
 import { record, type RuleContext } from '../engine.js';
-import { ge, gt, le, maximum, minimum } from './binary.js';
+import { ge, gt, le } from './binary.js';
 import { where } from './indexing.js';
 
 function forward(act: Activation, x: Tensor, p: number): Tensor {
@@ -73,16 +73,14 @@ export function softplus(x: Tensor): Tensor {
 /**
  * x limited to [min, max] (either bound may be omitted, not both). As PyTorch: the gradient
  * is 1 on the closed interval (at a bound too) and 0 outside; with min > max every element
- * becomes max.
+ * becomes max; NaN stays NaN.
  */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new Error(`clamp: give min, max or both (got neither) for shape [${x.shape.join(',')}]`);
   if (min !== undefined && (typeof min !== 'number' || Number.isNaN(min))) throw new Error(`clamp: min must be a number, got ${String(min)}`);
   if (max !== undefined && (typeof max !== 'number' || Number.isNaN(max))) throw new Error(`clamp: max must be a number, got ${String(max)}`);
-  // The forward on a detached x (unrecorded); at least one bound applies, so the data is fresh.
-  const xd = x.detach();
-  const lowered = min === undefined ? xd : maximum(xd, min);
-  const result = new Tensor((max === undefined ? lowered : minimum(lowered, max)).data, x.shape);
+  const result = new Tensor(allocateForOverwrite(x.dtype, x.size), x.shape);
+  clampInto(result.data, x.data, min ?? -Infinity, max ?? Infinity);
   return record(result, 'clamp', [x], (g) => {
     let mask = min === undefined ? null : ge(x, min);
     if (max !== undefined) mask = mask === null ? le(x, max) : mask.mul(le(x, max));

@@ -89,9 +89,10 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
   return record(y, 'conv2d', inputs, (g, ctx) => {
     if (ctx.createGraph) return convGradsRecorded(plan, g, xs, ws, bs);
     const dx = xs.requiresGrad ? new Tensor(allocate(dtype, xs.size), xs.shape) : null;
-    const into = ctx.into(1);
-    const dw = !ws.requiresGrad ? null : into !== null && into.dtype === dtype ? into : new Tensor(allocate(dtype, ws.size), ws.shape);
-    const db = bs !== null && bs.requiresGrad ? new Tensor(allocate(dtype, o), [o]) : null;
+    // A kept .grad offered by the engine takes the weight and bias gradients in place.
+    const intoW = ctx.into(1), intoB = bs === null ? null : ctx.into(2);
+    const dw = !ws.requiresGrad ? null : intoW !== null && intoW.dtype === dtype ? intoW : new Tensor(allocate(dtype, ws.size), ws.shape);
+    const db = bs === null || !bs.requiresGrad ? null : intoB !== null && intoB.dtype === dtype ? intoB : new Tensor(allocate(dtype, o), [o]);
     convBackward(plan, g.dtype === dtype ? g.data : g.astype(dtype).data, ws.data, saved, xs.data, dw?.data ?? null, dx?.data ?? null, db?.data ?? null);
     return [dx, dw, db];
   });

@@ -5,7 +5,7 @@
  *
  *   npm run bench                      all workloads
  *   npm run bench -- --only matmul     only suites whose key contains "matmul"
- *                                      (keys: scalar, matmul, matmul-threads, broadcast, mlp, op)
+ *                                      (keys: scalar, matmul, matmul-threads, broadcast, mlp, op, conv)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,6 +16,7 @@ import { RESULTS_DIR, type Row } from './suites/common.js';
 import { scalarSuite } from './suites/scalar.js';
 import { broadcastSuites, matmulSuites, opOverheadSuites } from './suites/tensor.js';
 import { mlpStepSuite } from './suites/mlp.js';
+import { convSuites } from './suites/conv.js';
 import { renderTable, rowsToJson } from './report.js';
 
 const SUITES: [key: string, run: () => Promise<Row[]>][] = [
@@ -25,6 +26,7 @@ const SUITES: [key: string, run: () => Promise<Row[]>][] = [
   ['broadcast', broadcastSuites],
   ['mlp', mlpStepSuite],
   ['op', opOverheadSuites],
+  ['conv', convSuites],
 ];
 
 const USAGE = `Usage: npm run bench [-- --only KEY]

@@ -16,8 +16,9 @@ import { isMain } from './lib/cli.js';
 
 /** An elongated, tilted valley with its minimum at (1, −0.5): f = (x − 1)² + 4(y + 0.5)² + (x − 1)(y + 0.5). */
 export const f = (v: Tensor): Tensor => {
-  const dx = v.reshape([2]).mul(tensor([1, 0], { dtype: v.dtype })).sum().sub(1);
-  const dy = v.reshape([2]).mul(tensor([0, 1], { dtype: v.dtype })).sum().add(0.5);
+  const [x, y] = v.reshape([2]).split(1).map((t) => t.squeeze()); // the two coordinates, 0-d
+  const dx = x.sub(1);
+  const dy = y.add(0.5);
   return dx.square().add(dy.square().mul(4)).add(dx.mul(dy));
 };
 export const fAt = (x: number, y: number): number => f(tensor([x, y], { dtype: 'float64' })).item();

@@ -14,7 +14,7 @@ import { grad, tensor, Rng, type Tensor } from '../src/index.js';
 const D = 6;
 // A smooth non-quadratic cost of 6 variables: C(v) = Σ log(1 + (vᵢ − i/2)²) + (v₀·v₁ − 1)² + 0.1·Σ vᵢ⁴.
 const target = tensor(Array.from({ length: D }, (_, i) => i / 2), { dtype: 'float64' });
-const pick = (v: Tensor, i: number): Tensor => v.mul(tensor(Array.from({ length: D }, (_, j) => (j === i ? 1 : 0)), { dtype: 'float64' })).sum();
+const pick = (v: Tensor, i: number): Tensor => v.slice(0, i, i + 1).squeeze(); // vᵢ as a 0-d tensor
 const C = (v: Tensor): Tensor =>
   v.sub(target).square().add(1).log().sum()
     .add(pick(v, 0).mul(pick(v, 1)).sub(1).square())

@@ -8,6 +8,10 @@ import * as reduce from './ops/reduce.js';
 import * as movement from './ops/movement.js';
 import * as softmax from './ops/softmax.js';
 import { matmul } from './ops/matmul.js';
+import * as indexing from './ops/indexing.js';
+import * as joining from './ops/joining.js';
+import * as activation from './ops/activation.js';
+import * as statistics from './ops/statistics.js';
 import { tensor } from './creation.js';
 
 /** A nested array of numbers, as `toArray()` returns and `tensor()` accepts. */
@@ -140,6 +144,54 @@ export class Tensor {
   transpose(perm?: readonly number[]): Tensor { return movement.transpose(this, perm); }
   /** Broadcasts to `shape` (a copy). */
   expand(shape: readonly number[]): Tensor { return movement.expand(this, shape); }
+
+  // ---- indexing, joining, more math (issue 12) ----
+  /**
+   * Python's slice of one axis: `x.slice(0, 1, -1)` is `x[1:-1]`, `x.slice(1, 0, undefined, 2)`
+   * is `x[:, ::2]`; negative start/end count from the end, out-of-range ones are clamped, a
+   * negative step walks backwards. A copy.
+   */
+  slice(axis: number, start?: number, end?: number, step = 1): Tensor { return indexing.slice(this, axis, start, end, step); }
+  /** The entries `indices` (integers in [0, size), repeats allowed, e.g. an Int32Array) along `axis`; repeated indices add their gradients. */
+  indexSelect(axis: number, indices: ArrayLike<number>): Tensor { return indexing.indexSelect(this, axis, indices); }
+  /** PyTorch's gather along `axis` with an integral index tensor of the same rank (see `gather`). */
+  gather(axis: number, index: Tensor): Tensor { return indexing.gather(this, axis, index); }
+  /** Pieces along `axis` of `size` elements (the last may be smaller) or of the given sizes. */
+  split(sizes: number | readonly number[], axis = 0): Tensor[] { return joining.split(this, sizes, axis); }
+  /** Drops a size-1 axis (every size-1 axis when omitted); shares the data. */
+  squeeze(axis?: number): Tensor { return movement.squeeze(this, axis); }
+  /** Inserts a size-1 axis at `axis` (negative counts from the end of the result); shares the data. */
+  unsqueeze(axis: number): Tensor { return movement.unsqueeze(this, axis); }
+  /** Merges axes `startAxis`..`endAxis` (inclusive) into one; shares the data. */
+  flatten(startAxis = 0, endAxis = -1): Tensor { return movement.flatten(this, startAxis, endAxis); }
+  /** Elementwise minimum (gradient to the smaller; split evenly on ties). */
+  minimum(other: TensorLike): Tensor { return binary.minimum(this, other); }
+  /** Minimum over `axis` (all axes when omitted); tied minima share the gradient evenly. */
+  min(axis?: number | number[], keepDims = false): Tensor { return reduce.min(this, axis, keepDims); }
+  /** Limits to [min, max] (either may be omitted); gradient 1 on the closed interval, 0 outside (PyTorch). */
+  clamp(min?: number, max?: number): Tensor { return activation.clamp(this, min, max); }
+  /** log(1 + eˣ), finite for inputs of any magnitude. */
+  softplus(): Tensor { return activation.softplus(this); }
+  /** x for x > 0, slope·x otherwise (derivative slope at 0). */
+  leakyRelu(slope = 0.01): Tensor { return activation.leakyRelu(this, slope); }
+  /** x for x > 0, alpha·(eˣ − 1) otherwise. */
+  elu(alpha = 1): Tensor { return activation.elu(this, alpha); }
+  /** x·Φ(x) with the exact erf (PyTorch's default gelu). */
+  gelu(): Tensor { return activation.gelu(this); }
+  /** log Σ exp over `axis` (all axes when omitted), stable for inputs of any magnitude. */
+  logsumexp(axis?: number | number[], keepDims = false): Tensor { return statistics.logsumexp(this, axis, keepDims); }
+  /** Variance over `axis` (all when omitted), dividing by N − correction (default 1: unbiased, PyTorch). */
+  var(axis?: number | number[], keepDims = false, correction = 1): Tensor { return statistics.variance(this, axis, keepDims, correction); }
+  /** Standard deviation: √var with the same arguments. */
+  std(axis?: number | number[], keepDims = false, correction = 1): Tensor { return statistics.std(this, axis, keepDims, correction); }
+  /** 1 where this < other, else 0 (no gradient). */
+  lt(other: TensorLike): Tensor { return binary.lt(this, other); }
+  /** 1 where this ≤ other, else 0 (no gradient). */
+  le(other: TensorLike): Tensor { return binary.le(this, other); }
+  /** 1 where this ≥ other, else 0 (no gradient). */
+  ge(other: TensorLike): Tensor { return binary.ge(this, other); }
+  /** 1 where this ≠ other, else 0 (no gradient). */
+  ne(other: TensorLike): Tensor { return binary.ne(this, other); }
 
   // ---- autograd ----
   /**

@@ -17,6 +17,9 @@
  * and write as before.
  */
 
+// gelu's erf: the pure double-precision function, not the tensor backend (the scalar engine needs no kernels).
+import { erfc } from './kernels/erf.js';
+
 /** Operand of a Value op: a Value, or a number taken as a constant. */
 export type ValueLike = Value | number;
 
@@ -39,7 +42,12 @@ let used = 0; // slots of `page` handed out so far
 
 // Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
 const ADD = 1, SUB = 2, MUL = 3, DIV = 4, NEG = 5, POW = 6, EXP = 7, LOG = 8, TANH = 9, SIGMOID = 10, RELU = 11, POW_C = 12, SIN = 13, COS = 14;
-const OPS = ['', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', '**', 'sin', 'cos'];
+// The scalar twins of issue 12's tensor ops.
+const ABS = 15, SQRT = 16, SOFTPLUS = 17, LEAKY_RELU = 18, ELU = 19, GELU = 20, MAXIMUM = 21, MINIMUM = 22, CLAMP = 23;
+const OPS = [
+  '', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', '**', 'sin', 'cos',
+  'abs', 'sqrt', 'softplus', 'leakyRelu', 'elu', 'gelu', 'maximum', 'minimum', 'clamp',
+];
 
 const labels = new WeakMap<Value, string>();
 
@@ -201,6 +209,70 @@ export class Value {
   relu(): Value {
     const x = this.data;
     return node(x > 0 ? x : 0, RELU, this, x > 0 ? 1 : 0, null, 0);
+  }
+
+  // ---- scalar twins of the tensor ops of issue 12 (same values, derivatives and kink conventions) ----
+
+  /** |this|, with derivative 0 at 0 (PyTorch, as Tensor.abs). */
+  abs(): Value {
+    const x = this.data;
+    return node(Math.abs(x), ABS, this, x > 0 ? 1 : x < 0 ? -1 : 0, null, 0);
+  }
+
+  /** Square root. */
+  sqrt(): Value {
+    const r = Math.sqrt(this.data);
+    return node(r, SQRT, this, 0.5 / r, null, 0);
+  }
+
+  /** log(1 + eˣ) without overflow; its derivative is sigmoid(x). */
+  softplus(): Value {
+    const x = this.data;
+    const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    return node((x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x))), SOFTPLUS, this, s, null, 0);
+  }
+
+  /** x for x > 0, slope·x otherwise; derivative slope at 0 (PyTorch). */
+  leakyRelu(slope = 0.01): Value {
+    const x = this.data;
+    return node(x > 0 ? x : slope * x, LEAKY_RELU, this, x > 0 ? 1 : slope, null, 0);
+  }
+
+  /** x for x > 0, alpha·(eˣ − 1) otherwise; derivative alpha at 0 (PyTorch). */
+  elu(alpha = 1): Value {
+    const x = this.data;
+    return node(x > 0 ? x : alpha * Math.expm1(x), ELU, this, x > 0 ? 1 : alpha * Math.exp(x), null, 0);
+  }
+
+  /** x·Φ(x) with the exact erf (PyTorch's default gelu). */
+  gelu(): Value {
+    const x = this.data;
+    const cdf = 0.5 * erfc(-x * Math.SQRT1_2);
+    return node(x * cdf, GELU, this, cdf + x * 0.3989422804014327 * Math.exp(-0.5 * x * x), null, 0);
+  }
+
+  /** The larger of this and other; on a tie each gets half the gradient (as Tensor.maximum). */
+  maximum(other: ValueLike): Value {
+    const o = toValue(other);
+    const a = this.data, b = o.data;
+    return node(a >= b ? a : b, MAXIMUM, this, a > b ? 1 : a === b ? 0.5 : 0, o, b > a ? 1 : a === b ? 0.5 : 0);
+  }
+
+  /** The smaller of this and other; on a tie each gets half the gradient (as Tensor.minimum). */
+  minimum(other: ValueLike): Value {
+    const o = toValue(other);
+    const a = this.data, b = o.data;
+    return node(a <= b ? a : b, MINIMUM, this, a < b ? 1 : a === b ? 0.5 : 0, o, b < a ? 1 : a === b ? 0.5 : 0);
+  }
+
+  /** this limited to [min, max] (either may be omitted); derivative 1 on the closed interval (PyTorch). */
+  clamp(min?: number, max?: number): Value {
+    if (min === undefined && max === undefined) throw new Error(`Value.clamp: give min, max or both (got neither)`);
+    const x = this.data;
+    let y = min === undefined ? x : Math.max(x, min);
+    if (max !== undefined) y = Math.min(y, max);
+    const inside = (min === undefined || x >= min) && (max === undefined || x <= max);
+    return node(y, CLAMP, this, inside ? 1 : 0, null, 0);
   }
 
   /**

@@ -18,6 +18,12 @@ export {
 export { BinaryOp, UnaryOp, broadcastTo } from '../kernels/elementwise.js';
 export { maxAxis, softmaxAxis } from '../kernels/reduce.js';
 export { permute } from '../kernels/permute.js';
+export { gatherFlat, scatterAddFlat, copyRows, select } from '../kernels/indexing.js';
+export { Activation, applyActivation, activationDerivative, clampInto } from '../kernels/activations.js';
+export { erf, erfc } from '../kernels/erf.js';
+export {
+  im2col, col2im, maxPoolArgmax, avgPool, unpackChannels, packChannels, addChannelSums, type Window2d,
+} from '../kernels/conv.js';
 export { squaredErrorSum, scaledDifference } from '../kernels/squared-error.js';
 export type { FloatArray } from '../kernels/types.js';
 export { GradBuffers } from './grad-buffers.js';

@@ -1,10 +1,10 @@
 import type { FloatArray } from './types.js';
 
 /** Binary operations the broadcasting kernel knows. */
-export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Eq, Gt, Max }
+export enum BinaryOp { Add, Sub, Mul, Div, Pow, Eq, Gt, Max, Min, Lt, Le, Ge, Ne }
 
 /** Unary operations the map kernel knows. */
-export const enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Square, Sin, Cos }
+export enum UnaryOp { Neg, Exp, Log, Sqrt, Abs, Tanh, Sigmoid, Relu, Sign, Square, Sin, Cos }
 
 /**
  * out = a ∘ b over `n` elements, stepping a by `as` and b by `bs` (0 for a broadcast operand).
@@ -24,6 +24,11 @@ function binaryRun(
     case BinaryOp.Eq: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] === b[bi + j * bs] ? 1 : 0; return;
     case BinaryOp.Gt: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] > b[bi + j * bs] ? 1 : 0; return;
     case BinaryOp.Max: for (let j = 0; j < n; j++) { const x = a[ai + j * as], y = b[bi + j * bs]; out[o + j] = x >= y ? x : y; } return;
+    case BinaryOp.Min: for (let j = 0; j < n; j++) { const x = a[ai + j * as], y = b[bi + j * bs]; out[o + j] = x <= y ? x : y; } return;
+    case BinaryOp.Lt: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] < b[bi + j * bs] ? 1 : 0; return;
+    case BinaryOp.Le: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] <= b[bi + j * bs] ? 1 : 0; return;
+    case BinaryOp.Ge: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] >= b[bi + j * bs] ? 1 : 0; return;
+    case BinaryOp.Ne: for (let j = 0; j < n; j++) out[o + j] = a[ai + j * as] !== b[bi + j * bs] ? 1 : 0; return;
   }
 }
 

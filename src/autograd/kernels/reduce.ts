@@ -31,8 +31,8 @@ export function maxAxis(out: FloatArray, x: FloatArray, outer: number, r: number
       let m = -Infinity;
       for (let k = 0; k < r; k++) {
         const v = x[(o * r + k) * inner + i];
-        if (v > m || v !== v) m = v;
-        if (m !== m) break;
+        if (v > m || Number.isNaN(v)) m = v;
+        if (Number.isNaN(m)) break;
       }
       out[o * inner + i] = m;
     }

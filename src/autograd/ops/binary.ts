@@ -83,3 +83,32 @@ export function eq(x: TensorLike, y: TensorLike): Tensor {
 export function gt(x: TensorLike, y: TensorLike): Tensor {
   return compute('gt', BinaryOp.Gt, x, y)[0];
 }
+
+/** Elementwise minimum; the gradient goes to the smaller operand and splits evenly on ties. */
+export function minimum(x: TensorLike, y: TensorLike): Tensor {
+  const [out, a, b] = compute('minimum', BinaryOp.Min, x, y);
+  return record(out, 'minimum', [a, b], (g) => {
+    const tie = compute('eq', BinaryOp.Eq, a, b)[0].mul(0.5);
+    return [g.mul(compute('lt', BinaryOp.Lt, a, b)[0].add(tie)), g.mul(compute('lt', BinaryOp.Lt, b, a)[0].add(tie))];
+  });
+}
+
+/** 1 where a < b, else 0. Not differentiable: never recorded. */
+export function lt(x: TensorLike, y: TensorLike): Tensor {
+  return compute('lt', BinaryOp.Lt, x, y)[0];
+}
+
+/** 1 where a ≤ b, else 0. Not differentiable: never recorded. */
+export function le(x: TensorLike, y: TensorLike): Tensor {
+  return compute('le', BinaryOp.Le, x, y)[0];
+}
+
+/** 1 where a ≥ b, else 0. Not differentiable: never recorded. */
+export function ge(x: TensorLike, y: TensorLike): Tensor {
+  return compute('ge', BinaryOp.Ge, x, y)[0];
+}
+
+/** 1 where a ≠ b (and where either is NaN), else 0. Not differentiable: never recorded. */
+export function ne(x: TensorLike, y: TensorLike): Tensor {
+  return compute('ne', BinaryOp.Ne, x, y)[0];
+}

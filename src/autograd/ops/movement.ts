@@ -1,6 +1,6 @@
-/** Ops that move elements without arithmetic: reshape, transpose, expand. */
+/** Ops that move elements without arithmetic: reshape, transpose, expand, and the reshape views squeeze, unsqueeze, flatten. */
 import { Tensor } from '../tensor.js';
-import { broadcastShapes, fmt, sameShape, sizeOf } from '../shape.js';
+import { broadcastShapes, fmt, normalizeAxis, sameShape, sizeOf } from '../shape.js';
 import { allocateForOverwrite, broadcastTo, permute } from '../backend/index.js';
 import { record } from '../engine.js';
 import { padShape } from './util.js';
@@ -57,4 +57,40 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   broadcastTo(out.data, shape, x.data, padShape(x.shape, shape.length));
   // The engine sums the gradient back to x's shape.
   return record(out, 'expand', [x], (g) => [g]);
+}
+
+/**
+ * Drops axis `axis` (which must have size 1), or every size-1 axis when omitted; shares the
+ * data, as reshape. A 0-d tensor squeezes to itself.
+ */
+export function squeeze(x: Tensor, axis?: number): Tensor {
+  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const a = normalizeAxis('squeeze', axis, x.ndim);
+  if (x.ndim === 0) return x;
+  if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
+  return reshape(x, x.shape.filter((_, i) => i !== a));
+}
+
+/** Inserts a size-1 axis at `axis` ∈ [−(ndim+1), ndim]; shares the data, as reshape. */
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  const r = x.ndim + 1;
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) {
+    throw new Error(`unsqueeze: axis ${axis} is out of range for a tensor of shape ${fmt(x.shape)} (expected ${-r}..${r - 1})`);
+  }
+  const a = axis < 0 ? axis + r : axis;
+  const shape = [...x.shape];
+  shape.splice(a, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Merges axes `start`..`end` (inclusive, negative allowed) into one; a 0-d tensor becomes [1]. Shares the data. */
+export function flatten(x: Tensor, start = 0, end = -1): Tensor {
+  if (x.ndim === 0) {
+    normalizeAxis('flatten', start, 0);
+    normalizeAxis('flatten', end, 0);
+    return reshape(x, [1]);
+  }
+  const s = normalizeAxis('flatten', start, x.ndim), e = normalizeAxis('flatten', end, x.ndim);
+  if (s > e) throw new Error(`flatten: start axis ${start} comes after end axis ${end} for shape ${fmt(x.shape)}`);
+  return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }

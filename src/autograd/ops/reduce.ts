@@ -1,4 +1,4 @@
-/** Reductions over any set of axes, with keepDims: sum, mean, max, and sumTo (the inverse of broadcasting). */
+/** Reductions over any set of axes, with keepDims: sum, mean, max, min, and sumTo (the inverse of broadcasting). */
 import { Tensor } from '../tensor.js';
 import { fmt, normalizeAxes, sizeOf } from '../shape.js';
 import { allocateForOverwrite, maxAxis, sumAxis, type FloatArray } from '../backend/index.js';
@@ -67,6 +67,15 @@ export function max(x: Tensor, axis: number | readonly number[] | undefined, kee
     const count = new Tensor(reduceAxes(mask, axes, sumAxis), kept);
     return [g.reshape(kept).mul(mask).div(count)];
   });
+}
+
+/** Minimum over `axes`: max of −x, negated, so ties share the gradient evenly as in `max`. */
+export function min(x: Tensor, axis: number | readonly number[] | undefined, keepDims: boolean): Tensor {
+  const axes = normalizeAxes('min', axis, x.ndim);
+  for (const a of axes) {
+    if (x.shape[a] === 0) throw new Error(`min: cannot reduce over axis ${a} of size 0 (shape ${fmt(x.shape)})`);
+  }
+  return max(x.neg(), axes, keepDims).neg();
 }
 
 /** Sums `x` over the axes along which `shape` was broadcast to x's shape. */

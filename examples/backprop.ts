@@ -23,16 +23,29 @@ export function setup(batch: number, seed = 1): { net: nn.MLP; x: Tensor; y: Ten
 }
 
 /** One parameter element: which tensor (by name) and which index, with both derivatives. */
-export interface Partial { name: string; index: number; backprop: number; numeric: number }
+export interface Partial {
+  name: string;
+  index: number;
+  backprop: number;
+  numeric: number;
+}
 
 /**
  * Runs one backward pass, then checks `samples` random parameter elements by central differences.
  * Returns the checked partials and the time of the forward, the backward, and the checks.
  */
-export function checkPartials(net: nn.MLP, x: Tensor, y: Tensor, samples: number, seed = 2): { partials: Partial[]; count: number; forwardMs: number; backwardMs: number } {
+export function checkPartials(
+  net: nn.MLP,
+  x: Tensor,
+  y: Tensor,
+  samples: number,
+  seed = 2,
+): { partials: Partial[]; count: number; forwardMs: number; backwardMs: number } {
   const named = net.namedParameters();
-  let forwardMs = Infinity, backwardMs = Infinity;
-  for (let r = 0; r < 5; r++) { // best of 5: the machine may be busy
+  let forwardMs = Infinity,
+    backwardMs = Infinity;
+  for (let r = 0; r < 5; r++) {
+    // best of 5: the machine may be busy
     net.zeroGrad();
     let t0 = performance.now();
     const loss = nn.quadraticCost(net.forward(x), y);
@@ -63,24 +76,35 @@ export function checkPartials(net: nn.MLP, x: Tensor, y: Tensor, samples: number
 }
 
 function main(): void {
-  const BATCH = 100, SAMPLES = 12;
+  const BATCH = 100,
+    SAMPLES = 12;
   const { net, x, y } = setup(BATCH);
   const { partials, count, forwardMs, backwardMs } = checkPartials(net, x, y, SAMPLES);
   console.log(`784-30-10 sigmoid network (float64), quadratic cost C on ${BATCH} MNIST images.`);
-  console.log(`One backward() gave ∂C/∂θ for all ${count.toLocaleString('en-US')} parameters (= nn.parameterCount([784, 30, 10]) = ${nn.parameterCount([784, 30, 10]).toLocaleString('en-US')}).\n`);
+  console.log(
+    `One backward() gave ∂C/∂θ for all ${count.toLocaleString('en-US')} parameters (= nn.parameterCount([784, 30, 10]) = ${nn.parameterCount([784, 30, 10]).toLocaleString('en-US')}).\n`,
+  );
   console.log(`${SAMPLES} of them, checked by central differences (h = 1e-4):`);
   console.log('   parameter          index     backprop            finite difference    relative error');
   let worst = 0;
   for (const p of partials) {
     const rel = Math.abs(p.backprop - p.numeric) / Math.max(1e-12, Math.abs(p.numeric), Math.abs(p.backprop));
     if (Math.abs(p.numeric) > 1e-12) worst = Math.max(worst, rel);
-    console.log(`   ${p.name.padEnd(16)} ${String(p.index).padStart(7)}   ${p.backprop.toExponential(8).padStart(16)}   ${p.numeric.toExponential(8).padStart(16)}   ${rel.toExponential(1).padStart(10)}`);
+    console.log(
+      `   ${p.name.padEnd(16)} ${String(p.index).padStart(7)}   ${p.backprop.toExponential(8).padStart(16)}   ${p.numeric.toExponential(8).padStart(16)}   ${rel.toExponential(1).padStart(10)}`,
+    );
   }
   console.log(`   worst relative error (where the derivative is not ~0): ${worst.toExponential(1)} ${worst < 1e-6 ? '✓' : '✗'}\n`);
   const fdMs = 2 * count * forwardMs;
-  console.log(`Cost: forward pass ${forwardMs.toFixed(2)} ms, backward pass ${backwardMs.toFixed(2)} ms (${(backwardMs / forwardMs).toFixed(1)}× a forward).`);
-  console.log(`Finite differences for every parameter would take 2 × ${count.toLocaleString('en-US')} forward passes ≈ ${(fdMs / 1000).toFixed(0)} s,`);
-  console.log(`about ${Math.round(fdMs / (forwardMs + backwardMs)).toLocaleString('en-US')}× the forward + backward. That is why training uses backpropagation:`);
+  console.log(
+    `Cost: forward pass ${forwardMs.toFixed(2)} ms, backward pass ${backwardMs.toFixed(2)} ms (${(backwardMs / forwardMs).toFixed(1)}× a forward).`,
+  );
+  console.log(
+    `Finite differences for every parameter would take 2 × ${count.toLocaleString('en-US')} forward passes ≈ ${(fdMs / 1000).toFixed(0)} s,`,
+  );
+  console.log(
+    `about ${Math.round(fdMs / (forwardMs + backwardMs)).toLocaleString('en-US')}× the forward + backward. That is why training uses backpropagation:`,
+  );
   console.log('the reverse pass reuses every intermediate value of the forward pass and applies the chain rule once per');
   console.log('operation, so the whole gradient costs a small constant times one evaluation of C, however many parameters.');
   console.log('(examples/value-engine.ts shows the same reverse pass on a graph of scalars, one neuron at a time.)');

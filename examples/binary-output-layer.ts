@@ -50,7 +50,11 @@ for (let d = 0; d < 10; d++) {
     }
   }
 }
-console.log(`\n${10 * trials} noisy examples: ${failures === 0 ? 'every one' : `${10 * trials - failures}`} decoded to the right binary code` +
-  `${failures ? ` (${failures} wrong)` : ''}; the outputs never came closer than ${worstMargin.toFixed(4)} to the 0.5 threshold.`);
-console.log(`Why: with bit set, z ≥ ${K}·0.99 − ${K / 2} = ${(0.99 * K - K / 2).toFixed(1)} (σ ≥ ${(1 / (1 + Math.exp(-(0.99 * K - K / 2)))).toFixed(5)}); ` +
-  `without, z ≤ ${K}·(5·${noiseMax}) − ${K / 2} = ${(K * 5 * noiseMax - K / 2).toFixed(1)} (σ ≤ ${(1 / (1 + Math.exp(-(K * 5 * noiseMax - K / 2)))).toFixed(5)}).`);
+console.log(
+  `\n${10 * trials} noisy examples: ${failures === 0 ? 'every one' : `${10 * trials - failures}`} decoded to the right binary code` +
+    `${failures ? ` (${failures} wrong)` : ''}; the outputs never came closer than ${worstMargin.toFixed(4)} to the 0.5 threshold.`,
+);
+console.log(
+  `Why: with bit set, z ≥ ${K}·0.99 − ${K / 2} = ${(0.99 * K - K / 2).toFixed(1)} (σ ≥ ${(1 / (1 + Math.exp(-(0.99 * K - K / 2)))).toFixed(5)}); ` +
+    `without, z ≤ ${K}·(5·${noiseMax}) − ${K / 2} = ${(K * 5 * noiseMax - K / 2).toFixed(1)} (σ ≤ ${(1 / (1 + Math.exp(-(K * 5 * noiseMax - K / 2)))).toFixed(5)}).`,
+);

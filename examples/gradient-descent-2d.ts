@@ -16,7 +16,10 @@ import { isMain } from './lib/cli.js';
 
 /** An elongated, tilted valley with its minimum at (1, −0.5): f = (x − 1)² + 4(y + 0.5)² + (x − 1)(y + 0.5). */
 export const f = (v: Tensor): Tensor => {
-  const [x, y] = v.reshape([2]).split(1).map((t) => t.squeeze()); // the two coordinates, 0-d
+  const [x, y] = v
+    .reshape([2])
+    .split(1)
+    .map((t) => t.squeeze()); // the two coordinates, 0-d
   const dx = x.sub(1);
   const dy = y.add(0.5);
   return dx.square().add(dy.square().mul(4)).add(dx.mul(dy));
@@ -50,19 +53,27 @@ export function main(): void {
       const predicted = -eta * (gv[0] ** 2 + gv[1] ** 2);
       extra = `${(r.values[i + 1] - r.values[i]).toExponential(2).padStart(10)}  ${predicted.toExponential(2).padStart(10)}`;
     }
-    console.log(`${String(i).padStart(4)}  ${x.toFixed(5).padStart(9)} ${y.toFixed(5).padStart(9)}  ${r.values[i].toExponential(3).padStart(10)}  ${extra}`);
+    console.log(
+      `${String(i).padStart(4)}  ${x.toFixed(5).padStart(9)} ${y.toFixed(5).padStart(9)}  ${r.values[i].toExponential(3).padStart(10)}  ${extra}`,
+    );
   }
-  console.log(`\n${r.converged ? 'Converged' : 'Stopped'} after ${r.steps} steps at (${r.x.map((v) => v.toFixed(5)).join(', ')}), f = ${r.value.toExponential(2)}.`);
+  console.log(
+    `\n${r.converged ? 'Converged' : 'Stopped'} after ${r.steps} steps at (${r.x.map((v) => v.toFixed(5)).join(', ')}), f = ${r.value.toExponential(2)}.`,
+  );
   console.log('Every step went downhill:', r.values.every((v, i) => i === 0 || v <= r.values[i - 1]) ? 'yes ✓' : 'no ✗');
 
   // The first-order prediction is only good for small steps: the gap shrinks with η.
-  console.log(`\nThe first step's Δf (${(r.values[1] - r.values[0]).toFixed(1)}) is not −η‖∇f‖² (${(firstStep(eta, start).predicted).toFixed(1)}): Δf ≈ ∇f·Δv is a first-order`);
+  console.log(
+    `\nThe first step's Δf (${(r.values[1] - r.values[0]).toFixed(1)}) is not −η‖∇f‖² (${(firstStep(eta, start).predicted).toFixed(1)}): Δf ≈ ∇f·Δv is a first-order`,
+  );
   console.log('(linear) estimate, good only for small steps. Here ∇f is large, and so is the step. Shrink η and the gap goes:');
   console.log('        η        actual Δf      −η‖∇f‖²        gap       gap / η²   actual / predicted');
   for (const e of [0.35, 0.1, 0.03, 0.01, 0.001, 0.0001]) {
     const { actual, predicted } = firstStep(e, start);
     const gap = actual - predicted;
-    console.log(`   ${String(e).padStart(6)}   ${actual.toExponential(4).padStart(12)}   ${predicted.toExponential(4).padStart(12)}   ${gap.toExponential(3).padStart(10)}   ${(gap / e ** 2).toFixed(3).padStart(9)}   ${(actual / predicted).toFixed(5).padStart(10)}`);
+    console.log(
+      `   ${String(e).padStart(6)}   ${actual.toExponential(4).padStart(12)}   ${predicted.toExponential(4).padStart(12)}   ${gap.toExponential(3).padStart(10)}   ${(gap / e ** 2).toFixed(3).padStart(9)}   ${(actual / predicted).toFixed(5).padStart(10)}`,
+    );
   }
   {
     // The Hessian of f, by hand: ∂²f/∂x² = 2, ∂²f/∂y² = 8, ∂²f/∂x∂y = 1.
@@ -71,11 +82,19 @@ export function main(): void {
     console.log(`   gap / η² stays at ½·∇fᵀH∇f = ${curvature.toFixed(3)} (H = [[2, 1], [1, 8]]): the gap is the curvature term the`);
     console.log('   first-order estimate leaves out, so the relative error falls like η.');
     const big = firstStep(0.35, start);
-    if (big.actual > 0) console.log(`   With η = 0.35 the step overshoots the valley and f goes up (${big.actual.toFixed(1)}), although −η‖∇f‖² promises ${big.predicted.toFixed(1)}.`);
+    if (big.actual > 0)
+      console.log(
+        `   With η = 0.35 the step overshoots the valley and f goes up (${big.actual.toFixed(1)}), although −η‖∇f‖² promises ${big.predicted.toFixed(1)}.`,
+      );
   }
 
   // ASCII map: contour bands of f (darker = higher), the path as digits (step mod 10), the minimum as ✱.
-  const W = 64, H = 24, x0 = -3, x1 = 3, y0 = -2, y1 = 2;
+  const W = 64,
+    H = 24,
+    x0 = -3,
+    x1 = 3,
+    y0 = -2,
+    y1 = 2;
   const shades = ' .:-=+*#%@';
   const grid: string[][] = [];
   for (let row = 0; row < H; row++) {
@@ -88,7 +107,10 @@ export function main(): void {
     }
     grid.push(line);
   }
-  const cell = (x: number, y: number): [number, number] => [Math.round(((y1 - y) / (y1 - y0)) * (H - 1)), Math.round(((x - x0) / (x1 - x0)) * (W - 1))];
+  const cell = (x: number, y: number): [number, number] => [
+    Math.round(((y1 - y) / (y1 - y0)) * (H - 1)),
+    Math.round(((x - x0) / (x1 - x0)) * (W - 1)),
+  ];
   r.path.forEach(([x, y], i) => {
     const [row, col] = cell(x, y);
     if (row >= 0 && row < H && col >= 0 && col < W) grid[row][col] = i === 0 ? 'S' : String(i % 10);

@@ -44,7 +44,12 @@ export function classCounts(labels: ArrayLike<number>): number[] {
 
 /** Examples [from, from + count) of `set` as a dataset of their own (no copy). */
 export function slice(set: data.Dataset, from: number, count: number): data.Dataset {
-  return { ...set, count, images: set.images.subarray(from * set.features, (from + count) * set.features), labels: set.labels.subarray(from, from + count) };
+  return {
+    ...set,
+    count,
+    images: set.images.subarray(from * set.features, (from + count) * set.features),
+    labels: set.labels.subarray(from, from + count),
+  };
 }
 
 /** Fraction of `set` a network classifies right. */
@@ -54,11 +59,16 @@ export function accuracyOn(net: nn.Module, set: data.Dataset): number {
 
 function main(): void {
   const { train, test } = data.loadMnist({ trainSize: 60_000, validationSize: 0 });
-  console.log(`MNIST: ${train.count.toLocaleString('en-US')} training and ${test.count.toLocaleString('en-US')} test images of ${train.rows}×${train.cols} pixels ` +
-    `(x: ${train.features} input neurons, each a grey level in [0, 1]).\n`);
+  console.log(
+    `MNIST: ${train.count.toLocaleString('en-US')} training and ${test.count.toLocaleString('en-US')} test images of ${train.rows}×${train.cols} pixels ` +
+      `(x: ${train.features} input neurons, each a grey level in [0, 1]).\n`,
+  );
 
   console.log('The first eight training images, with their labels:');
-  for (const row of [[0, 1, 2, 3], [4, 5, 6, 7]]) {
+  for (const row of [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+  ]) {
     const arts = row.map((i) => asciiDigit(train, i));
     console.log('   ' + row.map((i) => `label ${train.labels[i]}`.padEnd(train.cols + 3)).join(''));
     for (let r = 0; r < train.rows; r++) {
@@ -70,17 +80,24 @@ function main(): void {
   console.log(`The target of the first image (a ${train.labels[0]}) is the one-hot y = (${y0}) (item 6).\n`);
 
   console.log('Class balance:');
-  const tr = classCounts(train.labels), te = classCounts(test.labels);
+  const tr = classCounts(train.labels),
+    te = classCounts(test.labels);
   console.log('   digit    training        test');
   for (let d = 0; d < 10; d++) {
-    const p1 = (100 * tr[d]) / train.count, p2 = (100 * te[d]) / test.count;
-    console.log(`     ${d}    ${tr[d].toLocaleString('en-US').padStart(6)} ${p1.toFixed(1).padStart(5)}%   ${te[d].toLocaleString('en-US').padStart(5)} ${p2.toFixed(1).padStart(5)}%   ${'█'.repeat(Math.round(p1 * 3))}`);
+    const p1 = (100 * tr[d]) / train.count,
+      p2 = (100 * te[d]) / test.count;
+    console.log(
+      `     ${d}    ${tr[d].toLocaleString('en-US').padStart(6)} ${p1.toFixed(1).padStart(5)}%   ${te[d].toLocaleString('en-US').padStart(5)} ${p2.toFixed(1).padStart(5)}%   ${'█'.repeat(Math.round(p1 * 3))}`,
+    );
   }
-  const lo = tr.indexOf(Math.min(...tr)), hi = tr.indexOf(Math.max(...tr));
-  console.log(`   Nearly balanced: from ${(100 * tr[lo] / train.count).toFixed(1)}% (${lo}s) to ${(100 * tr[hi] / train.count).toFixed(1)}% (${hi}s) of the training set; ` +
-    `a constant guess of "${hi}" would score ${(100 * te[hi] / test.count).toFixed(1)}% on the test set.\n`);
+  const lo = tr.indexOf(Math.min(...tr)),
+    hi = tr.indexOf(Math.max(...tr));
+  console.log(
+    `   Nearly balanced: from ${((100 * tr[lo]) / train.count).toFixed(1)}% (${lo}s) to ${((100 * tr[hi]) / train.count).toFixed(1)}% (${hi}s) of the training set; ` +
+      `a constant guess of "${hi}" would score ${((100 * te[hi]) / test.count).toFixed(1)}% on the test set.\n`,
+  );
 
-  console.log('What the writers\' split means: the test set is handwriting the network has never seen, from people it has never');
+  console.log("What the writers' split means: the test set is handwriting the network has never seen, from people it has never");
   console.log('seen. Training 784-30-10 (sigmoid, quadratic cost, m = 10, η = 3) for 2 epochs on the first 50,000 training images:');
   const t0 = performance.now();
   const fit = slice(train, 0, 50_000);
@@ -95,14 +112,19 @@ function main(): void {
       opt.step();
     }
   }
-  const heldOut = slice(train, 50_000, 10_000), first = slice(test, 0, 5000), second = slice(test, 5000, 5000);
+  const heldOut = slice(train, 50_000, 10_000),
+    first = slice(test, 0, 5000),
+    second = slice(test, 5000, 5000);
   const acc = {
-    fit: accuracyOn(net, fit), heldOut: accuracyOn(net, heldOut),
-    first: accuracyOn(net, first), second: accuracyOn(net, second), test: accuracyOn(net, test),
+    fit: accuracyOn(net, fit),
+    heldOut: accuracyOn(net, heldOut),
+    first: accuracyOn(net, first),
+    second: accuracyOn(net, second),
+    test: accuracyOn(net, test),
   };
   const rows: [string, number][] = [
     ['the 50,000 images it learned from', acc.fit],
-    ['training file 50,000–59,999 (held out; the training file\'s writers)', acc.heldOut],
+    ["training file 50,000–59,999 (held out; the training file's writers)", acc.heldOut],
     ['test file 0–4,999 (other writers; per the MNIST page SD-3, "easier")', acc.first],
     ['test file 5,000–9,999 (other writers; per the MNIST page SD-1)', acc.second],
     ['the whole test file', acc.test],
@@ -111,13 +133,17 @@ function main(): void {
   console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const pct = (a: number): string => `${(100 * a).toFixed(1)}%`;
   const gap = acc.fit - acc.test;
-  console.log(`   The score on its own images (${pct(acc.fit)}) is ${gap > 0.005 ? `above the test score (${pct(acc.test)}): seen handwriting flatters a network.` : `close to the test score (${pct(acc.test)}):`}`);
+  console.log(
+    `   The score on its own images (${pct(acc.fit)}) is ${gap > 0.005 ? `above the test score (${pct(acc.test)}): seen handwriting flatters a network.` : `close to the test score (${pct(acc.test)}):`}`,
+  );
   if (gap <= 0.005) console.log('   after 2 epochs this small network has not memorised its images.');
   console.log(`   The held-out images of the training file score ${pct(acc.heldOut)}. Only the test file guarantees writers the`);
   console.log('   network has never seen, so only its score stands for "robust to unseen handwriting" — and it is not one');
   const harder = acc.first < acc.second ? 'first' : 'second';
-  console.log(`   uniform population: its halves score ${pct(acc.first)} and ${pct(acc.second)}; the ${harder} half is the harder one here` +
-    `${harder === 'first' ? ',\n   although the MNIST page calls the first half "cleaner and easier".' : ', as the MNIST page says.'}`);
+  console.log(
+    `   uniform population: its halves score ${pct(acc.first)} and ${pct(acc.second)}; the ${harder} half is the harder one here` +
+      `${harder === 'first' ? ',\n   although the MNIST page calls the first half "cleaner and easier".' : ', as the MNIST page says.'}`,
+  );
   console.log('   A score on part of the test file depends on which part; compare networks on the same, whole test file.');
 }
 

@@ -64,13 +64,25 @@ export interface OnlineRun {
 }
 
 /** Options of `continueOnStream`. */
-export interface OnlineOptions { m: number; eta: number; evalEvery: number; probeEvery: number; seed?: number }
+export interface OnlineOptions {
+  m: number;
+  eta: number;
+  evalEvery: number;
+  probeEvery: number;
+  seed?: number;
+}
 
 /**
  * Copies `start` and continues training it for one pass over `stream` with mini-batches of
  * `opts.m`, recording every update's jump and the test accuracy around it.
  */
-export function continueOnStream(start: nn.MLP, stream: data.Dataset, wrong: ReadonlySet<number>, test: data.Dataset, opts: OnlineOptions): OnlineRun {
+export function continueOnStream(
+  start: nn.MLP,
+  stream: data.Dataset,
+  wrong: ReadonlySet<number>,
+  test: data.Dataset,
+  opts: OnlineOptions,
+): OnlineRun {
   const net = new nn.MLP(start.sizes, { seed: 0 });
   const params = net.parameters();
   start.parameters().forEach((p, k) => params[k].data.set(p.data));
@@ -79,7 +91,10 @@ export function continueOnStream(start: nn.MLP, stream: data.Dataset, wrong: Rea
   const testX = tensor(test.images, { shape: [test.count, test.features] });
   const acc = (): number => noGrad(() => nn.accuracy(net.forward(testX), test.labels));
   const before = params.map((p) => Float64Array.from(p.data));
-  const jumps: number[] = [], withOutlier: boolean[] = [], outlierEffect: number[] = [], cleanEffect: number[] = [];
+  const jumps: number[] = [],
+    withOutlier: boolean[] = [],
+    outlierEffect: number[] = [],
+    cleanEffect: number[] = [];
   const accuracy = [acc()];
   let seen = 0;
   for (const b of loader.epoch(0)) {
@@ -93,8 +108,13 @@ export function continueOnStream(start: nn.MLP, stream: data.Dataset, wrong: Rea
     if (probe) (outlier ? outlierEffect : cleanEffect).push(acc() - accBefore);
     let sq = 0;
     params.forEach((p, k) => {
-      const now = p.data, old = before[k];
-      for (let i = 0; i < now.length; i++) { const d = now[i] - old[i]; sq += d * d; old[i] = now[i]; }
+      const now = p.data,
+        old = before[k];
+      for (let i = 0; i < now.length; i++) {
+        const d = now[i] - old[i];
+        sq += d * d;
+        old[i] = now[i];
+      }
     });
     jumps.push(Math.sqrt(sq));
     withOutlier.push(outlier);
@@ -116,7 +136,9 @@ const median = (xs: number[]): number => {
  * 99 = among the largest 1%).
  */
 export function jumpStats(run: OnlineRun): { clean: number; outlier: number; outlierUpdates: number; rank: number } {
-  const clean: number[] = [], outlier: number[] = [], all: number[] = [];
+  const clean: number[] = [],
+    outlier: number[] = [],
+    all: number[] = [];
   for (let u = 0; u < run.jumps.length; u++) {
     all.push(run.jumps[u]);
     (run.withOutlier[u] ? outlier : clean).push(run.jumps[u]);
@@ -146,10 +168,19 @@ function sparkline(xs: readonly number[], lo: number, hi: number): string {
 }
 
 function main(): void {
-  const PRE = 10_000, PRE_EPOCHS = 3, STREAM = 5000, WRONG = 25, ETA = 1, EVERY = 100;
+  const PRE = 10_000,
+    PRE_EPOCHS = 3,
+    STREAM = 5000,
+    WRONG = 25,
+    ETA = 1,
+    EVERY = 100;
   const loaded = data.loadMnist({ trainSize: PRE + STREAM, validationSize: 0 });
-  const part = (set: data.Dataset, from: number, count: number): data.Dataset =>
-    ({ ...set, count, images: set.images.subarray(from * set.features, (from + count) * set.features), labels: set.labels.subarray(from, from + count) });
+  const part = (set: data.Dataset, from: number, count: number): data.Dataset => ({
+    ...set,
+    count,
+    images: set.images.subarray(from * set.features, (from + count) * set.features),
+    labels: set.labels.subarray(from, from + count),
+  });
   const test = part(loaded.test, 0, 1000);
   const clean = part(loaded.train, PRE, STREAM);
   const { set: stream, wrong } = mislabel(clean, WRONG);
@@ -157,26 +188,44 @@ function main(): void {
   const t0 = performance.now();
   const start = pretrain(part(loaded.train, 0, PRE), PRE_EPOCHS);
   const startAcc = noGrad(() => nn.accuracy(start.forward(tensor(test.images, { shape: [test.count, 784] })), test.labels));
-  console.log(`784-30-10 sigmoid, quadratic cost, trained on ${PRE.toLocaleString('en-US')} MNIST images for ${PRE_EPOCHS} epochs (m = 10, η = 3): ` +
-    `${(100 * startAcc).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(1)} s).`);
-  console.log(`It continues on a stream of ${STREAM.toLocaleString('en-US')} new images, ${WRONG} of them (${(100 * WRONG / STREAM).toFixed(1)}%) with a wrong label, e.g.`);
-  console.log('   ' + [...wrong].slice(0, 5).map((i) => `a ${clean.labels[i]} labelled ${stream.labels[i]}`).join(', ') + ',');
+  console.log(
+    `784-30-10 sigmoid, quadratic cost, trained on ${PRE.toLocaleString('en-US')} MNIST images for ${PRE_EPOCHS} epochs (m = 10, η = 3): ` +
+      `${(100 * startAcc).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(1)} s).`,
+  );
+  console.log(
+    `It continues on a stream of ${STREAM.toLocaleString('en-US')} new images, ${WRONG} of them (${((100 * WRONG) / STREAM).toFixed(1)}%) with a wrong label, e.g.`,
+  );
+  console.log(
+    '   ' +
+      [...wrong]
+        .slice(0, 5)
+        .map((i) => `a ${clean.labels[i]} labelled ${stream.labels[i]}`)
+        .join(', ') +
+      ',',
+  );
   console.log(`one pass, η = ${ETA}, mini-batches of m = 1, 10, 100 (subsets of MNIST, to run in seconds).\n`);
 
-  const runs = [1, 10, 100].map((m) => ({ m, run: continueOnStream(start, stream, wrong, test, { m, eta: ETA, evalEvery: EVERY, probeEvery: Math.max(1, Math.round(STREAM / m / 50)) }) }));
+  const runs = [1, 10, 100].map((m) => ({
+    m,
+    run: continueOnStream(start, stream, wrong, test, { m, eta: ETA, evalEvery: EVERY, probeEvery: Math.max(1, Math.round(STREAM / m / 50)) }),
+  }));
 
   console.log('Parameter jumps ‖Δθ‖ per update:');
   console.log('      m   updates   with a mislabelled   median jump: clean batch   with one   ratio   their median percentile');
   for (const { m, run } of runs) {
     const s = jumpStats(run);
-    console.log(`   ${String(m).padStart(4)}   ${String(run.jumps.length).padStart(7)}   ${String(s.outlierUpdates).padStart(18)}   ${s.clean.toFixed(4).padStart(24)}   ${s.outlier.toFixed(4).padStart(8)}   ${(s.outlier / s.clean).toFixed(1).padStart(5)}×   ${s.rank.toFixed(0).padStart(12)}`);
+    console.log(
+      `   ${String(m).padStart(4)}   ${String(run.jumps.length).padStart(7)}   ${String(s.outlierUpdates).padStart(18)}   ${s.clean.toFixed(4).padStart(24)}   ${s.outlier.toFixed(4).padStart(8)}   ${(s.outlier / s.clean).toFixed(1).padStart(5)}×   ${s.rank.toFixed(0).padStart(12)}`,
+    );
   }
-  console.log('   (percentile: 50 = an ordinary jump, 99 = among the largest 1% of the run\'s jumps; with m = 1 the other large');
-  console.log('   jumps come from the stream\'s correctly labelled images the network still gets wrong)');
+  console.log("   (percentile: 50 = an ordinary jump, 99 = among the largest 1% of the run's jumps; with m = 1 the other large");
+  console.log("   jumps come from the stream's correctly labelled images the network still gets wrong)");
   {
     // One mislabelled example in the online run, in context: the one with the median jump.
     const { run } = runs[0];
-    const at = Array.from(run.jumps.keys()).filter((u) => run.withOutlier[u]).sort((a, b) => run.jumps[a] - run.jumps[b]);
+    const at = Array.from(run.jumps.keys())
+      .filter((u) => run.withOutlier[u])
+      .sort((a, b) => run.jumps[a] - run.jumps[b]);
     const u = at[Math.floor(at.length / 2)];
     const around = Array.from({ length: 11 }, (_, k) => u - 5 + k).filter((k) => k >= 0 && k < run.jumps.length);
     console.log(`   m = 1, updates ${around[0]}…${around[around.length - 1]} around the mislabelled example with the median jump, [in brackets]:`);
@@ -186,14 +235,20 @@ function main(): void {
   console.log('\nTest accuracy change over one update (percentage points, mean over the updates):');
   console.log('      m   with a mislabelled example   without (a sample)');
   for (const { m, run } of runs) {
-    console.log(`   ${String(m).padStart(4)}   ${(100 * mean(run.outlierEffect)).toFixed(3).padStart(26)}   ${(100 * mean(run.cleanEffect)).toFixed(3).padStart(18)}`);
+    console.log(
+      `   ${String(m).padStart(4)}   ${(100 * mean(run.outlierEffect)).toFixed(3).padStart(26)}   ${(100 * mean(run.cleanEffect)).toFixed(3).padStart(18)}`,
+    );
   }
 
-  console.log(`\nTest accuracy every ${EVERY} examples of the stream (▁ = ${(100 * startAcc - 8).toFixed(0)}% … █ = ${(100 * startAcc + 4).toFixed(0)}%), and its roughness = mean |change|`);
+  console.log(
+    `\nTest accuracy every ${EVERY} examples of the stream (▁ = ${(100 * startAcc - 8).toFixed(0)}% … █ = ${(100 * startAcc + 4).toFixed(0)}%), and its roughness = mean |change|`,
+  );
   console.log('between successive points:');
   for (const { m, run } of runs) {
     const final = run.accuracy[run.accuracy.length - 1];
-    console.log(`   m = ${String(m).padStart(3)}  ${sparkline(run.accuracy, startAcc - 0.08, startAcc + 0.04)}  roughness ${(100 * roughness(run.accuracy)).toFixed(2)} points, final ${(100 * final).toFixed(1)}%`);
+    console.log(
+      `   m = ${String(m).padStart(3)}  ${sparkline(run.accuracy, startAcc - 0.08, startAcc + 0.04)}  roughness ${(100 * roughness(run.accuracy)).toFixed(2)} points, final ${(100 * final).toFixed(1)}%`,
+    );
   }
   console.log('\nOnline learning (m = 1) makes 10× and 100× more updates than m = 10 and m = 100 for the same work, each from a');
   console.log('one-example estimate of ∇C: its accuracy jitters, and one mislabelled example shoves the parameters by itself');

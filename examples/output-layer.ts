@@ -31,7 +31,8 @@ export function encoding(kind: OutputKind): Tensor {
   const e = new Float32Array(10 * k);
   for (let d = 0; d < 10; d++) {
     if (kind === 'one-hot') e[d * k + d] = 1;
-    else if (kind === 'binary') for (let b = 0; b < 4; b++) e[d * k + b] = (d >> b) & 1; // column b = bit b (least significant first)
+    else if (kind === 'binary')
+      for (let b = 0; b < 4; b++) e[d * k + b] = (d >> b) & 1; // column b = bit b (least significant first)
     else e[d] = d / 9; // the value, scaled into the sigmoid's range [0, 1]
   }
   return tensor(e, { shape: [10, k] });
@@ -62,7 +63,13 @@ export function decode(kind: OutputKind, outputs: Tensor): Int32Array {
 }
 
 /** Training budget shared by the three networks. */
-export interface Budget { epochs: number; eta: number; batchSize: number; hidden: number; seed: number }
+export interface Budget {
+  epochs: number;
+  eta: number;
+  batchSize: number;
+  hidden: number;
+  seed: number;
+}
 
 /** Trains 784-hidden-k (sigmoid, quadratic cost, plain SGD) on `train` with `kind`'s targets. */
 export function trainNet(kind: OutputKind, train: data.Dataset, budget: Budget): nn.Sequential {
@@ -90,7 +97,8 @@ export function trainNet(kind: OutputKind, train: data.Dataset, budget: Budget):
 export function evaluate(kind: OutputKind, net: nn.Module, set: data.Dataset): { accuracy: number; perDigit: number[] } {
   const out = noGrad(() => net.forward(tensor(set.images, { shape: [set.count, set.features] })));
   const digits = decode(kind, out);
-  const right = new Array<number>(10).fill(0), count = new Array<number>(10).fill(0);
+  const right = new Array<number>(10).fill(0),
+    count = new Array<number>(10).fill(0);
   for (let i = 0; i < set.count; i++) {
     count[set.labels[i]]++;
     if (digits[i] === set.labels[i]) right[set.labels[i]]++;
@@ -111,12 +119,20 @@ function main(): void {
   const base: Budget = { epochs: full ? 30 : 5, eta: 3, batchSize: 10, hidden: 30, seed: 1 };
   const seeds = full ? [1] : [1, 2, 3];
   const { train, test } = data.loadMnist({ trainSize, validationSize: 0 });
-  console.log(`784-${base.hidden}-k sigmoid networks, quadratic cost, SGD m = ${base.batchSize}, η = ${base.eta}, ${base.epochs} epochs over ` +
-    `${trainSize.toLocaleString('en-US')} training images`);
-  console.log(full ? '(the lecture\'s budget), one seed.' : `(a subset, to run in seconds; --full for the lecture's 50,000 × 30 epochs), seeds ${seeds.join(', ')}.`);
+  console.log(
+    `784-${base.hidden}-k sigmoid networks, quadratic cost, SGD m = ${base.batchSize}, η = ${base.eta}, ${base.epochs} epochs over ` +
+      `${trainSize.toLocaleString('en-US')} training images`,
+  );
+  console.log(
+    full
+      ? "(the lecture's budget), one seed."
+      : `(a subset, to run in seconds; --full for the lecture's 50,000 × 30 epochs), seeds ${seeds.join(', ')}.`,
+  );
   console.log(`Tested on all ${test.count.toLocaleString('en-US')} test images. Only the output layer and its targets differ.\n`);
   const one = seeds.length === 1;
-  console.log(`   output layer                     outputs   parameters   ${one ? 'test accuracy' : `test accuracy per seed${' '.repeat(Math.max(0, 8 * seeds.length - 22))}   mean`}`);
+  console.log(
+    `   output layer                     outputs   parameters   ${one ? 'test accuracy' : `test accuracy per seed${' '.repeat(Math.max(0, 8 * seeds.length - 22))}   mean`}`,
+  );
   const means: Record<OutputKind, number> = { 'one-hot': 0, binary: 0, value: 0 };
   const notes: string[] = [];
   for (const kind of KINDS) {
@@ -126,9 +142,11 @@ function main(): void {
       accs.push(r.accuracy);
       const worst = r.perDigit.indexOf(Math.min(...r.perDigit));
       if (kind === 'one-hot' && r.perDigit[worst] < 0.2) {
-        notes.push(`   ${NAMES[kind]}, seed ${seed}: digit ${worst} is recognised ${(100 * r.perDigit[worst]).toFixed(0)}% of the time. Its output ` +
-          'neuron is stuck near 0, where σ′ ≈ 0\n   and the quadratic cost\'s gradient barely moves it (the learning slowdown that the cross-entropy cost of later\n' +
-          '   chapters cures); more epochs usually free it.');
+        notes.push(
+          `   ${NAMES[kind]}, seed ${seed}: digit ${worst} is recognised ${(100 * r.perDigit[worst]).toFixed(0)}% of the time. Its output ` +
+            "neuron is stuck near 0, where σ′ ≈ 0\n   and the quadratic cost's gradient barely moves it (the learning slowdown that the cross-entropy cost of later\n" +
+            '   chapters cures); more epochs usually free it.',
+        );
       }
     }
     means[kind] = accs.reduce((a, b) => a + b, 0) / accs.length;
@@ -139,8 +157,10 @@ function main(): void {
   }
   if (notes.length > 0) console.log('\n' + notes.join('\n'));
   const ordered = means['one-hot'] > means.binary && means.binary > means.value;
-  console.log(`\nThe lecture argues (a) beats (b) and (c); measured${one ? '' : ' (mean)'}: (a) ${(100 * means['one-hot']).toFixed(1)}% vs (b) ${(100 * means.binary).toFixed(1)}% ` +
-    `vs (c) ${(100 * means.value).toFixed(1)}% — ${ordered ? 'in the order it predicts ✓' : 'not the order it predicts ✗'}.`);
+  console.log(
+    `\nThe lecture argues (a) beats (b) and (c); measured${one ? '' : ' (mean)'}: (a) ${(100 * means['one-hot']).toFixed(1)}% vs (b) ${(100 * means.binary).toFixed(1)}% ` +
+      `vs (c) ${(100 * means.value).toFixed(1)}% — ${ordered ? 'in the order it predicts ✓' : 'not the order it predicts ✗'}.`,
+  );
   console.log('Why, in the lecture\'s "wild fabulation": a hidden neuron detects a piece of a shape, and an output neuron adds');
   console.log('up the pieces of its own digit. A bit of a binary code has no shape of its own (bit 0 fires for 1, 3, 5, 7, 9,');
   console.log('which look nothing alike), and a single value neuron must put 4 halfway between 3 and 5, as if a 4 were a');

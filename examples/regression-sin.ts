@@ -27,19 +27,21 @@ const loader = new data.DataLoader(
   { batchSize: 64, seed: 1, dropLast: true },
 );
 
-const build = (seed: number): nn.Sequential => new nn.Sequential(
-  new nn.Linear(1, 32, { init: 'xavier', seed }), new nn.LayerNorm(32), new nn.Tanh(),
-  new nn.Linear(32, 32, { init: 'xavier', seed: seed + 1 }), new nn.BatchNorm1d(32), new nn.Tanh(),
-  new nn.Linear(32, 1, { init: 'xavier', seed: seed + 2 }),
-);
+const build = (seed: number): nn.Sequential =>
+  new nn.Sequential(
+    new nn.Linear(1, 32, { init: 'xavier', seed }),
+    new nn.LayerNorm(32),
+    new nn.Tanh(),
+    new nn.Linear(32, 32, { init: 'xavier', seed: seed + 1 }),
+    new nn.BatchNorm1d(32),
+    new nn.Tanh(),
+    new nn.Linear(32, 1, { init: 'xavier', seed: seed + 2 }),
+  );
 const model = build(7);
 
 // Two parameter groups: the output layer learns at a tenth of the rate of the rest.
 const [head, ...body] = [...model.layers].reverse();
-const opt = new optim.Adam([
-  { params: body.flatMap((m) => m.parameters()) },
-  { params: head.parameters(), lr: 1e-3 },
-], { lr: 1e-2 });
+const opt = new optim.Adam([{ params: body.flatMap((m) => m.parameters()) }, { params: head.parameters(), lr: 1e-3 }], { lr: 1e-2 });
 // Cosine annealing over the epochs; assigning the rate scales both groups, keeping their 10:1 ratio.
 const epochs = 40;
 const schedule = new optim.LRScheduler(opt, optim.cosineDecay({ total: epochs }));
@@ -47,10 +49,16 @@ const schedule = new optim.LRScheduler(opt, optim.cosineDecay({ total: epochs })
 const all = { x: tensor(xs, { shape: [n, 1] }), y: tensor(ys, { shape: [n, 1] }) };
 const testMse = (m: nn.Module): number => noGrad(() => nn.mseLoss(m.eval().forward(all.x), all.y).item());
 
-console.log(`parameters: ${model.parameters().reduce((s, p) => s + p.size, 0)}, buffers: ${model.buffers().map((b) => b.size).reduce((a, b) => a + b, 0)} values`);
+console.log(
+  `parameters: ${model.parameters().reduce((s, p) => s + p.size, 0)}, buffers: ${model
+    .buffers()
+    .map((b) => b.size)
+    .reduce((a, b) => a + b, 0)} values`,
+);
 for (let epoch = 0; epoch < epochs; epoch++) {
   model.train();
-  let sum = 0, maxNorm = 0;
+  let sum = 0,
+    maxNorm = 0;
   for (const batch of loader.epoch(epoch)) {
     const loss = nn.mseLoss(model.forward(batch.inputs), batch.targets);
     opt.zeroGrad();
@@ -62,7 +70,9 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   schedule.step();
   // The training loss uses each batch's statistics in BatchNorm (noisier); the eval MSE the running ones.
   if (epoch % 10 === 9) {
-    console.log(`epoch ${epoch + 1}: train loss ${(sum / loader.length).toExponential(2)} · eval MSE ${testMse(model).toExponential(2)} · largest gradient norm ${maxNorm.toFixed(3)} · rates ${opt.paramGroups.map((g) => g.lr.toExponential(1)).join(', ')}`);
+    console.log(
+      `epoch ${epoch + 1}: train loss ${(sum / loader.length).toExponential(2)} · eval MSE ${testMse(model).toExponential(2)} · largest gradient norm ${maxNorm.toFixed(3)} · rates ${opt.paramGroups.map((g) => g.lr.toExponential(1)).join(', ')}`,
+    );
   }
 }
 
@@ -75,5 +85,7 @@ for (const layout of ['tensorgrad', 'pytorch'] as const) {
   const { missingKeys, unexpectedKeys } = nn.load(copy, path);
   const same = testMse(copy) === testMse(model) && missingKeys.length + unexpectedKeys.length === 0;
   const keys = [...model.stateDict({ layout }).keys()];
-  console.log(`${layout}: ${path} (${statSync(path).size} bytes), keys ${keys.slice(0, 3).join(', ')}, … ${keys[keys.length - 1]} · reloaded model identical: ${same}`);
+  console.log(
+    `${layout}: ${path} (${statSync(path).size} bytes), keys ${keys.slice(0, 3).join(', ')}, … ${keys[keys.length - 1]} · reloaded model identical: ${same}`,
+  );
 }

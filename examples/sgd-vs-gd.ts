@@ -15,7 +15,13 @@ import { nn, optim, data, noGrad, tensor, type Tensor } from '../src/index.js';
 import { isMain } from './lib/cli.js';
 
 /** One training run: batch size, learning rate, passes, and the seeds of the net and the shuffling. */
-export interface RunSpec { m: number; eta: number; passes: number; netSeed?: number; shuffleSeed?: number }
+export interface RunSpec {
+  m: number;
+  eta: number;
+  passes: number;
+  netSeed?: number;
+  shuffleSeed?: number;
+}
 
 /**
  * Trains a 784-30-10 sigmoid net with the quadratic cost on `train` and returns C over the whole
@@ -43,7 +49,10 @@ export function costAtThirds(train: data.Dataset, spec: RunSpec): { costs: numbe
     for (const b of loader.epoch(e)) {
       const end = seen + b.labels.length;
       // Every mark this batch's update would cross is recorded before the update.
-      while (marks.length > 0 && marks[0] < end) { costs.push(fullCost()); marks.shift(); }
+      while (marks.length > 0 && marks[0] < end) {
+        costs.push(fullCost());
+        marks.shift();
+      }
       const loss: Tensor = nn.quadraticCost(net.forward(b.inputs), b.targets);
       opt.zeroGrad();
       loss.backward();
@@ -65,10 +74,17 @@ export function gradientCosines(train: data.Dataset, m: number, batches: number)
   const flatGrad = (): Float64Array => {
     const out = new Float64Array(params.reduce((s, p) => s + p.size, 0));
     let at = 0;
-    for (const p of params) { out.set(p.grad!.data, at); at += p.size; }
+    for (const p of params) {
+      out.set(p.grad!.data, at);
+      at += p.size;
+    }
     return out;
   };
-  const dot = (a: Float64Array, b: Float64Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+  const dot = (a: Float64Array, b: Float64Array): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  };
   net.zeroGrad();
   nn.quadraticCost(net.forward(tensor(train.images, { shape: [n, train.features] })), nn.oneHot(train.labels, 10)).backward();
   const full = flatGrad();
@@ -84,7 +100,9 @@ export function gradientCosines(train: data.Dataset, m: number, batches: number)
 }
 
 function main(): void {
-  const N = 2000, PASSES = 3, ETA = 3;
+  const N = 2000,
+    PASSES = 3,
+    ETA = 3;
   const { train, test } = data.loadMnist({ trainSize: N, validationSize: 0 });
   const testX = tensor(test.images.subarray(0, 2000 * 784), { shape: [2000, 784] });
   const testLabels = test.labels.subarray(0, 2000);
@@ -108,7 +126,9 @@ function main(): void {
   console.log(`Training 784-30-10 sigmoid, quadratic cost, η = ${ETA}, ${PASSES} passes over ${N} MNIST training images (a subset: the`);
   console.log(`point is the shape of the curves, not the final accuracy). C over all ${N} at the start and after each ⅓ pass;`);
   console.log('"after ⅓ pass" = the parameters left by the updates whose mini-batches fit in the first third of the pass:\n');
-  console.log('   method            m      updates   start' + [1, 2, 3].map((p) => `   ${`pass ${p} (⅓ ⅔ 3⁄3)`.padEnd(17)}`).join('') + '   accuracy*  time');
+  console.log(
+    '   method            m      updates   start' + [1, 2, 3].map((p) => `   ${`pass ${p} (⅓ ⅔ 3⁄3)`.padEnd(17)}`).join('') + '   accuracy*  time',
+  );
   for (const run of runs) {
     const t0 = performance.now();
     const r = costAtThirds(train, { m: run.m, eta: ETA, passes: PASSES });
@@ -116,10 +136,12 @@ function main(): void {
     const acc = noGrad(() => nn.accuracy(r.net.forward(testX), testLabels));
     const cs = r.costs.map((c) => c.toFixed(3));
     const passes = [0, 1, 2].map((p) => '   ' + cs.slice(1 + 3 * p, 4 + 3 * p).join(' ')).join('');
-    console.log(`   ${run.name.padEnd(16)} ${String(run.m).padStart(5)} ${String(r.updates).padStart(10)}   ${cs[0]}${passes}   ${(100 * acc).toFixed(1).padStart(5)}%   ${seconds.toFixed(1)} s`);
+    console.log(
+      `   ${run.name.padEnd(16)} ${String(run.m).padStart(5)} ${String(r.updates).padStart(10)}   ${cs[0]}${passes}   ${(100 * acc).toFixed(1).padStart(5)}%   ${seconds.toFixed(1)} s`,
+    );
   }
   console.log('   * on the first 2,000 test images');
-  console.log('   Full-batch GD moves once per pass: its cost at ⅓ and ⅔ is the cost before that pass\'s update.');
+  console.log("   Full-batch GD moves once per pass: its cost at ⅓ and ⅔ is the cost before that pass's update.");
 
   // Cost along the updates of the online run, to see its noise: the per-example cost jumps around.
   console.log('\nOnline learning: the cost of the example just used, over the first 300 updates (one column = 10 updates, max and min):');
@@ -135,14 +157,16 @@ function main(): void {
       opt.step();
       per.push(loss.item());
     }
-    const rows = 8, maxC = Math.max(...per);
+    const rows = 8,
+      maxC = Math.max(...per);
     const cols: [number, number][] = [];
     for (let i = 0; i < per.length; i += 10) {
       const chunk = per.slice(i, i + 10);
       cols.push([Math.min(...chunk), Math.max(...chunk)]);
     }
     for (let r = rows - 1; r >= 0; r--) {
-      const lo = (r / rows) * maxC, hi = ((r + 1) / rows) * maxC;
+      const lo = (r / rows) * maxC,
+        hi = ((r + 1) / rows) * maxC;
       const line = cols.map(([mn, mx]) => (mx >= lo && mn < hi ? '█' : ' ')).join('');
       console.log(`   ${hi.toFixed(2).padStart(5)} │${line}`);
     }

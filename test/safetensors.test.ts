@@ -40,7 +40,11 @@ describe('safetensors encoding', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(entryArb, { selector: (e) => e.name, maxLength: 5 }),
-        fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.string({ maxLength: 16 }), { maxKeys: 4 }),
+        fc.dictionary(
+          fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+          fc.string({ maxLength: 16 }),
+          { maxKeys: 4 },
+        ),
         fc.boolean(),
         (entries, metadata, asRecord) => {
           const pairs: [string, Tensor][] = entries.map(({ name, shape, dtype, seed }) => {
@@ -78,7 +82,12 @@ describe('safetensors encoding', () => {
 
   it('rejects bad input to the encoder', () => {
     const t = tensor([1]);
-    expect(() => encodeSafetensors([['a', t], ['a', t]])).toThrow(/duplicate tensor name "a"/);
+    expect(() =>
+      encodeSafetensors([
+        ['a', t],
+        ['a', t],
+      ]),
+    ).toThrow(/duplicate tensor name "a"/);
     expect(() => encodeSafetensors({ __metadata__: t })).toThrow(/reserved/);
     expect(() => encodeSafetensors({ '': t })).toThrow(/non-empty/);
     expect(() => encodeSafetensors({ a: t }, { n: 3 as unknown as string })).toThrow(/metadata value of "n" must be a string/);
@@ -87,7 +96,16 @@ describe('safetensors encoding', () => {
 });
 
 describe('safetensors validation: every corruption says what is wrong', () => {
-  const good = encodeSafetensors({ w: tensor([[1, 2], [3, 4]]), b: tensor([5, 6]) }, { k: 'v' });
+  const good = encodeSafetensors(
+    {
+      w: tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      b: tensor([5, 6]),
+    },
+    { k: 'v' },
+  );
 
   const cases: [string, Uint8Array, RegExp][] = [
     ['fewer than 8 bytes', new Uint8Array(5), /5 bytes, too short/],
@@ -99,7 +117,11 @@ describe('safetensors validation: every corruption says what is wrong', () => {
     ['header a JSON array', craft('[]'), /JSON object/],
     ['header JSON null padded', craft('null    '), /JSON object/],
     ['invalid UTF-8 header', craft('{"ab":1}').map((b, i) => (i === 10 ? 0xff : b)), /header is not valid UTF-8/],
-    ['unknown dtype', craft({ w: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)), /tensor "w" has dtype "BF16", which is not supported \(only F32, F64\)/],
+    [
+      'unknown dtype',
+      craft({ w: { dtype: 'BF16', shape: [2], data_offsets: [0, 4] } }, new Uint8Array(4)),
+      /tensor "w" has dtype "BF16", which is not supported \(only F32, F64\)/,
+    ],
     ['missing dtype', craft({ w: { shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w" has no string "dtype"/],
     ['prototype-name dtype', craft({ w: { dtype: 'constructor', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8)), /not supported/],
     ['bad shape', craft({ w: { dtype: 'F32', shape: [2, -1], data_offsets: [0, 8] } }, new Uint8Array(8)), /tensor "w" has shape \[2,-1\]/],
@@ -132,7 +154,10 @@ describe('safetensors validation: every corruption says what is wrong', () => {
 
   it('accepts the good file the corruptions were made from', () => {
     const { tensors, metadata } = decodeSafetensors(good);
-    expect(tensors.get('w')!.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(tensors.get('w')!.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(metadata).toEqual({ k: 'v' });
   });
 

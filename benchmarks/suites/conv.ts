@@ -31,7 +31,12 @@ function tfjsConvCases(setup: () => () => unknown, withCpu: boolean): ReturnType
 
 interface ConvShape {
   name: string;
-  n: number; c: number; h: number; o: number; k: number; pad: number;
+  n: number;
+  c: number;
+  h: number;
+  o: number;
+  k: number;
+  pad: number;
   /** Whether the input needs a gradient (not for the first layer, whose input is the image). */
   inputGrad: boolean;
 }
@@ -57,18 +62,24 @@ function values(size: number, seed: number): Float32Array {
 /** [a, b, c, d] data in NCHW order, rearranged to NHWC. */
 function toNhwc(v: Float32Array, n: number, c: number, h: number, w: number): Float32Array {
   const out = new Float32Array(v.length);
-  for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    out[((i * h + y) * w + x) * c + ch] = v[((i * c + ch) * h + y) * w + x];
-  }
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          out[((i * h + y) * w + x) * c + ch] = v[((i * c + ch) * h + y) * w + x];
+        }
   return out;
 }
 
 /** [O, C, kH, kW] filter data rearranged to tfjs's [kH, kW, C, O]. */
 function toHwio(v: Float32Array, o: number, c: number, kh: number, kw: number): Float32Array {
   const out = new Float32Array(v.length);
-  for (let a = 0; a < o; a++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    out[((y * kw + x) * c + ch) * o + a] = v[((a * c + ch) * kh + y) * kw + x];
-  }
+  for (let a = 0; a < o; a++)
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) {
+          out[((y * kw + x) * c + ch) * o + a] = v[((a * c + ch) * kh + y) * kw + x];
+        }
   return out;
 }
 
@@ -87,11 +98,17 @@ function tfConv2d(x: tf.Tensor4D, w: tf.Tensor4D, pad: 'valid' | 'same'): tf.Ten
       value: tf.conv2d(xi, wi, 1, pad),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const [n, h, wd, c] = xs.shape, [kh, kw, , co] = ws.shape, [, oh, ow] = dy.shape;
+        const [n, h, wd, c] = xs.shape,
+          [kh, kw, , co] = ws.shape,
+          [, oh, ow] = dy.shape;
         const dx = tf.conv2dTranspose(dy as tf.Tensor4D, ws, xs.shape, 1, pad);
-        const dw = tf.engine().runKernel('Conv3DBackpropFilterV2',
-          { x: tf.reshape(xs, [n, 1, h, wd, c]), dy: tf.reshape(dy, [n, 1, oh, ow, co]) },
-          { strides: [1, 1, 1], pad, filterShape: [1, kh, kw, c, co] }) as tf.Tensor;
+        const dw = tf
+          .engine()
+          .runKernel(
+            'Conv3DBackpropFilterV2',
+            { x: tf.reshape(xs, [n, 1, h, wd, c]), dy: tf.reshape(dy, [n, 1, oh, ow, co]) },
+            { strides: [1, 1, 1], pad, filterShape: [1, kh, kw, c, co] },
+          ) as tf.Tensor;
         return [dx, tf.reshape(dw, ws.shape)];
       },
     };
@@ -101,7 +118,9 @@ function tfConv2d(x: tf.Tensor4D, w: tf.Tensor4D, pad: 'valid' | 'same'): tf.Ten
 
 async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
   const oh = s.h + 2 * s.pad - s.k + 1;
-  const xv = values(s.n * s.c * s.h * s.h, 1), wv = values(s.o * s.c * s.k * s.k, 2), bv = values(s.o, 3);
+  const xv = values(s.n * s.c * s.h * s.h, 1),
+    wv = values(s.o * s.c * s.k * s.k, 2),
+    bv = values(s.o, 3);
   const gv = values(s.n * s.o * oh * oh, 4);
   const figures = await runSuite(`conv2d fwd+bwd ${s.name} batch ${s.n}`, [
     {
@@ -115,7 +134,9 @@ async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
           const loss = conv2d(x, w, b, { padding: s.pad }).mul(g).sum();
           loss.backward();
           const r = w.grad!.data[0] + b.grad!.data[0] + (s.inputGrad ? x.grad!.data[0] : 0);
-          w.grad = null; b.grad = null; x.grad = null;
+          w.grad = null;
+          b.grad = null;
+          x.grad = null;
           return r;
         };
       },
@@ -140,7 +161,9 @@ async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
     }, withCpu),
   ]);
   return {
-    workload: `conv2d fwd+bwd ${s.name}, batch ${s.n}`, metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 }, figures,
+    workload: `conv2d fwd+bwd ${s.name}, batch ${s.n}`,
+    metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 },
+    figures,
     note: withCpu ? undefined : CPU_SKIPPED,
   };
 }
@@ -151,13 +174,16 @@ async function convRow(s: ConvShape, withCpu: boolean): Promise<Row> {
  * loop) are not the only figure.
  */
 async function forwardRow(s: ConvShape): Promise<Row> {
-  const xv = values(s.n * s.c * s.h * s.h, 1), wv = values(s.o * s.c * s.k * s.k, 2), bv = values(s.o, 3);
+  const xv = values(s.n * s.c * s.h * s.h, 1),
+    wv = values(s.o * s.c * s.k * s.k, 2),
+    bv = values(s.o, 3);
   const figures = await runSuite(`conv2d forward ${s.name} batch ${s.n}`, [
     {
       system: 'tensorgrad',
       setup: () => {
         const x = tensor(xv, { shape: [s.n, s.c, s.h, s.h] });
-        const w = tensor(wv, { shape: [s.o, s.c, s.k, s.k] }), b = tensor(bv, { shape: [s.o] });
+        const w = tensor(wv, { shape: [s.o, s.c, s.k, s.k] }),
+          b = tensor(bv, { shape: [s.o] });
         return () => noGrad(() => conv2d(x, w, b, { padding: s.pad })).data[0];
       },
     },
@@ -173,7 +199,11 @@ async function forwardRow(s: ConvShape): Promise<Row> {
       };
     }, true),
   ]);
-  return { workload: `conv2d forward ${s.name}, batch ${s.n}`, metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 }, figures };
+  return {
+    workload: `conv2d forward ${s.name}, batch ${s.n}`,
+    metric: { ...microseconds, unit: 'ms/call', fromSeconds: (sec) => sec * 1e3 },
+    figures,
+  };
 }
 
 /**
@@ -181,7 +211,8 @@ async function forwardRow(s: ConvShape): Promise<Row> {
  * conv 32→64 5×5, relu, max-pool 2, flatten, linear 1024→10, log-softmax, mean NLL loss.
  */
 async function lenetRow(): Promise<Row> {
-  const n = BATCH, lr = 0.01;
+  const n = BATCH,
+    lr = 0.01;
   const xv = values(n * 28 * 28, 5).map((v) => (v + 1) / 2);
   const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % 10);
   const figures = await runSuite(`LeNet-style CNN SGD step batch ${n}`, [
@@ -189,9 +220,12 @@ async function lenetRow(): Promise<Row> {
       system: 'tensorgrad',
       setup: () => {
         const x = tensor(xv, { shape: [n, 1, 28, 28] });
-        const w1 = randn([32, 1, 5, 5], { seed: 1 }).mul(0.2).detach(), b1 = randn([32], { seed: 2 }).mul(0.1).detach();
-        const w2 = randn([64, 32, 5, 5], { seed: 3 }).mul(0.035).detach(), b2 = randn([64], { seed: 4 }).mul(0.1).detach();
-        const w3 = randn([1024, 10], { seed: 5 }).mul(0.03).detach(), b3 = randn([10], { seed: 6 }).mul(0.1).detach();
+        const w1 = randn([32, 1, 5, 5], { seed: 1 }).mul(0.2).detach(),
+          b1 = randn([32], { seed: 2 }).mul(0.1).detach();
+        const w2 = randn([64, 32, 5, 5], { seed: 3 }).mul(0.035).detach(),
+          b2 = randn([64], { seed: 4 }).mul(0.1).detach();
+        const w3 = randn([1024, 10], { seed: 5 }).mul(0.03).detach(),
+          b3 = randn([10], { seed: 6 }).mul(0.1).detach();
         const params: Tensor[] = [w1, b1, w2, b2, w3, b3];
         for (const p of params) p.requiresGrad = true;
         const target = tensor(Float32Array.from(labels), { shape: [n, 1] });
@@ -202,7 +236,8 @@ async function lenetRow(): Promise<Row> {
           const loss = logits.logSoftmax(1).gather(1, target).mean().neg();
           loss.backward();
           for (const p of params) {
-            const d = p.data, gr = p.grad!.data;
+            const d = p.data,
+              gr = p.grad!.data;
             for (let i = 0; i < d.length; i++) d[i] -= lr * gr[i];
             p.grad = null;
           }
@@ -213,9 +248,12 @@ async function lenetRow(): Promise<Row> {
     ...tfjsConvCases(() => {
       const x = tf.tensor4d(xv, [n, 28, 28, 1]);
       const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
-      const w1 = tf.variable(tf.randomNormal([5, 5, 1, 32], 0, 0.2, 'float32', 1)), b1 = tf.variable(tf.randomNormal([32], 0, 0.1, 'float32', 2));
-      const w2 = tf.variable(tf.randomNormal([5, 5, 32, 64], 0, 0.035, 'float32', 3)), b2 = tf.variable(tf.randomNormal([64], 0, 0.1, 'float32', 4));
-      const w3 = tf.variable(tf.randomNormal([1024, 10], 0, 0.03, 'float32', 5)), b3 = tf.variable(tf.randomNormal([10], 0, 0.1, 'float32', 6));
+      const w1 = tf.variable(tf.randomNormal([5, 5, 1, 32], 0, 0.2, 'float32', 1)),
+        b1 = tf.variable(tf.randomNormal([32], 0, 0.1, 'float32', 2));
+      const w2 = tf.variable(tf.randomNormal([5, 5, 32, 64], 0, 0.035, 'float32', 3)),
+        b2 = tf.variable(tf.randomNormal([64], 0, 0.1, 'float32', 4));
+      const w3 = tf.variable(tf.randomNormal([1024, 10], 0, 0.03, 'float32', 5)),
+        b3 = tf.variable(tf.randomNormal([10], 0, 0.1, 'float32', 6));
       const opt = tf.train.sgd(lr);
       const lossFn = (): tf.Scalar => {
         const h1 = tf.maxPool(tf.relu(tf.add(tfConv2d(x, w1 as tf.Tensor as tf.Tensor4D, 'valid'), b1)) as tf.Tensor4D, 2, 2, 'valid');
@@ -232,7 +270,9 @@ async function lenetRow(): Promise<Row> {
     }, SLOW_PEERS),
   ]);
   return {
-    workload: `LeNet-style CNN SGD step, batch ${n}`, metric: { ...microseconds, unit: 'ms/step', fromSeconds: (sec) => sec * 1e3 }, figures,
+    workload: `LeNet-style CNN SGD step, batch ${n}`,
+    metric: { ...microseconds, unit: 'ms/step', fromSeconds: (sec) => sec * 1e3 },
+    figures,
     note: SLOW_PEERS ? undefined : CPU_SKIPPED,
   };
 }

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 export function isMain(moduleUrl: string): boolean {
   const script = process.argv[1];
   if (script === undefined) return false;
-  const real = (p: string): string => { try { return realpathSync(p); } catch { return p; } };
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
   return real(fileURLToPath(moduleUrl)) === real(script);
 }
 

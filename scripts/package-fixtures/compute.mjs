@@ -10,8 +10,21 @@ export async function compute(tg) {
   const initialised = await tg.initWasm();
 
   // Gradients of a small float64 function with respect to both arguments.
-  const x = tensor([[0.5, -1.25, 2], [3, -0.5, 0.25]], { dtype: 'float64' });
-  const w = tensor([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], { dtype: 'float64' });
+  const x = tensor(
+    [
+      [0.5, -1.25, 2],
+      [3, -0.5, 0.25],
+    ],
+    { dtype: 'float64' },
+  );
+  const w = tensor(
+    [
+      [0.1, 0.2],
+      [0.3, -0.4],
+      [0.5, 0.6],
+    ],
+    { dtype: 'float64' },
+  );
   const [gx, gw] = grad((a, b) => a.matmul(b).tanh().square().sum().add(a.sigmoid().mean()), [0, 1])(x, w);
 
   // The scalar engine.
@@ -24,7 +37,8 @@ export async function compute(tg) {
   // A few MLP training steps in float32 on a synthetic, deterministic dataset: 256 examples
   // of 32 features, 4 classes; batch 32 through a 32-64-4 ReLU MLP: matmuls of 65k
   // multiply-adds, well above the size from which the wasm kernels take over.
-  const count = 256, features = 32;
+  const count = 256,
+    features = 32;
   const images = new Float32Array(count * features);
   const labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {

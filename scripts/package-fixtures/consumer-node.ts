@@ -1,13 +1,33 @@
 // Type-checked by `npm run test:package` as a strict Node consumer (node16 and bundler
 // resolution): every entry point, the common API, and the types users write down.
-import { type Tensor, Value, grad, valueAndGrad, gradcheck as rootGradcheck, nn, optim, data, noGrad, randn, tensor, wasmBuild, initWasm } from 'tensorgrad';
+import {
+  type Tensor,
+  Value,
+  grad,
+  valueAndGrad,
+  gradcheck as rootGradcheck,
+  nn,
+  optim,
+  data,
+  noGrad,
+  randn,
+  tensor,
+  wasmBuild,
+  initWasm,
+} from 'tensorgrad';
 import type { DType, GradcheckReport, NestedArray, TensorOptions } from 'tensorgrad';
 import * as core from 'tensorgrad/core';
 import { enableThreads, disableThreads, threadCount } from 'tensorgrad/threads';
 import { gradcheck } from 'tensorgrad/testing';
 
 const opts: TensorOptions = { dtype: 'float64', requiresGrad: true };
-const x: Tensor = tensor([[1, 2], [3, 4]], opts);
+const x: Tensor = tensor(
+  [
+    [1, 2],
+    [3, 4],
+  ],
+  opts,
+);
 const dt: DType = x.dtype;
 const nested: NestedArray = x.toArray();
 const df = grad((t: Tensor) => t.square().sum());

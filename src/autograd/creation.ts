@@ -46,7 +46,6 @@ function storage(op: string, shape: readonly number[], dtype: DType): FloatArray
   }
 }
 
-
 /** The typed arrays `tensor` accepts (integer ones are converted to the float dtype). */
 export type NumericArray = FloatArray | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
@@ -129,10 +128,12 @@ function fill(values: NestedArray, shape: readonly number[], out: FloatArray): v
     }
     const v = arr[index[depth]++];
     if (depth + 1 === shape.length) {
-      if (typeof v !== 'number') throw new Error(`tensor: ragged nested array: expected a number at depth ${depth + 1}, found ${Array.isArray(v) ? 'an array' : typeof v}`);
+      if (typeof v !== 'number')
+        throw new Error(`tensor: ragged nested array: expected a number at depth ${depth + 1}, found ${Array.isArray(v) ? 'an array' : typeof v}`);
       out[pos++] = v;
     } else {
-      if (!Array.isArray(v)) throw new Error(`tensor: ragged nested array: expected length ${shape[depth + 1]} at depth ${depth + 1}, found ${typeof v}`);
+      if (!Array.isArray(v))
+        throw new Error(`tensor: ragged nested array: expected length ${shape[depth + 1]} at depth ${depth + 1}, found ${typeof v}`);
       arrays.push(v);
       index.push(0);
     }

@@ -69,7 +69,11 @@ export function defineOp(name: string, spec: CustomOpSpec): (...inputs: Tensor[]
 
 /** The rule's result, checked: one Tensor or null per input, and differentiable when recorded. */
 function checkRule(
-  name: string, grads: readonly (Tensor | null)[], inputs: readonly Tensor[], g: Tensor, ctx: RuleContext,
+  name: string,
+  grads: readonly (Tensor | null)[],
+  inputs: readonly Tensor[],
+  g: Tensor,
+  ctx: RuleContext,
 ): readonly (Tensor | null)[] {
   if (!Array.isArray(grads) || grads.length !== inputs.length) {
     const got = Array.isArray(grads) ? `${grads.length} gradient(s)` : describe(grads);
@@ -77,7 +81,8 @@ function checkRule(
   }
   grads.forEach((gi, i) => {
     if (gi === null || gi === undefined) return;
-    if (!(gi instanceof Tensor)) throw new Error(`${name}: backward returned ${describe(gi)} as the gradient of input ${i}; expected a Tensor or null`);
+    if (!(gi instanceof Tensor))
+      throw new Error(`${name}: backward returned ${describe(gi)} as the gradient of input ${i}; expected a Tensor or null`);
     // A gradient is linear in g, so one that does not depend on g must be all zeros.
     if (ctx.createGraph && g.requiresGrad && inputs[i].requiresGrad && !gi.requiresGrad && gi.data.some((v) => v !== 0)) {
       throw new Error(
@@ -92,5 +97,5 @@ function checkRule(
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
-  return typeof x === 'object' ? (x as object).constructor?.name ?? 'an object' : typeof x;
+  return typeof x === 'object' ? ((x as object).constructor?.name ?? 'an object') : typeof x;
 }

@@ -109,7 +109,10 @@ class PassContext implements RuleContext {
   readonly offered: (Tensor | null)[] = [];
 
   /** `addsInPlace`: the pass adds into `.grad` and records nothing, so in-place targets may be offered. */
-  constructor(readonly createGraph: boolean, private readonly addsInPlace: boolean) {}
+  constructor(
+    readonly createGraph: boolean,
+    private readonly addsInPlace: boolean,
+  ) {}
 
   enter(inputs: readonly Tensor[]): void {
     this.inputs = inputs;
@@ -138,7 +141,11 @@ class PassContext implements RuleContext {
  * When `accumulate`, also adds it into each leaf's `.grad`.
  */
 export function runBackward(
-  root: Tensor, seed: Tensor, accumulate: boolean, opts: BackwardOptions = {}, stopAt?: ReadonlySet<Tensor>,
+  root: Tensor,
+  seed: Tensor,
+  accumulate: boolean,
+  opts: BackwardOptions = {},
+  stopAt?: ReadonlySet<Tensor>,
 ): Map<Tensor, Tensor> {
   if (!root.requiresGrad) {
     throw new Error(`backward: the output does not require grad: no input it was computed from has requiresGrad set`);
@@ -302,7 +309,8 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
     leaf.grad = new Tensor(owned ? g.data : g.data.slice(), leaf.shape);
     return;
   }
-  const dst = leaf.grad.data, src = g.data;
+  const dst = leaf.grad.data,
+    src = g.data;
   for (let i = 0; i < dst.length; i++) dst[i] += src[i];
 }
 

@@ -57,7 +57,8 @@ export function grad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | read
 // `value` has f's own return type (R), so `value.item()` type-checks for a Tensor function.
 export function valueAndGrad<A extends unknown[], R extends Tensor | Value>(f: (...args: A) => R): (...args: A) => { value: R; grad: A[0] };
 export function valueAndGrad<A extends unknown[], R extends Tensor | Value, const I extends number | readonly number[]>(
-  f: (...args: A) => R, argnums: I,
+  f: (...args: A) => R,
+  argnums: I,
 ): (...args: A) => { value: R; grad: GradsOf<A, I> };
 export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: number | readonly number[] = 0): (...args: A) => unknown {
   return (...args: A) => {
@@ -67,7 +68,10 @@ export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>, argnums: numbe
 }
 
 function differentiate<A extends unknown[]>(
-  name: string, f: ScalarFn<A>, argnums: number | readonly number[], args: A,
+  name: string,
+  f: ScalarFn<A>,
+  argnums: number | readonly number[],
+  args: A,
 ): { value: Tensor | Value; grads: unknown } {
   const indices = typeof argnums === 'number' ? [argnums] : [...argnums];
   for (const i of indices) {

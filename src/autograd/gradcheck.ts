@@ -77,7 +77,9 @@ type Input = Tensor | Value;
 export function gradcheck(f: (...args: Tensor[]) => Tensor, inputs: Tensor[], opts?: GradcheckOptions): GradcheckReport;
 export function gradcheck(f: (...args: Value[]) => Value, inputs: Value[], opts?: GradcheckOptions): GradcheckReport;
 export function gradcheck(f: (...args: never[]) => Input, inputs: Input[], opts: GradcheckOptions = {}): GradcheckReport {
-  const eps = opts.eps ?? 1e-6, atol = opts.atol ?? 1e-5, rtol = opts.rtol ?? 1e-3;
+  const eps = opts.eps ?? 1e-6,
+    atol = opts.atol ?? 1e-5,
+    rtol = opts.rtol ?? 1e-3;
   const mode = opts.mode ?? 'full';
   const report = new ReportBuilder(atol, rtol, mode);
   if (inputs.length === 0) return report.fail('gradcheck: no inputs to check');
@@ -94,7 +96,11 @@ class ReportBuilder {
   worst: GradcheckWorst | null = null;
   checked = 0;
   failures: string[] = [];
-  constructor(readonly atol: number, readonly rtol: number, readonly mode: 'full' | 'fast') {}
+  constructor(
+    readonly atol: number,
+    readonly rtol: number,
+    readonly mode: 'full' | 'fast',
+  ) {}
 
   compare(input: number, index: number[], analytic: number, numeric: number): void {
     this.checked++;
@@ -151,7 +157,12 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function checkTensors(
-  f: (...args: Input[]) => Input, inputs: Tensor[], eps: number, mode: 'full' | 'fast', opts: GradcheckOptions, report: ReportBuilder,
+  f: (...args: Input[]) => Input,
+  inputs: Tensor[],
+  eps: number,
+  mode: 'full' | 'fast',
+  opts: GradcheckOptions,
+  report: ReportBuilder,
 ): GradcheckReport {
   const xs = inputs.map((x) => new Tensor(Float64Array.from(x.data), x.shape, true));
   const call = (): Tensor => {
@@ -163,7 +174,9 @@ function checkTensors(
   const evaluate = (): Tensor => withGradMode(true, call);
   const out = evaluate();
   if (out.dtype !== 'float64') {
-    return report.fail(`gradcheck: f returned ${out.dtype} for float64 inputs, so it cannot be checked in float64 (does it cast or make float32 tensors?)`);
+    return report.fail(
+      `gradcheck: f returned ${out.dtype} for float64 inputs, so it cannot be checked in float64 (does it cast or make float32 tensors?)`,
+    );
   }
   const rng = new Rng(opts.seed ?? 0);
   const u = new Float64Array(out.size);
@@ -177,7 +190,10 @@ function checkTensors(
     const grads: (Float64Array | null)[] = [];
     for (let i = 0; i < xs.length; i++) {
       const g = leaves.get(xs[i]);
-      if (g === undefined) { grads.push(null); continue; }
+      if (g === undefined) {
+        grads.push(null);
+        continue;
+      }
       if (!sameShape(g.shape, xs[i].shape)) return `gradient of input ${i} has shape ${fmt(g.shape)}, the input ${fmt(xs[i].shape)}`;
       if (g.dtype !== 'float64') return `gradient of input ${i} is ${g.dtype}, expected float64`;
       grads.push(g.data as Float64Array);
@@ -197,7 +213,10 @@ function checkTensors(
   }
   // Structural: a second evaluation gives the same gradients.
   const again = analyticGrads();
-  if (typeof again === 'string' || again.some((g, i) => (g === null) !== (grads[i] === null) || (g !== null && g.some((v, j) => !Object.is(v, grads[i]![j]))))) {
+  if (
+    typeof again === 'string' ||
+    again.some((g, i) => (g === null) !== (grads[i] === null) || (g !== null && g.some((v, j) => !Object.is(v, grads[i]![j]))))
+  ) {
     report.failures.push('gradcheck: two backward passes gave different gradients (nondeterministic)');
   }
 
@@ -207,8 +226,10 @@ function checkTensors(
       const data = x.data;
       for (let j = 0; j < data.length; j++) {
         const v = data[j];
-        data[j] = v + eps; const fp = F();
-        data[j] = v - eps; const fm = F();
+        data[j] = v + eps;
+        const fp = F();
+        data[j] = v - eps;
+        const fm = F();
         data[j] = v;
         report.compare(i, unravel(j, x.shape), grads[i] === null ? 0 : grads[i]![j], (fp - fm) / (2 * eps));
       }
@@ -218,9 +239,14 @@ function checkTensors(
     for (let d = 0; d < directions; d++) {
       const vs = xs.map((x) => Float64Array.from({ length: x.size }, () => rng.normal()));
       const saved = xs.map((x) => Float64Array.from(x.data));
-      const shift = (s: number): void => xs.forEach((x, i) => { for (let j = 0; j < x.size; j++) x.data[j] = saved[i][j] + s * vs[i][j]; });
-      shift(eps); const fp = F();
-      shift(-eps); const fm = F();
+      const shift = (s: number): void =>
+        xs.forEach((x, i) => {
+          for (let j = 0; j < x.size; j++) x.data[j] = saved[i][j] + s * vs[i][j];
+        });
+      shift(eps);
+      const fp = F();
+      shift(-eps);
+      const fm = F();
       shift(0);
       const analytic = xs.reduce((acc, _, i) => acc + (grads[i] === null ? 0 : dot(grads[i]!, vs[i])), 0);
       report.compare(-1, [d], analytic, (fp - fm) / (2 * eps));
@@ -230,7 +256,12 @@ function checkTensors(
 }
 
 function checkValues(
-  f: (...args: Input[]) => Input, inputs: Value[], eps: number, mode: 'full' | 'fast', opts: GradcheckOptions, report: ReportBuilder,
+  f: (...args: Input[]) => Input,
+  inputs: Value[],
+  eps: number,
+  mode: 'full' | 'fast',
+  opts: GradcheckOptions,
+  report: ReportBuilder,
 ): GradcheckReport {
   const point = inputs.map((v) => v.data);
   const evaluate = (at: number[]): Value => {
@@ -256,8 +287,10 @@ function checkValues(
   if (analyticAt().some((g, i) => !Object.is(g, analytic[i]))) report.failures.push('gradcheck: two backward passes gave different gradients');
   if (mode === 'full') {
     point.forEach((p, i) => {
-      const plus = [...point], minus = [...point];
-      plus[i] = p + eps; minus[i] = p - eps;
+      const plus = [...point],
+        minus = [...point];
+      plus[i] = p + eps;
+      minus[i] = p - eps;
       report.compare(i, [], analytic[i], (evaluate(plus).data - evaluate(minus).data) / (2 * eps));
     });
   } else {

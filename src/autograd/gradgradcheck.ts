@@ -28,7 +28,10 @@ import { vjp, type TensorFn } from './vjp.js';
  */
 export function gradgradcheck(f: TensorFn, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckReport {
   if (inputs.length > 0 && inputs.every((x) => x instanceof Value)) {
-    return failed(opts, 'gradgradcheck: Value functions have no second derivatives (the scalar engine records first derivatives as numbers); use float64 tensors');
+    return failed(
+      opts,
+      'gradgradcheck: Value functions have no second derivatives (the scalar engine records first derivatives as numbers); use float64 tensors',
+    );
   }
   if (inputs.length === 0 || !inputs.every((x) => x instanceof Tensor)) {
     return failed(opts, 'gradgradcheck: inputs must be a non-empty list of Tensors');
@@ -39,7 +42,10 @@ export function gradgradcheck(f: TensorFn, inputs: Tensor[], opts: GradcheckOpti
   const rng = new Rng((opts.seed ?? 0) + 7919);
   const normal = (shape: readonly number[]): Tensor => {
     const size = shape.reduce((a, b) => a * b, 1);
-    return new Tensor(Float64Array.from({ length: size }, () => rng.normal()), shape);
+    return new Tensor(
+      Float64Array.from({ length: size }, () => rng.normal()),
+      shape,
+    );
   };
   const upstream = normal(probe.shape);
   const weights = xs.map((x) => normal(x.shape));
@@ -54,6 +60,12 @@ export function gradgradcheck(f: TensorFn, inputs: Tensor[], opts: GradcheckOpti
 
 function failed(opts: GradcheckOptions, message: string): GradcheckReport {
   return {
-    ok: false, maxAbsError: 0, maxRelError: 0, worst: null, checked: 0, mode: opts.mode ?? 'full', failures: [message],
+    ok: false,
+    maxAbsError: 0,
+    maxRelError: 0,
+    worst: null,
+    checked: 0,
+    mode: opts.mode ?? 'full',
+    failures: [message],
   };
 }

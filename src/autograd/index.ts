@@ -18,8 +18,26 @@ export { squaredErrorSum } from './ops/squared-error.js';
 export { initWasm } from './kernels/wasm/index.js';
 export { concat, stack, split } from './ops/tensor-functions.js';
 export {
-  slice, indexSelect, gather, where, squeeze, unsqueeze, flatten, minimum, clamp, sin, cos, softplus, leakyRelu, elu, gelu,
-  logsumexp, lt, le, ge, ne,
+  slice,
+  indexSelect,
+  gather,
+  where,
+  squeeze,
+  unsqueeze,
+  flatten,
+  minimum,
+  clamp,
+  sin,
+  cos,
+  softplus,
+  leakyRelu,
+  elu,
+  gelu,
+  logsumexp,
+  lt,
+  le,
+  ge,
+  ne,
 } from './ops/tensor-functions.js';
 export { conv2d, type Conv2dOptions, type Size2 } from './ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './ops/pool.js';

@@ -77,73 +77,133 @@ export class Tensor {
 
   // ---- elementwise binary ops (NumPy broadcasting) ----
   /** this + other, broadcasting. */
-  add(other: TensorLike): Tensor { return binary.add(this, other); }
+  add(other: TensorLike): Tensor {
+    return binary.add(this, other);
+  }
   /** this − other, broadcasting. */
-  sub(other: TensorLike): Tensor { return binary.sub(this, other); }
+  sub(other: TensorLike): Tensor {
+    return binary.sub(this, other);
+  }
   /** this · other elementwise, broadcasting. */
-  mul(other: TensorLike): Tensor { return binary.mul(this, other); }
+  mul(other: TensorLike): Tensor {
+    return binary.mul(this, other);
+  }
   /** this / other elementwise, broadcasting. */
-  div(other: TensorLike): Tensor { return binary.div(this, other); }
+  div(other: TensorLike): Tensor {
+    return binary.div(this, other);
+  }
   /** this ** exponent elementwise; a tensor exponent broadcasts and gets a gradient too. */
-  pow(exponent: TensorLike): Tensor { return binary.pow(this, exponent); }
+  pow(exponent: TensorLike): Tensor {
+    return binary.pow(this, exponent);
+  }
   /** Elementwise maximum of two tensors (gradient to the larger; split evenly on ties). */
-  maximum(other: TensorLike): Tensor { return binary.maximum(this, other); }
+  maximum(other: TensorLike): Tensor {
+    return binary.maximum(this, other);
+  }
   /** 1 where this === other, else 0 (no gradient). */
-  eq(other: TensorLike): Tensor { return binary.eq(this, other); }
+  eq(other: TensorLike): Tensor {
+    return binary.eq(this, other);
+  }
   /** 1 where this > other, else 0 (no gradient). */
-  gt(other: TensorLike): Tensor { return binary.gt(this, other); }
+  gt(other: TensorLike): Tensor {
+    return binary.gt(this, other);
+  }
 
   // ---- elementwise unary ops ----
   /** −this. */
-  neg(): Tensor { return unary.neg(this); }
+  neg(): Tensor {
+    return unary.neg(this);
+  }
   /** eˣ. */
-  exp(): Tensor { return unary.exp(this); }
+  exp(): Tensor {
+    return unary.exp(this);
+  }
   /** Natural logarithm. */
-  log(): Tensor { return unary.log(this); }
+  log(): Tensor {
+    return unary.log(this);
+  }
   /** Square root. */
-  sqrt(): Tensor { return unary.sqrt(this); }
+  sqrt(): Tensor {
+    return unary.sqrt(this);
+  }
   /** |x|, with derivative 0 at 0 (PyTorch's convention). */
-  abs(): Tensor { return unary.abs(this); }
+  abs(): Tensor {
+    return unary.abs(this);
+  }
   /** Hyperbolic tangent. */
-  tanh(): Tensor { return unary.tanh(this); }
+  tanh(): Tensor {
+    return unary.tanh(this);
+  }
   /** sin(x) elementwise (radians). */
-  sin(): Tensor { return unary.sin(this); }
+  sin(): Tensor {
+    return unary.sin(this);
+  }
   /** cos(x) elementwise (radians). */
-  cos(): Tensor { return unary.cos(this); }
+  cos(): Tensor {
+    return unary.cos(this);
+  }
   /** Logistic sigmoid 1/(1+e⁻ˣ), finite for inputs of any magnitude. */
-  sigmoid(): Tensor { return unary.sigmoid(this); }
+  sigmoid(): Tensor {
+    return unary.sigmoid(this);
+  }
   /** max(x, 0), with derivative 0 at 0 (PyTorch's convention). */
-  relu(): Tensor { return unary.relu(this); }
+  relu(): Tensor {
+    return unary.relu(this);
+  }
   /** x². */
-  square(): Tensor { return unary.square(this); }
+  square(): Tensor {
+    return unary.square(this);
+  }
   /** Casts to another dtype (the gradient is cast back). */
-  astype(dtype: DType): Tensor { return unary.astype(this, dtype); }
+  astype(dtype: DType): Tensor {
+    return unary.astype(this, dtype);
+  }
 
   // ---- reductions ----
   /** Sum over `axis` (all axes when omitted); a full reduction gives a 0-d tensor. */
-  sum(axis?: number | number[], keepDims = false): Tensor { return reduce.sum(this, axis, keepDims); }
+  sum(axis?: number | number[], keepDims = false): Tensor {
+    return reduce.sum(this, axis, keepDims);
+  }
   /** Mean over `axis` (all axes when omitted). */
-  mean(axis?: number | number[], keepDims = false): Tensor { return reduce.mean(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims = false): Tensor {
+    return reduce.mean(this, axis, keepDims);
+  }
   /** Maximum over `axis` (all axes when omitted); tied maxima share the gradient evenly. */
-  max(axis?: number | number[], keepDims = false): Tensor { return reduce.max(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims = false): Tensor {
+    return reduce.max(this, axis, keepDims);
+  }
   /** Sums a broadcast tensor back down to `shape` (the inverse of broadcasting). */
-  sumTo(shape: readonly number[]): Tensor { return reduce.sumTo(this, shape); }
+  sumTo(shape: readonly number[]): Tensor {
+    return reduce.sumTo(this, shape);
+  }
 
   // ---- softmax ----
   /** softmax along `axis` (default last), shifted by the max so it never overflows. */
-  softmax(axis = -1): Tensor { return softmax.softmax(this, axis); }
+  softmax(axis = -1): Tensor {
+    return softmax.softmax(this, axis);
+  }
   /** log(softmax(x)) along `axis` (default last), computed stably. */
-  logSoftmax(axis = -1): Tensor { return softmax.logSoftmax(this, axis); }
+  logSoftmax(axis = -1): Tensor {
+    return softmax.logSoftmax(this, axis);
+  }
 
   // ---- linear algebra and shape ----
   /** Matrix product with NumPy's `matmul` rules (1-D operands promoted, batch dims broadcast). */
-  matmul(other: Tensor): Tensor { return matmul(this, other); }
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
   /** The same elements in a new shape; one entry may be −1. Shares the data. */
-  reshape(shape: readonly number[]): Tensor { return movement.reshape(this, shape); }
+  reshape(shape: readonly number[]): Tensor {
+    return movement.reshape(this, shape);
+  }
   /** Permutes the axes; reverses them when `perm` is omitted (NumPy). */
-  transpose(perm?: readonly number[]): Tensor { return movement.transpose(this, perm); }
+  transpose(perm?: readonly number[]): Tensor {
+    return movement.transpose(this, perm);
+  }
   /** Broadcasts to `shape` (a copy). */
-  expand(shape: readonly number[]): Tensor { return movement.expand(this, shape); }
+  expand(shape: readonly number[]): Tensor {
+    return movement.expand(this, shape);
+  }
 
   // ---- indexing, joining, more math (issue 12) ----
   /**
@@ -151,47 +211,89 @@ export class Tensor {
    * is `x[:, ::2]`; negative start/end count from the end, out-of-range ones are clamped, a
    * negative step walks backwards. A copy.
    */
-  slice(axis: number, start?: number, end?: number, step = 1): Tensor { return indexing.slice(this, axis, start, end, step); }
+  slice(axis: number, start?: number, end?: number, step = 1): Tensor {
+    return indexing.slice(this, axis, start, end, step);
+  }
   /** The entries `indices` (integers in [0, size), repeats allowed, e.g. an Int32Array) along `axis`; repeated indices add their gradients. */
-  indexSelect(axis: number, indices: ArrayLike<number>): Tensor { return indexing.indexSelect(this, axis, indices); }
+  indexSelect(axis: number, indices: ArrayLike<number>): Tensor {
+    return indexing.indexSelect(this, axis, indices);
+  }
   /** PyTorch's gather along `axis` with an integral index tensor of the same rank (see `gather`). */
-  gather(axis: number, index: Tensor): Tensor { return indexing.gather(this, axis, index); }
+  gather(axis: number, index: Tensor): Tensor {
+    return indexing.gather(this, axis, index);
+  }
   /** Pieces along `axis` of `size` elements (the last may be smaller) or of the given sizes. */
-  split(sizes: number | readonly number[], axis = 0): Tensor[] { return joining.split(this, sizes, axis); }
+  split(sizes: number | readonly number[], axis = 0): Tensor[] {
+    return joining.split(this, sizes, axis);
+  }
   /** Drops a size-1 axis (every size-1 axis when omitted); shares the data. */
-  squeeze(axis?: number): Tensor { return movement.squeeze(this, axis); }
+  squeeze(axis?: number): Tensor {
+    return movement.squeeze(this, axis);
+  }
   /** Inserts a size-1 axis at `axis` (negative counts from the end of the result); shares the data. */
-  unsqueeze(axis: number): Tensor { return movement.unsqueeze(this, axis); }
+  unsqueeze(axis: number): Tensor {
+    return movement.unsqueeze(this, axis);
+  }
   /** Merges axes `startAxis`..`endAxis` (inclusive) into one; shares the data. */
-  flatten(startAxis = 0, endAxis = -1): Tensor { return movement.flatten(this, startAxis, endAxis); }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return movement.flatten(this, startAxis, endAxis);
+  }
   /** Elementwise minimum (gradient to the smaller; split evenly on ties). */
-  minimum(other: TensorLike): Tensor { return binary.minimum(this, other); }
+  minimum(other: TensorLike): Tensor {
+    return binary.minimum(this, other);
+  }
   /** Minimum over `axis` (all axes when omitted); tied minima share the gradient evenly. */
-  min(axis?: number | number[], keepDims = false): Tensor { return reduce.min(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims = false): Tensor {
+    return reduce.min(this, axis, keepDims);
+  }
   /** Limits to [min, max] (either may be omitted); gradient 1 on the closed interval, 0 outside (PyTorch). */
-  clamp(min?: number, max?: number): Tensor { return activation.clamp(this, min, max); }
+  clamp(min?: number, max?: number): Tensor {
+    return activation.clamp(this, min, max);
+  }
   /** log(1 + eˣ), finite for inputs of any magnitude. */
-  softplus(): Tensor { return activation.softplus(this); }
+  softplus(): Tensor {
+    return activation.softplus(this);
+  }
   /** x for x > 0, slope·x otherwise (derivative slope at 0). */
-  leakyRelu(slope = 0.01): Tensor { return activation.leakyRelu(this, slope); }
+  leakyRelu(slope = 0.01): Tensor {
+    return activation.leakyRelu(this, slope);
+  }
   /** x for x > 0, alpha·(eˣ − 1) otherwise. */
-  elu(alpha = 1): Tensor { return activation.elu(this, alpha); }
+  elu(alpha = 1): Tensor {
+    return activation.elu(this, alpha);
+  }
   /** x·Φ(x) with the exact erf (PyTorch's default gelu). */
-  gelu(): Tensor { return activation.gelu(this); }
+  gelu(): Tensor {
+    return activation.gelu(this);
+  }
   /** log Σ exp over `axis` (all axes when omitted), stable for inputs of any magnitude. */
-  logsumexp(axis?: number | number[], keepDims = false): Tensor { return statistics.logsumexp(this, axis, keepDims); }
+  logsumexp(axis?: number | number[], keepDims = false): Tensor {
+    return statistics.logsumexp(this, axis, keepDims);
+  }
   /** Variance over `axis` (all when omitted), dividing by N − correction (default 1: unbiased, PyTorch). */
-  var(axis?: number | number[], keepDims = false, correction = 1): Tensor { return statistics.variance(this, axis, keepDims, correction); }
+  var(axis?: number | number[], keepDims = false, correction = 1): Tensor {
+    return statistics.variance(this, axis, keepDims, correction);
+  }
   /** Standard deviation: √var with the same arguments. */
-  std(axis?: number | number[], keepDims = false, correction = 1): Tensor { return statistics.std(this, axis, keepDims, correction); }
+  std(axis?: number | number[], keepDims = false, correction = 1): Tensor {
+    return statistics.std(this, axis, keepDims, correction);
+  }
   /** 1 where this < other, else 0 (no gradient). */
-  lt(other: TensorLike): Tensor { return binary.lt(this, other); }
+  lt(other: TensorLike): Tensor {
+    return binary.lt(this, other);
+  }
   /** 1 where this ≤ other, else 0 (no gradient). */
-  le(other: TensorLike): Tensor { return binary.le(this, other); }
+  le(other: TensorLike): Tensor {
+    return binary.le(this, other);
+  }
   /** 1 where this ≥ other, else 0 (no gradient). */
-  ge(other: TensorLike): Tensor { return binary.ge(this, other); }
+  ge(other: TensorLike): Tensor {
+    return binary.ge(this, other);
+  }
   /** 1 where this ≠ other, else 0 (no gradient). */
-  ne(other: TensorLike): Tensor { return binary.ne(this, other); }
+  ne(other: TensorLike): Tensor {
+    return binary.ne(this, other);
+  }
 
   // ---- autograd ----
   /**
@@ -215,7 +317,9 @@ export class Tensor {
   }
 
   /** A copy with its own data (recorded: gradients flow through it). */
-  clone(): Tensor { return unary.clone(this); }
+  clone(): Tensor {
+    return unary.clone(this);
+  }
 
   /** The elements as nested arrays of numbers (a number for a 0-d tensor). */
   toArray(): NestedArray {

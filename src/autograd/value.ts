@@ -41,12 +41,55 @@ let page = new Float64Array(PAGE_SLOTS);
 let used = 0; // slots of `page` handed out so far
 
 // Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
-const ADD = 1, SUB = 2, MUL = 3, DIV = 4, NEG = 5, POW = 6, EXP = 7, LOG = 8, TANH = 9, SIGMOID = 10, RELU = 11, POW_C = 12, SIN = 13, COS = 14;
+const ADD = 1,
+  SUB = 2,
+  MUL = 3,
+  DIV = 4,
+  NEG = 5,
+  POW = 6,
+  EXP = 7,
+  LOG = 8,
+  TANH = 9,
+  SIGMOID = 10,
+  RELU = 11,
+  POW_C = 12,
+  SIN = 13,
+  COS = 14;
 // The scalar twins of issue 12's tensor ops.
-const ABS = 15, SQRT = 16, SOFTPLUS = 17, LEAKY_RELU = 18, ELU = 19, GELU = 20, MAXIMUM = 21, MINIMUM = 22, CLAMP = 23;
+const ABS = 15,
+  SQRT = 16,
+  SOFTPLUS = 17,
+  LEAKY_RELU = 18,
+  ELU = 19,
+  GELU = 20,
+  MAXIMUM = 21,
+  MINIMUM = 22,
+  CLAMP = 23;
 const OPS = [
-  '', '+', '-', '*', '/', 'neg', '**', 'exp', 'log', 'tanh', 'sigmoid', 'relu', '**', 'sin', 'cos',
-  'abs', 'sqrt', 'softplus', 'leakyRelu', 'elu', 'gelu', 'maximum', 'minimum', 'clamp',
+  '',
+  '+',
+  '-',
+  '*',
+  '/',
+  'neg',
+  '**',
+  'exp',
+  'log',
+  'tanh',
+  'sigmoid',
+  'relu',
+  '**',
+  'sin',
+  'cos',
+  'abs',
+  'sqrt',
+  'softplus',
+  'leakyRelu',
+  'elu',
+  'gelu',
+  'maximum',
+  'minimum',
+  'clamp',
 ];
 
 const labels = new WeakMap<Value, string>();
@@ -254,14 +297,16 @@ export class Value {
   /** The larger of this and other; on a tie each gets half the gradient (as Tensor.maximum). */
   maximum(other: ValueLike): Value {
     const o = toValue(other);
-    const a = this.data, b = o.data;
+    const a = this.data,
+      b = o.data;
     return node(a >= b ? a : b, MAXIMUM, this, a > b ? 1 : a === b ? 0.5 : 0, o, b > a ? 1 : a === b ? 0.5 : 0);
   }
 
   /** The smaller of this and other; on a tie each gets half the gradient (as Tensor.minimum). */
   minimum(other: ValueLike): Value {
     const o = toValue(other);
-    const a = this.data, b = o.data;
+    const a = this.data,
+      b = o.data;
     return node(a <= b ? a : b, MINIMUM, this, a < b ? 1 : a === b ? 0.5 : 0, o, b < a ? 1 : a === b ? 0.5 : 0);
   }
 
@@ -316,7 +361,8 @@ function node(data: number, op: number, a: Value, da: number, b: Value | null, d
   const v = new Value(data);
   v._a = a;
   v._b = b;
-  const p = v._p, i = v._i;
+  const p = v._p,
+    i = v._i;
   p[i + DA] = da;
   p[i + DB] = db;
   p[i + OP] = op;
@@ -356,16 +402,20 @@ let stamp = 0;
 function walk(root: Value): number {
   const enter = ++stamp;
   const done = ++stamp;
-  let n = 0, sp = 0, top = 1;
+  let n = 0,
+    sp = 0,
+    top = 1;
   stack[sp++] = root;
   while (sp > 0) {
     const v = stack[sp - 1]!;
-    const p = v._p, k = v._i;
+    const p = v._p,
+      k = v._i;
     const mark = p[k + MARK];
     if (mark < enter) {
       p[k + MARK] = enter;
       p[k + G] = 0;
-      const a = v._a, b = v._b;
+      const a = v._a,
+        b = v._b;
       if (a !== null && a._p[a._i + MARK] < enter) stack[sp++] = a;
       if (b !== null && b._p[b._i + MARK] < enter) stack[sp++] = b;
       if (sp > top) top = sp;
@@ -390,9 +440,12 @@ function reversePass(root: Value, accumulate: boolean): Value[] {
   const n = walk(root);
   root._p[root._i + G] = 1;
   for (let i = n - 1; i >= 0; i--) {
-    const v = order[i]!, p = v._p, k = v._i;
+    const v = order[i]!,
+      p = v._p,
+      k = v._i;
     const g = p[k + G]; // final: every child of v comes later in `order`, so has pushed its share
-    const a = v._a, b = v._b;
+    const a = v._a,
+      b = v._b;
     if (a !== null) a._p[a._i + G] += p[k + DA] * g;
     if (b !== null) b._p[b._i + G] += p[k + DB] * g;
     if (accumulate) p[k + GRAD] += g;

@@ -106,9 +106,14 @@ function traceTensors(name: string, f: TensorFn, primals: readonly Tensor[]): Tr
   if (typeof f !== 'function') throw new Error(`${name}: f must be a function`);
   if (primals.length === 0) throw new Error(`${name}: no primals to differentiate with respect to`);
   primals.forEach((x, i) => {
-    if (!(x instanceof Tensor)) throw new Error(`${name}: primal ${i} must be a Tensor (the new transforms work on tensors; use float64 0-d tensors for scalars)`);
+    if (!(x instanceof Tensor))
+      throw new Error(`${name}: primal ${i} must be a Tensor (the new transforms work on tensors; use float64 0-d tensors for scalars)`);
   });
-  const trace = traceCall(f, [...primals], primals.map((_, i) => i));
+  const trace = traceCall(
+    f,
+    [...primals],
+    primals.map((_, i) => i),
+  );
   if (!(trace.out instanceof Tensor)) throw new Error(`${name}: f must return a Tensor`);
   return trace as TracedCall<Tensor>;
 }

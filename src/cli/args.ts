@@ -94,7 +94,10 @@ export type ParsedCommand =
 /** A command-line mistake. The command prints `message` and the usage, and exits with code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
-  constructor(message: string, readonly command?: CommandName) {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
     super(message);
   }
 }
@@ -122,13 +125,20 @@ const FLAGS = {
     { name: 'sizes', kind: 'sizes', meta: 'LIST', help: 'layer sizes, inputs first', default: [784, 30, 10] },
     { name: 'activation', kind: ACTIVATIONS, help: 'hidden-layer activation', default: 'sigmoid' },
     {
-      name: 'loss', kind: LOSSES, default: 'quadratic',
+      name: 'loss',
+      kind: LOSSES,
+      default: 'quadratic',
       help: 'the cost (cross-entropy trains logits with softmax cross-entropy)',
     },
     { name: 'optimizer', kind: OPTIMIZERS, help: 'momentum = SGD with momentum', default: 'sgd' },
     {
-      name: 'lr', kind: 'posnumber', meta: 'X', help: 'learning rate η',
-      defaultText: Object.entries(DEFAULT_LR).map(([k, v]) => `${v} ${k}`).join(', '),
+      name: 'lr',
+      kind: 'posnumber',
+      meta: 'X',
+      help: 'learning rate η',
+      defaultText: Object.entries(DEFAULT_LR)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', '),
     },
     { name: 'batch', kind: 'posint', meta: 'N', help: 'mini-batch size m', default: 10 },
     { name: 'epochs', kind: 'posint', meta: 'N', help: 'passes over the training set', default: 30 },

@@ -101,8 +101,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   const int = (v: unknown, lo: number, hi: number): boolean => Number.isSafeInteger(v) && (v as number) >= lo && (v as number) <= hi;
   if (!int(st.epoch, 0, config.epochs)) bad(`the checkpoint's epoch ${String(st.epoch)} is not in 0..${config.epochs}`);
   if (!int(st.batch, 0, Number.MAX_SAFE_INTEGER)) bad(`the checkpoint's mini-batch ${String(st.batch)} is not a count`);
-  if (typeof st.costSum !== 'number' || !Number.isFinite(st.costSum)) bad('the checkpoint\'s running loss is not a finite number');
-  if (!Array.isArray(st.history) || st.history.length !== st.epoch) bad(`the checkpoint has metrics for ${Array.isArray(st.history) ? st.history.length : 0} epochs, expected ${st.epoch}`);
+  if (typeof st.costSum !== 'number' || !Number.isFinite(st.costSum)) bad("the checkpoint's running loss is not a finite number");
+  if (!Array.isArray(st.history) || st.history.length !== st.epoch)
+    bad(`the checkpoint has metrics for ${Array.isArray(st.history) ? st.history.length : 0} epochs, expected ${st.epoch}`);
   if (st.optimizer === null || typeof st.optimizer !== 'object') bad('the checkpoint has no optimizer state');
   return { state: { ...st, config }, tensors };
 }
@@ -110,9 +111,28 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
 /** A configuration read back from JSON, checked as the command line would check it. */
 function configFromJson(c: TrainConfig): TrainConfig {
   const argv: string[] = [
-    '--sizes', (c.sizes as unknown[]).join(','), '--activation', String(c.activation), '--loss', String(c.loss),
-    '--optimizer', String(c.optimizer), '--lr', String(c.lr), '--batch', String(c.batch), '--epochs', String(c.epochs),
-    '--seed', String(c.seed), '--init', String(c.init), '--schedule', String(c.schedule), '--weight-decay', String(c.weightDecay),
+    '--sizes',
+    (c.sizes as unknown[]).join(','),
+    '--activation',
+    String(c.activation),
+    '--loss',
+    String(c.loss),
+    '--optimizer',
+    String(c.optimizer),
+    '--lr',
+    String(c.lr),
+    '--batch',
+    String(c.batch),
+    '--epochs',
+    String(c.epochs),
+    '--seed',
+    String(c.seed),
+    '--init',
+    String(c.init),
+    '--schedule',
+    String(c.schedule),
+    '--weight-decay',
+    String(c.weightDecay),
   ];
   if (c.optimizer !== 'adam' && c.optimizer !== 'adamw') argv.push('--momentum', String(c.momentum));
   if (c.data !== undefined) argv.push('--data', String(c.data));

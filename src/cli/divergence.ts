@@ -11,7 +11,10 @@ import type { EpochMetrics } from './train.js';
 /** A run that diverged: the message says where and what to try. */
 export class DivergenceError extends Error {
   override readonly name = 'DivergenceError';
-  constructor(message: string, readonly epoch: number) {
+  constructor(
+    message: string,
+    readonly epoch: number,
+  ) {
     super(message);
   }
 }

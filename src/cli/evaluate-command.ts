@@ -18,14 +18,21 @@ export function evaluateCommand(opts: EvaluateOptions, io: CliIO): number {
   const { model, metadata } = loadModel(readFileSync(opts.model), opts.model);
   const classes = model.sizes[model.sizes.length - 1];
   // Labels are checked against the model's classes as the files are read.
-  const { test } = loadMnist({ ...(opts.data === undefined ? {} : { dir: opts.data }), trainSize: 0, validationSize: 0, classes: Math.min(classes, 256) });
+  const { test } = loadMnist({
+    ...(opts.data === undefined ? {} : { dir: opts.data }),
+    trainSize: 0,
+    validationSize: 0,
+    classes: Math.min(classes, 256),
+  });
   if (test.features !== model.sizes[0]) {
     throw new Error(`${opts.model}: the model takes ${model.sizes[0]} inputs but the test images have ${test.features} pixels`);
   }
   const ev = evaluateModel(model, test, opts.batch, classes);
   const say = (s: string): void => void io.out.write(s + '\n');
-  say(`Model     ${opts.model}: MLP ${model.sizes.join('-')} · ${model.activation} hidden · ${model.outputActivation} output` +
-    (metadata.epochs ? ` · trained ${metadata.epochs} epoch(s) with ${metadata.loss ?? '?'} / ${metadata.optimizer ?? '?'}` : ''));
+  say(
+    `Model     ${opts.model}: MLP ${model.sizes.join('-')} · ${model.activation} hidden · ${model.outputActivation} output` +
+      (metadata.epochs ? ` · trained ${metadata.epochs} epoch(s) with ${metadata.loss ?? '?'} / ${metadata.optimizer ?? '?'}` : ''),
+  );
   say(`Test      ${formatInt(ev.correct)}/${formatInt(ev.count)} correct · accuracy ${(100 * ev.accuracy).toFixed(2)}%`);
   say('');
   say('Confusion matrix (rows: true label, columns: predicted label)');

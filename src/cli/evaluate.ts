@@ -70,7 +70,8 @@ export function silentClasses(pred: Int32Array, classes: number): number[] {
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, classes = 10): number[][] {
   const m = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   for (let i = 0; i < labels.length; i++) {
-    const t = labels[i], p = predictions[i];
+    const t = labels[i],
+      p = predictions[i];
     if (!(t >= 0 && t < classes) || !(p >= 0 && p < classes)) {
       throw new Error(`confusionMatrix: example ${i} has label ${t} and prediction ${p}; both must be classes 0..${classes - 1}`);
     }

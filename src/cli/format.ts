@@ -28,10 +28,24 @@ export function formatPercent(fraction: number): string {
 /** The three header lines of `tensorgrad train`: network, parameter count, training setup. */
 export function describeConfig(config: TrainConfig): string[] {
   const s = config.sizes;
-  const terms = s.slice(1).map((n, i) => `${n}·(${s[i]}+1)`).join(' + ');
+  const terms = s
+    .slice(1)
+    .map((n, i) => `${n}·(${s[i]}+1)`)
+    .join(' + ');
   const opt =
-    config.optimizer === 'adam' ? 'Adam' : config.optimizer === 'adamw' ? 'AdamW' : config.momentum > 0 ? `SGD with momentum ${config.momentum}` : 'SGD';
-  const cost = config.loss === 'cross-entropy' ? 'softmax cross-entropy' : config.loss === 'quadratic' ? 'quadratic cost C = 1/(2n)·Σ‖y−a‖²' : 'mean squared error';
+    config.optimizer === 'adam'
+      ? 'Adam'
+      : config.optimizer === 'adamw'
+        ? 'AdamW'
+        : config.momentum > 0
+          ? `SGD with momentum ${config.momentum}`
+          : 'SGD';
+  const cost =
+    config.loss === 'cross-entropy'
+      ? 'softmax cross-entropy'
+      : config.loss === 'quadratic'
+        ? 'quadratic cost C = 1/(2n)·Σ‖y−a‖²'
+        : 'mean squared error';
   return [
     `Network   MLP ${s.join('-')} · ${config.activation} hidden · ${config.outputActivation} output · init ${config.init} · seed ${config.seed}`,
     `Params    ${formatInt(parameterCount(s))} = ${terms}`,
@@ -71,12 +85,15 @@ export function formatSummary(epochs: readonly EpochMetrics[]): string {
   const last = epochs[epochs.length - 1];
   const best = bestEpoch(epochs);
   const total = epochs.reduce((s, m) => s + m.seconds, 0);
-  const bestText = best.valCount > 0
-    ? `best validation ${formatPercent(best.valAccuracy)} at epoch ${best.epoch}, test ${formatPercent(best.testAccuracy)} there`
-    : `best test ${formatPercent(best.testAccuracy)} at epoch ${best.epoch}`;
-  return `Done: test accuracy ${formatPercent(last.testAccuracy)} after ${epochs.length} epoch${epochs.length === 1 ? '' : 's'}` +
+  const bestText =
+    best.valCount > 0
+      ? `best validation ${formatPercent(best.valAccuracy)} at epoch ${best.epoch}, test ${formatPercent(best.testAccuracy)} there`
+      : `best test ${formatPercent(best.testAccuracy)} at epoch ${best.epoch}`;
+  return (
+    `Done: test accuracy ${formatPercent(last.testAccuracy)} after ${epochs.length} epoch${epochs.length === 1 ? '' : 's'}` +
     ` (${bestText}) · ${formatDuration(total)} · ` +
-    `${(epochs.reduce((s, m) => s + m.trainSeconds, 0) / epochs.length).toFixed(2)} s/epoch training`;
+    `${(epochs.reduce((s, m) => s + m.trainSeconds, 0) / epochs.length).toFixed(2)} s/epoch training`
+  );
 }
 
 /**
@@ -87,9 +104,11 @@ export function formatSummary(epochs: readonly EpochMetrics[]): string {
 export function stallWarning(silent: number[], config: Pick<TrainConfig, 'seed' | 'init'>): string {
   const which = silent.length === 1 ? `class ${silent[0]} is` : `classes ${silent.join(', ')} are`;
   const hint = config.init === 'normal' ? ` or --init xavier` : '';
-  return `Warning: ${which} never predicted: an output neuron has saturated, and accuracy stays on a plateau ` +
+  return (
+    `Warning: ${which} never predicted: an output neuron has saturated, and accuracy stays on a plateau ` +
     `until it recovers, which may take many epochs or never happen (the known stall of N(0,1)-initialised ` +
-    `sigmoid nets). Try another --seed (this is ${config.seed})${hint}.`;
+    `sigmoid nets). Try another --seed (this is ${config.seed})${hint}.`
+  );
 }
 
 /**

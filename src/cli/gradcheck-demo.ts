@@ -44,7 +44,10 @@ export function costOfParameters(model: nn.MLP, x: Tensor, y: Tensor): (...param
     try {
       return nn.quadraticCost(model.forward(x), y);
     } finally {
-      layers.forEach((l, i) => { l.weight = saved[i][0]; l.bias = saved[i][1]; });
+      layers.forEach((l, i) => {
+        l.weight = saved[i][0];
+        l.bias = saved[i][1];
+      });
     }
   };
 }

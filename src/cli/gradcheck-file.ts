@@ -74,7 +74,11 @@ export async function runGradcheckCommand(argv: string[], io: GradcheckIO = { ou
       io.out.write(GRADCHECK_FILE_USAGE + '\n');
       return 0;
     }
-    if (argv.includes('--demo')) return runDemo(argv.filter((a) => a !== '--demo'), io);
+    if (argv.includes('--demo'))
+      return runDemo(
+        argv.filter((a) => a !== '--demo'),
+        io,
+      );
     opts = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message);
@@ -102,10 +106,12 @@ export async function runGradcheckCommand(argv: string[], io: GradcheckIO = { ou
 
 /** The built-in demo (what `tensorgrad gradcheck` ran before it took a file). */
 function runDemo(argv: readonly string[], io: GradcheckIO): number {
-  let seed = 0, directions = 8;
+  let seed = 0,
+    directions = 8;
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split('=', 2);
-    if (name !== '--seed' && name !== '--directions') throw new UsageError(`unknown argument '${argv[i]}' for --demo (it takes --seed and --directions)`);
+    if (name !== '--seed' && name !== '--directions')
+      throw new UsageError(`unknown argument '${argv[i]}' for --demo (it takes --seed and --directions)`);
     const raw = inline ?? argv[++i];
     if (name === '--seed') seed = int('seed', raw, 0, -(2 ** 31));
     else directions = int('directions', raw, 8, 1);
@@ -195,7 +201,9 @@ async function loadExport(file: string, name: string): Promise<unknown> {
   if (!statSync(path).isFile()) throw new UsageError(`'${file}' is not a file`);
   const mod = (await loadUserModule(path)).exports;
   if (!(name in mod) || mod[name] === undefined) {
-    const names = Object.keys(mod).filter((k) => k !== '__esModule').sort();
+    const names = Object.keys(mod)
+      .filter((k) => k !== '__esModule')
+      .sort();
     throw new UsageError(`${file} has no export '${name}' (it exports: ${names.length > 0 ? names.join(', ') : 'nothing'})`);
   }
   return mod[name];
@@ -228,7 +236,8 @@ function randomTensor(shape: readonly number[], dtype: DType, rng: Rng): Tensor 
 
 function checkFunction(f: (...xs: Tensor[]) => unknown, opts: Options, io: GradcheckIO): number {
   const shapes = opts.shapes;
-  if (shapes === null) throw new UsageError(`--shapes is needed: one shape per argument of ${opts.exportName}${f.length > 0 ? ` (it takes ${f.length})` : ''}`);
+  if (shapes === null)
+    throw new UsageError(`--shapes is needed: one shape per argument of ${opts.exportName}${f.length > 0 ? ` (it takes ${f.length})` : ''}`);
   if (f.length > 0 && f.length !== shapes.length) {
     throw new UsageError(`${opts.exportName} takes ${f.length} argument(s) but --shapes gives ${shapes.length}`);
   }
@@ -247,12 +256,15 @@ function checkFunction(f: (...xs: Tensor[]) => unknown, opts: Options, io: Gradc
 }
 
 function checkModule(m: ModuleLike, opts: Options, io: GradcheckIO): number {
-  if (opts.shapes === null || opts.shapes.length !== 1) throw new UsageError(`a module takes one input shape: --shapes N${'x'}M (got ${opts.shapes?.length ?? 'none'})`);
+  if (opts.shapes === null || opts.shapes.length !== 1)
+    throw new UsageError(`a module takes one input shape: --shapes N${'x'}M (got ${opts.shapes?.length ?? 'none'})`);
   const named = m.namedParameters ? m.namedParameters() : m.parameters().map((p, i): [string, Tensor] => [`parameter ${i}`, p]);
   if (named.length === 0) throw new UsageError(`${opts.exportName} has no parameters to check`);
   const f32 = named.find(([, p]) => p.dtype !== 'float64');
   if (f32 !== undefined) {
-    throw new UsageError(`parameter '${f32[0]}' is ${f32[1].dtype}: finite differences need float64 parameters (build the module with { dtype: 'float64' })`);
+    throw new UsageError(
+      `parameter '${f32[0]}' is ${f32[1].dtype}: finite differences need float64 parameters (build the module with { dtype: 'float64' })`,
+    );
   }
   const rng = new Rng(opts.seed);
   const x = randomTensor(opts.shapes[0], 'float64', rng);
@@ -269,7 +281,9 @@ function checkModule(m: ModuleLike, opts: Options, io: GradcheckIO): number {
       return { name, shape: fmtShape(p.shape), report };
     });
   } finally {
-    named.forEach(([, p], i) => { p.grad = grads[i]; });
+    named.forEach(([, p], i) => {
+      p.grad = grads[i];
+    });
   }
   return printTable(`${opts.target}#${opts.exportName}`, 'parameter', 'shape', rows, opts, io);
 }
@@ -307,10 +321,20 @@ function printTable(title: string, what: string, shapeTitle: string, rows: Row[]
   say('');
   const header = [what, shapeTitle, 'mode', 'checked', 'max abs err', 'max rel err', 'result'];
   const body = rows.map((r) => [
-    r.name, r.shape, r.report.mode, String(r.report.checked), r.report.maxAbsError.toExponential(2), r.report.maxRelError.toExponential(2), r.report.ok ? 'ok' : 'FAIL',
+    r.name,
+    r.shape,
+    r.report.mode,
+    String(r.report.checked),
+    r.report.maxAbsError.toExponential(2),
+    r.report.maxRelError.toExponential(2),
+    r.report.ok ? 'ok' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   say(line(header));
   say(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) say(line(b));

@@ -46,10 +46,14 @@ function sizesFromTensors(tensors: ReadonlyMap<string, { shape: readonly number[
   if (tensors.size === 0 || !Number.isInteger(layers)) bad(`holds ${tensors.size} tensors; an MLP has a weight and a bias per layer`);
   const sizes: number[] = [];
   for (let i = 0; i < layers; i++) {
-    const w = tensors.get(`layers.${i}.weight`), b = tensors.get(`layers.${i}.bias`);
-    if (w === undefined || b === undefined) bad(`has no tensors layers.${i}.weight and layers.${i}.bias (an MLP's ${layers} layers are layers.0 … layers.${layers - 1})`);
+    const w = tensors.get(`layers.${i}.weight`),
+      b = tensors.get(`layers.${i}.bias`);
+    if (w === undefined || b === undefined)
+      bad(`has no tensors layers.${i}.weight and layers.${i}.bias (an MLP's ${layers} layers are layers.0 … layers.${layers - 1})`);
     if (w!.shape.length !== 2 || b!.shape.length !== 1 || b!.shape[0] !== w!.shape[1] || w!.shape[0] === 0 || w!.shape[1] === 0) {
-      bad(`layers.${i}: weight of shape [${w!.shape.join(', ')}] and bias of shape [${b!.shape.join(', ')}] do not make a layer (expected [in, out] and [out])`);
+      bad(
+        `layers.${i}: weight of shape [${w!.shape.join(', ')}] and bias of shape [${b!.shape.join(', ')}] do not make a layer (expected [in, out] and [out])`,
+      );
     }
     if (i === 0) sizes.push(w!.shape[0]);
     else if (w!.shape[0] !== sizes[i]) bad(`layers.${i}.weight takes ${w!.shape[0]} inputs but layers.${i - 1} gives ${sizes[i]}`);

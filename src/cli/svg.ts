@@ -39,7 +39,10 @@ export function escapeXml(s: string): string {
  * ```
  */
 export function niceTicks(min: number, max: number, count = 5): { lo: number; hi: number; step: number; ticks: number[] } {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) { min = 0; max = 1; }
+  if (!Number.isFinite(min) || !Number.isFinite(max)) {
+    min = 0;
+    max = 1;
+  }
   if (max < min) [min, max] = [max, min];
   if (max === min) {
     const pad = Math.abs(max) > 0 ? Math.abs(max) * 0.1 : 1;
@@ -83,10 +86,13 @@ function tickLabel(v: number, step: number): string {
 export function renderCurves(points: readonly CurvePoint[], opts: CurveOptions = {}): string {
   const W = opts.width ?? 760;
   const H = 600;
-  const left = 78, right = 28;
+  const left = 78,
+    right = 28;
   const plotW = W - left - right;
-  const top1 = 104, h1 = 180; // cost panel
-  const top2 = top1 + h1 + 62, h2 = 180; // accuracy panel
+  const top1 = 104,
+    h1 = 180; // cost panel
+  const top2 = top1 + h1 + 62,
+    h2 = 180; // accuracy panel
   const title = opts.title ?? 'Training run';
   const out: string[] = [];
   out.push(
@@ -141,7 +147,11 @@ export function renderCurves(points: readonly CurvePoint[], opts: CurveOptions =
   if (xTicks[xTicks.length - 1] !== maxEpoch && xTicks.length < 12) xTicks.push(maxEpoch);
 
   const panel = (
-    top: number, h: number, label: string, ticks: ReturnType<typeof niceTicks>, fmt: (v: number) => string,
+    top: number,
+    h: number,
+    label: string,
+    ticks: ReturnType<typeof niceTicks>,
+    fmt: (v: number) => string,
     series: { values: number[]; color: string; dash: string; name: string; show: (v: number) => string }[],
   ): void => {
     const sy = (v: number): number => top + h - ((v - ticks.lo) / (ticks.hi - ticks.lo)) * h;
@@ -200,10 +210,7 @@ export function renderCurves(points: readonly CurvePoint[], opts: CurveOptions =
   accSeries.push({ values: test, color: COLORS.test, dash: '6 4', name: 'test accuracy', show: pct });
   panel(top2, h2, 'accuracy (%)', accTicks, (v) => tickLabel(v, accTicks.step), accSeries);
 
-  out.push(
-    `<text x="${left + plotW / 2}" y="${top2 + h2 + 42}" text-anchor="middle" fill="${COLORS.text}">epoch</text>`,
-    '</svg>',
-  );
+  out.push(`<text x="${left + plotW / 2}" y="${top2 + h2 + 42}" text-anchor="middle" fill="${COLORS.text}">epoch</text>`, '</svg>');
   return out.join('\n') + '\n';
 }
 

@@ -33,10 +33,13 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   const say = (s: string): void => void io.out.write(s + '\n');
   // Resuming: the configuration comes from the checkpoint.
   const ckptPath = runOpts.resume === undefined ? undefined : join(runOpts.resume, CHECKPOINT_FILE);
-  const ckpt = ckptPath === undefined ? undefined : (() => {
-    prepareRunFolder({ resume: runOpts.resume, force: false, bytes: 0 }); // checks it first: a usage error if absent
-    return decodeCheckpoint(readFileSync(ckptPath), ckptPath);
-  })();
+  const ckpt =
+    ckptPath === undefined
+      ? undefined
+      : (() => {
+          prepareRunFolder({ resume: runOpts.resume, force: false, bytes: 0 }); // checks it first: a usage error if absent
+          return decodeCheckpoint(readFileSync(ckptPath), ckptPath);
+        })();
   const config = ckpt?.state.config ?? flags;
   if (ckpt !== undefined && ckpt.state.epoch >= config.epochs) {
     throw new Error(`${ckptPath}: the run is complete (${config.epochs} of ${config.epochs} epochs); nothing to resume`);
@@ -105,9 +108,10 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
       if (stop.requested !== null) {
         saveCheckpoint();
         progress.clear();
-        const where = trainer.batch === 0
-          ? `after epoch ${trainer.epoch}`
-          : `in epoch ${trainer.epoch + 1} after mini-batch ${trainer.batch} of ${trainer.loader.length}`;
+        const where =
+          trainer.batch === 0
+            ? `after epoch ${trainer.epoch}`
+            : `in epoch ${trainer.epoch + 1} after mini-batch ${trainer.batch} of ${trainer.loader.length}`;
         say(`Saved a checkpoint ${where}: ${show(checkpointFile)}`);
         say(`Continue the run with: tensorgrad train --resume ${show(dir)}`);
         return signalExitCode(stop.requested);
@@ -116,9 +120,10 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;
     progress.clear();
-    const kept = trainer.history.length > 0 && e.epoch > trainer.history.length
-      ? `the last good checkpoint (epoch ${trainer.history.length}) is in ${show(checkpointFile)}`
-      : 'no model was saved';
+    const kept =
+      trainer.history.length > 0 && e.epoch > trainer.history.length
+        ? `the last good checkpoint (epoch ${trainer.history.length}) is in ${show(checkpointFile)}`
+        : 'no model was saved';
     throw new Error(`${e.message} Stopped; ${kept}.`);
   } finally {
     stop.dispose();

@@ -136,12 +136,18 @@ export class Trainer {
   readonly history: EpochMetrics[] = [];
   private readonly classes: number;
 
-  constructor(readonly config: TrainConfig, readonly data: TrainSplits, private readonly hooks: TrainHooks = {}) {
+  constructor(
+    readonly config: TrainConfig,
+    readonly data: TrainSplits,
+    private readonly hooks: TrainHooks = {},
+  ) {
     if (data.train.count === 0) throw new Error('trainMnist: the training split is empty');
     const inputs = config.sizes[0];
     this.classes = config.sizes[config.sizes.length - 1];
     if (data.train.features !== inputs) {
-      throw new Error(`trainMnist: the network takes ${inputs} inputs but the images have ${data.train.features} pixels; use --sizes ${data.train.features},…`);
+      throw new Error(
+        `trainMnist: the network takes ${inputs} inputs but the images have ${data.train.features} pixels; use --sizes ${data.train.features},…`,
+      );
     }
     this.model = buildModel(config);
     const params = this.model.parameters();
@@ -149,7 +155,13 @@ export class Trainer {
     this.optimizer = buildOptimizer(config, params);
     this.scheduler = buildScheduler(config, this.optimizer);
     // Each step is done with its batch before the next: one set of batch arrays serves the epoch.
-    this.loader = new DataLoader(data.train, { batchSize: config.batch, shuffle: true, seed: config.seed, classes: this.classes, reuseBuffers: true });
+    this.loader = new DataLoader(data.train, {
+      batchSize: config.batch,
+      shuffle: true,
+      seed: config.seed,
+      classes: this.classes,
+      reuseBuffers: true,
+    });
   }
 
   /** Whether every epoch has run. */
@@ -174,7 +186,9 @@ export class Trainer {
       const e = this.epoch;
       const lr = opt.lr;
       const t0 = performance.now();
-      let seen = 0, examples = 0, skipped = 0;
+      let seen = 0,
+        examples = 0,
+        skipped = 0;
       for (const batch of this.loader.epoch(e)) {
         // Resuming inside an epoch: its order is a function of (seed, epoch), so skip what was done.
         if (seen++ < this.batch) {
@@ -193,8 +207,15 @@ export class Trainer {
         this.batch++;
         examples += batch.labels.length;
         this.hooks.onProgress?.({
-          epoch: e + 1, epochs: this.config.epochs, batch: this.batch, batches: this.loader.length, examples,
-          totalExamples: data.train.count, elapsed: (performance.now() - t0) / 1000, cost: this.costSum / this.batch, skippedExamples: skipped,
+          epoch: e + 1,
+          epochs: this.config.epochs,
+          batch: this.batch,
+          batches: this.loader.length,
+          examples,
+          totalExamples: data.train.count,
+          elapsed: (performance.now() - t0) / 1000,
+          cost: this.costSum / this.batch,
+          skippedExamples: skipped,
         });
         yield { kind: 'step' };
       }
@@ -223,8 +244,10 @@ export class Trainer {
       cost: this.costSum / this.batch,
       valAccuracy: validation.count > 0 ? valCorrect / validation.count : 0,
       testAccuracy: test.count > 0 ? testCorrect / test.count : 0,
-      valCorrect, valCount: validation.count,
-      testCorrect, testCount: test.count,
+      valCorrect,
+      valCount: validation.count,
+      testCorrect,
+      testCount: test.count,
       lr,
       silentClasses: silentClasses(validation.count > 0 ? valPred : testPred, this.classes),
       trainSeconds,

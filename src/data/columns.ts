@@ -97,8 +97,12 @@ export function toColumn(name: string, c: DataColumn): Column {
   }
   const integer = !(data instanceof Float32Array || data instanceof Float64Array);
   return {
-    data, shape: [...shape], count: shape[0], rowSize: shape.slice(1).reduce((a, b) => a * b, 1),
-    dtype: data instanceof Float64Array ? 'float64' : 'float32', integer,
+    data,
+    shape: [...shape],
+    count: shape[0],
+    rowSize: shape.slice(1).reduce((a, b) => a * b, 1),
+    dtype: data instanceof Float64Array ? 'float64' : 'float32',
+    integer,
   };
 }
 
@@ -107,7 +111,8 @@ export function toColumn(name: string, c: DataColumn): Column {
  * wasm memory when `resident`, where the kernels read it without a copy) and returns it.
  */
 export function gatherColumn(col: Column, indices: Int32Array, out: FloatArray | null, resident: boolean): FloatArray {
-  const k = col.rowSize, n = indices.length;
+  const k = col.rowSize,
+    n = indices.length;
   const dst = out ?? (resident ? allocateResident(col.dtype, n * k) : col.dtype === 'float64' ? new Float64Array(n * k) : new Float32Array(n * k));
   const src = col.data;
   if (k === 1) {

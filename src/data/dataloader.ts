@@ -154,11 +154,14 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
     this.reuseBuffers = reuseBuffers === true;
     this.dataset = dataset;
     if (!('images' in dataset) && 'inputs' in dataset) {
-      if (opts.inputShape !== undefined) throw new Error('DataLoader: inputShape is for image datasets; give an array dataset its shape with a tensor or { data, shape }');
+      if (opts.inputShape !== undefined)
+        throw new Error('DataLoader: inputShape is for image datasets; give an array dataset its shape with a tensor or { data, shape }');
       const inputs = toColumn('inputs', dataset.inputs);
       const targets = toColumn('targets', dataset.targets);
       if (inputs.count !== targets.count) {
-        throw new Error(`DataLoader: inputs hold ${inputs.count} examples but targets ${targets.count} (shapes ${fmt(inputs.shape)} and ${fmt(targets.shape)})`);
+        throw new Error(
+          `DataLoader: inputs hold ${inputs.count} examples but targets ${targets.count} (shapes ${fmt(inputs.shape)} and ${fmt(targets.shape)})`,
+        );
       }
       if (targets.integer) checkClassIndices(targets.data, opts.classes);
       this.columns = { inputs, targets };
@@ -193,7 +196,9 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
     }
     const shape = opts.inputShape ?? [features];
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0) || shape.reduce((a, b) => a * b, 1) !== features) {
-      throw new Error(`DataLoader: inputShape ${Array.isArray(shape) ? fmt(shape) : String(shape)} must be positive integers multiplying to the ${features} features of an example`);
+      throw new Error(
+        `DataLoader: inputShape ${Array.isArray(shape) ? fmt(shape) : String(shape)} must be positive integers multiplying to the ${features} features of an example`,
+      );
     }
     this.exampleShape = [...shape];
     this.classes = classes;
@@ -252,7 +257,8 @@ export class DataLoader<S extends LoaderSource = BatchSource> implements Iterabl
     const n = order.length;
     const bs = this.batchSize;
     const { inputs, targets } = columns;
-    const inputShape = inputs.shape.slice(1), targetShape = targets.shape.slice(1);
+    const inputShape = inputs.shape.slice(1),
+      targetShape = targets.shape.slice(1);
     // Reused arrays, by batch size (a last partial batch has its own).
     const kept = new Map<number, { x: FloatArray; y: FloatArray; labels: Int32Array | null }>();
     for (let b = 0; b < this.length; b++) {
@@ -333,7 +339,9 @@ function checkClassIndices(data: ArrayLike<number>, classes: number | undefined)
   for (let i = 0; i < data.length; i++) {
     const c = data[i];
     if (c < 0 || (classes !== undefined && c >= classes)) {
-      throw new Error(`DataLoader: class index ${c} of example ${i} is out of range${classes === undefined ? ' (class indices are >= 0)' : ` for ${classes} classes (0..${classes - 1})`}`);
+      throw new Error(
+        `DataLoader: class index ${c} of example ${i} is out of range${classes === undefined ? ' (class indices are >= 0)' : ` for ${classes} classes (0..${classes - 1})`}`,
+      );
     }
   }
 }

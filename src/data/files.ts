@@ -81,8 +81,7 @@ export function decodeMaybeGzipped(raw: Uint8Array, path: string, opts: ReadIdxF
   if (!isGzip(raw)) {
     if (path.endsWith('.gz')) {
       throw new Error(
-        `${path}: the name ends in .gz but the file is not gzip-compressed ` +
-          `(expected it to start with 0x1f 0x8b, got ${hexStart(raw)})`,
+        `${path}: the name ends in .gz but the file is not gzip-compressed ` + `(expected it to start with 0x1f 0x8b, got ${hexStart(raw)})`,
       );
     }
     return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -90,14 +89,18 @@ export function decodeMaybeGzipped(raw: Uint8Array, path: string, opts: ReadIdxF
   const header = readIdxHeader(inflateStart(path, raw), path);
   const declared = header.headerBytes + header.dataBytes;
   if (declared > maxBytes) {
-    throw new Error(`${path}: the IDX header declares ${header.shape.join('×')} ${header.dtype} = ${mb(declared)}, above the ${mb(maxBytes)} limit (maxBytes)`);
+    throw new Error(
+      `${path}: the IDX header declares ${header.shape.join('×')} ${header.dtype} = ${mb(declared)}, above the ${mb(maxBytes)} limit (maxBytes)`,
+    );
   }
   let out: Buffer;
   try {
     out = gunzipSync(raw, { maxOutputLength: Math.max(declared, 1) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new Error(`${path}: the gzip data inflates to more than the ${declared} bytes its IDX header declares (${header.shape.join('×')} ${header.dtype}); the file is corrupt`);
+      throw new Error(
+        `${path}: the gzip data inflates to more than the ${declared} bytes its IDX header declares (${header.shape.join('×')} ${header.dtype}); the file is corrupt`,
+      );
     }
     throw new Error(`${path}: corrupt gzip data: ${(e as Error).message}`);
   }

@@ -97,10 +97,7 @@ export function readIdxHeader(bytes: Uint8Array, fileName?: string): IdxHeader {
   }
   const n = bytes.length;
   if (n >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    fail(
-      'the bytes are gzip-compressed (they start with 0x1f 0x8b); decompress them first ' +
-        '(readIdxFile does this for files on disk)',
-    );
+    fail('the bytes are gzip-compressed (they start with 0x1f 0x8b); decompress them first ' + '(readIdxFile does this for files on disk)');
   }
   if (n < 4) {
     fail(`truncated header: an IDX file starts with a 4-byte magic number, file has ${n} byte${n === 1 ? '' : 's'}`);
@@ -122,10 +119,7 @@ export function readIdxHeader(bytes: Uint8Array, fileName?: string): IdxHeader {
   }
   const headerBytes = 4 + 4 * ndims;
   if (n < headerBytes) {
-    fail(
-      `truncated header: it declares ${ndims} dimension${ndims === 1 ? '' : 's'}, needing ${headerBytes} header bytes, ` +
-        `file has ${n}`,
-    );
+    fail(`truncated header: it declares ${ndims} dimension${ndims === 1 ? '' : 's'}, needing ${headerBytes} header bytes, ` + `file has ${n}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = new Array<number>(ndims);

@@ -16,7 +16,9 @@ import type { Dataset } from './mnist.js';
 export function imageTensor(ds: Pick<Dataset, 'images' | 'count' | 'rows' | 'cols'>): Tensor {
   const { images, count, rows, cols } = ds;
   if (!(images instanceof Float32Array) || images.length !== count * rows * cols) {
-    throw new Error(`imageTensor: the dataset's images must be a Float32Array of count × rows × cols = ${count} × ${rows} × ${cols} values, got ${images instanceof Float32Array ? images.length : String(images)}`);
+    throw new Error(
+      `imageTensor: the dataset's images must be a Float32Array of count × rows × cols = ${count} × ${rows} × ${cols} values, got ${images instanceof Float32Array ? images.length : String(images)}`,
+    );
   }
   return new Tensor(images, [count, 1, rows, cols]);
 }

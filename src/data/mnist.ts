@@ -201,17 +201,14 @@ function findFile(dir: string, name: string): string {
     present = 'it cannot be listed';
   }
   throw new Error(
-    `loadMnist: ${join(dir, name)} not found (nor ${name}.gz); the folder ${dir} must hold ` +
-      `${EXPECTED_LIST}, each plain or .gz; ${present}`,
+    `loadMnist: ${join(dir, name)} not found (nor ${name}.gz); the folder ${dir} must hold ` + `${EXPECTED_LIST}, each plain or .gz; ${present}`,
   );
 }
 
 function readImages(path: string): Images {
   const a: IdxArray = readIdx(readMaybeGzipped(path), path);
   if (a.dtype !== 'uint8' || a.shape.length !== 3) {
-    throw new Error(
-      `${path}: expected uint8 images of shape count×rows×cols, got ${a.dtype} of shape ${a.shape.join('×')}`,
-    );
+    throw new Error(`${path}: expected uint8 images of shape count×rows×cols, got ${a.dtype} of shape ${a.shape.join('×')}`);
   }
   return { path, bytes: a.data, count: a.shape[0], rows: a.shape[1], cols: a.shape[2] };
 }
@@ -233,8 +230,7 @@ function readLabels(path: string, classes: number): Labels {
 function checkAgree(images: Images, labels: Labels): void {
   if (images.count !== labels.labels.length) {
     throw new Error(
-      `loadMnist: ${images.path} holds ${images.count} images but ${labels.path} holds ${labels.labels.length} labels; ` +
-        'they must agree in count',
+      `loadMnist: ${images.path} holds ${images.count} images but ${labels.path} holds ${labels.labels.length} labels; ` + 'they must agree in count',
     );
   }
 }

@@ -5,9 +5,7 @@
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Module } from '../nn/module.js';
-import {
-  moduleFromBytes, moduleToBytes, type LoadModuleOptions, type LoadModuleResult, type SaveModuleOptions,
-} from '../nn/serialize.js';
+import { moduleFromBytes, moduleToBytes, type LoadModuleOptions, type LoadModuleResult, type SaveModuleOptions } from '../nn/serialize.js';
 
 /**
  * Writes `module`'s parameters and persistent buffers to `path` as a safetensors file, in

@@ -25,12 +25,18 @@ export function checkActivation(name: unknown): ActivationName {
  */
 export function activate(name: ActivationName, x: Tensor): Tensor {
   switch (name) {
-    case 'sigmoid': return x.sigmoid();
-    case 'tanh': return x.tanh();
-    case 'relu': return x.relu();
-    case 'identity': return x;
-    case 'softmax': return x.softmax(-1);
-    default: return activate(checkActivation(name), x);
+    case 'sigmoid':
+      return x.sigmoid();
+    case 'tanh':
+      return x.tanh();
+    case 'relu':
+      return x.relu();
+    case 'identity':
+      return x;
+    case 'softmax':
+      return x.softmax(-1);
+    default:
+      return activate(checkActivation(name), x);
   }
 }
 
@@ -46,10 +52,26 @@ export class Activation extends Module {
 }
 
 /** Logistic sigmoid as a module. */
-export class Sigmoid extends Activation { constructor() { super('sigmoid'); } }
+export class Sigmoid extends Activation {
+  constructor() {
+    super('sigmoid');
+  }
+}
 /** tanh as a module. */
-export class Tanh extends Activation { constructor() { super('tanh'); } }
+export class Tanh extends Activation {
+  constructor() {
+    super('tanh');
+  }
+}
 /** relu as a module. */
-export class ReLU extends Activation { constructor() { super('relu'); } }
+export class ReLU extends Activation {
+  constructor() {
+    super('relu');
+  }
+}
 /** softmax over the last axis as a module. */
-export class Softmax extends Activation { constructor() { super('softmax'); } }
+export class Softmax extends Activation {
+  constructor() {
+    super('softmax');
+  }
+}

@@ -16,9 +16,15 @@ import { Module } from './module.js';
  * ```
  */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
-    for (const [name, v] of [['startDim', startDim], ['endDim', endDim]] as const) {
+    for (const [name, v] of [
+      ['startDim', startDim],
+      ['endDim', endDim],
+    ] as const) {
       if (!Number.isInteger(v)) throw new Error(`Flatten: ${name} must be an integer, got ${v}`);
     }
   }

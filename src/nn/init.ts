@@ -16,10 +16,14 @@ export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he'];
 /** The standard deviation of a layer's weights, and of its biases, under `init`. */
 export function initStd(init: InitName, inFeatures: number, outFeatures: number): { weight: number; bias: number } {
   switch (init) {
-    case 'normal': return { weight: 1, bias: 1 };
-    case 'xavier': return { weight: Math.sqrt(2 / (inFeatures + outFeatures)), bias: 0 };
-    case 'he': return { weight: Math.sqrt(2 / inFeatures), bias: 0 };
-    default: throw new Error(`init: unknown initialiser '${String(init)}'; expected one of ${INIT_NAMES.join(', ')}`);
+    case 'normal':
+      return { weight: 1, bias: 1 };
+    case 'xavier':
+      return { weight: Math.sqrt(2 / (inFeatures + outFeatures)), bias: 0 };
+    case 'he':
+      return { weight: Math.sqrt(2 / inFeatures), bias: 0 };
+    default:
+      throw new Error(`init: unknown initialiser '${String(init)}'; expected one of ${INIT_NAMES.join(', ')}`);
   }
 }
 

@@ -37,9 +37,16 @@ export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: LinearOptions = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [name, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`Linear: ${name} must be a positive integer, got ${v}`);
     }
     const rng = opts.rng ?? new Rng(opts.seed ?? 0);
@@ -52,7 +59,9 @@ export class Linear extends Module {
   /** act(x·W + b) for x of shape [..., inFeatures]; the activation is fused into the layer's kernel. */
   forward(x: Tensor, activation: FusedActivation = 'identity'): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new Error(`Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.ndim === 0 ? 'no feature axis' : `${x.shape[x.ndim - 1]} features`}, expected ${this.inFeatures}`);
+      throw new Error(
+        `Linear(${this.inFeatures}→${this.outFeatures}): input of shape ${fmt(x.shape)} has ${x.ndim === 0 ? 'no feature axis' : `${x.shape[x.ndim - 1]} features`}, expected ${this.inFeatures}`,
+      );
     }
     return linear(x, this.weight, this.bias, activation);
   }

@@ -53,10 +53,14 @@ export interface MseOptions {
 export function mseLoss(output: Tensor, target: Tensor, opts: MseOptions = {}): Tensor {
   checkSame('mseLoss', output, target);
   switch (opts.reduction ?? 'mean') {
-    case 'mean': return squaredErrorSum(output, target, 1 / output.size);
-    case 'sum': return squaredErrorSum(output, target, 1);
-    case 'none': return output.sub(target).square();
-    default: throw new Error(`mseLoss: unknown reduction '${String(opts.reduction)}'; expected 'mean', 'sum' or 'none'`);
+    case 'mean':
+      return squaredErrorSum(output, target, 1 / output.size);
+    case 'sum':
+      return squaredErrorSum(output, target, 1);
+    case 'none':
+      return output.sub(target).square();
+    default:
+      throw new Error(`mseLoss: unknown reduction '${String(opts.reduction)}'; expected 'mean', 'sum' or 'none'`);
   }
 }
 
@@ -88,7 +92,11 @@ export function crossEntropy(logits: Tensor, labels: Labels | Tensor): Tensor {
       throw new Error(`crossEntropy: ${(e as Error).message.replace(/^oneHot: /, '')} (logits have ${classes} classes)`);
     }
   }
-  return logits.logSoftmax(-1).mul(target).sum().mul(-1 / n);
+  return logits
+    .logSoftmax(-1)
+    .mul(target)
+    .sum()
+    .mul(-1 / n);
 }
 
 /**

@@ -50,10 +50,14 @@ export function argmax(t: Tensor, axis = -1): Int32Array {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * r * inner + i;
-      let best = 0, bestV = x[base];
+      let best = 0,
+        bestV = x[base];
       for (let k = 1; k < r; k++) {
         const v = x[base + k * inner];
-        if (v > bestV) { bestV = v; best = k; }
+        if (v > bestV) {
+          bestV = v;
+          best = k;
+        }
       }
       out[o * inner + i] = best;
     }

@@ -2,8 +2,14 @@ import type { Tensor } from '../autograd/tensor.js';
 import { fmt, sameShape } from '../autograd/shape.js';
 import { zeroGrads } from '../autograd/engine.js';
 import {
-  collectState, loadState, type LoadStateOptions, type LoadStateResult, type StateDict, type StateDictInput,
-  type StateDictOptions, type StateSlot,
+  collectState,
+  loadState,
+  type LoadStateOptions,
+  type LoadStateResult,
+  type StateDict,
+  type StateDictInput,
+  type StateDictOptions,
+  type StateSlot,
 } from './state-dict.js';
 
 /**

@@ -28,7 +28,13 @@ function checkEps(op: string, eps: number): number {
  * nn.layerNorm(tensor([[1, 2, 3]]), [3], null, null).toArray(); // ≈ [[-1.2247, 0, 1.2247]]
  * ```
  */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
   const k = normalizedShape.length;
   if (k === 0 || x.ndim < k || !sameShape(x.shape.slice(x.ndim - k), normalizedShape)) {
     throw new Error(`layerNorm: input of shape ${fmt(x.shape)} does not end in the normalized shape ${fmt(normalizedShape)}`);
@@ -68,12 +74,23 @@ export interface BatchNormOptions {
  * ```
  */
 export function batchNorm(
-  x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, opts: BatchNormOptions,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  opts: BatchNormOptions,
 ): Tensor {
   if (x.ndim < 2) throw new Error(`batchNorm: input must have shape [N, C, ...], got ${fmt(x.shape)}`);
   const c = x.shape[1];
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
-    if (t !== null && !sameShape(t.shape, [c])) throw new Error(`batchNorm: ${name} has shape ${fmt(t.shape)}, expected [${c}] for input ${fmt(x.shape)}`);
+  for (const [name, t] of [
+    ['runningMean', runningMean],
+    ['runningVar', runningVar],
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
+    if (t !== null && !sameShape(t.shape, [c]))
+      throw new Error(`batchNorm: ${name} has shape ${fmt(t.shape)}, expected [${c}] for input ${fmt(x.shape)}`);
   }
   if ((runningMean === null) !== (runningVar === null)) throw new Error('batchNorm: give both running statistics or neither');
   const momentum = opts.momentum ?? 0.1;
@@ -93,7 +110,10 @@ export function batchNorm(
     const variance = centred.square().mean(axes, true);
     y = centred.div(variance.add(eps).sqrt());
     if (opts.training && runningMean !== null && runningVar !== null) {
-      const rm = runningMean.data, rv = runningVar.data, m = mean.data, v = variance.data;
+      const rm = runningMean.data,
+        rv = runningVar.data,
+        m = mean.data,
+        v = variance.data;
       const unbias = n / (n - 1);
       for (let i = 0; i < c; i++) {
         rm[i] = (1 - momentum) * rm[i] + momentum * m[i];
@@ -187,7 +207,10 @@ abstract class BatchNormBase extends Module {
   protected abstract readonly ranks: readonly number[];
   protected abstract readonly layout: string;
 
-  constructor(readonly numFeatures: number, opts: BatchNormLayerOptions) {
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormLayerOptions,
+  ) {
     super();
     const type = this.constructor.name;
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`${type}: numFeatures must be a positive integer, got ${numFeatures}`);
@@ -210,7 +233,11 @@ abstract class BatchNormBase extends Module {
       throw new Error(`${type}(${this.numFeatures}): expected input ${this.layout} with C = ${this.numFeatures}, got ${fmt(x.shape)}`);
     }
     try {
-      return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, { training: this.training, momentum: this.momentum, eps: this.eps });
+      return batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, {
+        training: this.training,
+        momentum: this.momentum,
+        eps: this.eps,
+      });
     } catch (e) {
       throw new Error(`${type}: ${(e as Error).message.replace(/^batchNorm: /, '')}`);
     }

@@ -161,7 +161,9 @@ export function encodeSafetensors(
     }
     for (const [k, v] of Object.entries(metadata)) {
       if (typeof v !== 'string') {
-        throw new Error(`encodeSafetensors: metadata value of "${k}" must be a string, got ${typeof v}; convert it (e.g. String(x) or JSON.stringify(x))`);
+        throw new Error(
+          `encodeSafetensors: metadata value of "${k}" must be a string, got ${typeof v}; convert it (e.g. String(x) or JSON.stringify(x))`,
+        );
       }
     }
     header.__metadata__ = { ...metadata };
@@ -222,7 +224,9 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n64 = view.getBigUint64(0, true);
   if (n64 > BigInt(buf.length - 8)) {
-    fail(`header length ${n64} reaches beyond the end of the file (${buf.length} bytes, so at most ${buf.length - 8}); the file is truncated or not safetensors`);
+    fail(
+      `header length ${n64} reaches beyond the end of the file (${buf.length} bytes, so at most ${buf.length - 8}); the file is truncated or not safetensors`,
+    );
   }
   const headerLen = Number(n64);
   if (headerLen > SAFETENSORS_MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit`);
@@ -277,7 +281,9 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
     const [begin, end] = offs as number[];
     if (end < begin) fail(`tensor ${q(name)} has data_offsets [${begin}, ${end}]: end is before begin`);
     if (end > dataLen) {
-      fail(`tensor ${q(name)} has data_offsets [${begin}, ${end}] beyond the ${dataLen} data bytes after the header; the file is truncated or corrupt`);
+      fail(
+        `tensor ${q(name)} has data_offsets [${begin}, ${end}] beyond the ${dataLen} data bytes after the header; the file is truncated or corrupt`,
+      );
     }
     const numel = (shape as number[]).reduce((a, b) => a * b, 1);
     const expected = numel * code.bytes;

@@ -80,9 +80,14 @@ export function moduleFromBytes(module: Module, bytes: Uint8Array | ArrayBuffer,
   const source = opts.source ?? 'safetensors';
   const { tensors, metadata } = decodeSafetensors(bytes, source);
   const recorded = metadata[LAYOUT_METADATA_KEY];
-  const layout: StateLayout = opts.layout !== undefined ? checkLayout(`moduleFromBytes: ${source}`, opts.layout)
-    : recorded !== undefined ? checkLayout(`moduleFromBytes: ${source}: metadata '${LAYOUT_METADATA_KEY}'`, recorded)
-    : metadata.format === 'pt' ? 'pytorch' : 'tensorgrad';
+  const layout: StateLayout =
+    opts.layout !== undefined
+      ? checkLayout(`moduleFromBytes: ${source}`, opts.layout)
+      : recorded !== undefined
+        ? checkLayout(`moduleFromBytes: ${source}: metadata '${LAYOUT_METADATA_KEY}'`, recorded)
+        : metadata.format === 'pt'
+          ? 'pytorch'
+          : 'tensorgrad';
   try {
     const result = module.loadStateDict(tensors, { layout, strict: opts.strict });
     return { ...result, layout, metadata };

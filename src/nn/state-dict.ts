@@ -86,9 +86,8 @@ function toMap(op: string, state: StateDictInput): Map<string, Tensor> {
   if (state === null || typeof state !== 'object') {
     throw new Error(`${op}: expected a state dict (a Map of name → Tensor, a record or [name, tensor] pairs), got ${String(state)}`);
   }
-  const entries: Iterable<readonly [string, Tensor]> = Symbol.iterator in state
-    ? (state as Iterable<readonly [string, Tensor]>)
-    : Object.entries(state as Record<string, Tensor>);
+  const entries: Iterable<readonly [string, Tensor]> =
+    Symbol.iterator in state ? (state as Iterable<readonly [string, Tensor]>) : Object.entries(state as Record<string, Tensor>);
   const map = new Map<string, Tensor>();
   for (const entry of entries) {
     if (!Array.isArray(entry) || entry.length !== 2) throw new Error(`${op}: a state dict's entries must be [name, tensor] pairs`);
@@ -115,20 +114,29 @@ export function loadState(op: string, slots: readonly StateSlot[], state: StateD
     const want = perm === null ? t.shape : perm.map((a) => t.shape[a]);
     if (!sameShape(v.shape, want)) {
       const other = perm === null ? null : t.shape;
-      const hint = other !== null && sameShape(v.shape, other) ? ` (that is the 'tensorgrad' layout's shape: load it with layout 'tensorgrad')`
-        : perm === null && t.ndim === 2 && sameShape(v.shape, [t.shape[1], t.shape[0]]) && layout === 'tensorgrad' ? ` (transposed: if the state is in PyTorch's layout, load it with { layout: 'pytorch' })`
-        : '';
+      const hint =
+        other !== null && sameShape(v.shape, other)
+          ? ` (that is the 'tensorgrad' layout's shape: load it with layout 'tensorgrad')`
+          : perm === null && t.ndim === 2 && sameShape(v.shape, [t.shape[1], t.shape[0]]) && layout === 'tensorgrad'
+            ? ` (transposed: if the state is in PyTorch's layout, load it with { layout: 'pytorch' })`
+            : '';
       throw new Error(`${op}: '${key}' has shape ${fmt(want)} in the module but ${fmt(v.shape)} in the state${hint}; nothing was loaded`);
     }
     if (strict && v.dtype !== t.dtype) {
-      throw new Error(`${op}: '${key}' is ${t.dtype} in the module but ${v.dtype} in the state; nothing was loaded (pass { strict: false } to convert)`);
+      throw new Error(
+        `${op}: '${key}' is ${t.dtype} in the module but ${v.dtype} in the state; nothing was loaded (pass { strict: false } to convert)`,
+      );
     }
   }
   if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
     const parts: string[] = [];
     if (missingKeys.length > 0) parts.push(`missing key${missingKeys.length === 1 ? '' : 's'} ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
-    if (unexpectedKeys.length > 0) parts.push(`unexpected key${unexpectedKeys.length === 1 ? '' : 's'} ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
-    const hint = layout === 'tensorgrad' && slots.length > 0 && missingKeys.length === slots.length && unexpectedKeys.length > 0 ? `; if the state is in PyTorch's layout, load it with { layout: 'pytorch' }` : '';
+    if (unexpectedKeys.length > 0)
+      parts.push(`unexpected key${unexpectedKeys.length === 1 ? '' : 's'} ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
+    const hint =
+      layout === 'tensorgrad' && slots.length > 0 && missingKeys.length === slots.length && unexpectedKeys.length > 0
+        ? `; if the state is in PyTorch's layout, load it with { layout: 'pytorch' }`
+        : '';
     throw new Error(`${op}: ${parts.join('; ')}${hint}; nothing was loaded (pass { strict: false } to load the keys that match)`);
   }
 

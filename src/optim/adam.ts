@@ -57,19 +57,34 @@ export class Adam extends Optimizer<AdamHyperparameters> {
   }
 
   /** The first group's β₁. */
-  get beta1(): number { return this.paramGroups[0].betas[0]; }
+  get beta1(): number {
+    return this.paramGroups[0].betas[0];
+  }
   /** The first group's β₂. */
-  get beta2(): number { return this.paramGroups[0].betas[1]; }
+  get beta2(): number {
+    return this.paramGroups[0].betas[1];
+  }
   /** The first group's ε. */
-  get eps(): number { return this.paramGroups[0].eps; }
+  get eps(): number {
+    return this.paramGroups[0].eps;
+  }
   /** The first group's weight decay. */
-  get weightDecay(): number { return this.paramGroups[0].weightDecay; }
+  get weightDecay(): number {
+    return this.paramGroups[0].weightDecay;
+  }
 
   protected update(p: FloatArray, g: FloatArray, index: number): void {
-    const m = this.buffer(index, 'm'), v = this.buffer(index, 'v');
-    const { lr, betas: [b1, b2], eps, weightDecay: wd } = this.hyper(index);
+    const m = this.buffer(index, 'm'),
+      v = this.buffer(index, 'v');
+    const {
+      lr,
+      betas: [b1, b2],
+      eps,
+      weightDecay: wd,
+    } = this.hyper(index);
     const t = this.paramSteps[index]; // this parameter's own step count, as PyTorch
-    const c1 = 1 - Math.pow(b1, t), c2 = 1 - Math.pow(b2, t);
+    const c1 = 1 - Math.pow(b1, t),
+      c2 = 1 - Math.pow(b2, t);
     const l2 = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
     adamUpdate(p, g, m, v, { lr, beta1: b1, beta2: b2, eps, l2, shrink, c1, c2 });

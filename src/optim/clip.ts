@@ -24,9 +24,7 @@ export interface ClipGradNormOptions {
  * const norm = optim.clipGradNorm(net.parameters(), 1.0); // the norm before; after it is ≤ 1
  * ```
  */
-export function clipGradNorm(
-  params: Tensor | Iterable<Tensor>, maxNorm: number, normType: number = 2, opts: ClipGradNormOptions = {},
-): number {
+export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType: number = 2, opts: ClipGradNormOptions = {}): number {
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
     throw new Error(`clipGradNorm: maxNorm must be a number >= 0, got ${String(maxNorm)}`);
   }
@@ -34,15 +32,18 @@ export function clipGradNorm(
     throw new Error(`clipGradNorm: normType must be a number > 0 or Infinity, got ${String(normType)}`);
   }
   const list = params instanceof Tensor ? [params] : [...params];
-  const grads = list.map((p, i) => {
-    if (!(p instanceof Tensor)) throw new Error(`clipGradNorm: parameter ${i} is not a Tensor`);
-    return p.grad;
-  }).filter((g): g is Tensor => g !== null);
+  const grads = list
+    .map((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(`clipGradNorm: parameter ${i} is not a Tensor`);
+      return p.grad;
+    })
+    .filter((g): g is Tensor => g !== null);
   if (grads.length === 0) return 0;
 
   let total: number;
   if (normType === Infinity) {
-    let max = 0, nan = false;
+    let max = 0,
+      nan = false;
     for (const g of grads) {
       const d = g.data;
       for (let i = 0; i < d.length; i++) {

@@ -1,4 +1,13 @@
-export { Optimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerState, type GroupHyperparameters, type ParamGroup, type ParamGroupSpec, type ParamsArgument } from './optimizer.js';
+export {
+  Optimizer,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
+  type OptimizerState,
+  type GroupHyperparameters,
+  type ParamGroup,
+  type ParamGroupSpec,
+  type ParamsArgument,
+} from './optimizer.js';
 export { SGD, type SGDOptions, type SGDHyperparameters } from './sgd.js';
 export { Adam, AdamW, type AdamOptions, type AdamHyperparameters } from './adam.js';
 export { clipGradNorm, type ClipGradNormOptions } from './clip.js';

@@ -53,14 +53,22 @@ export function minimize(f: (x: Tensor) => Tensor, x0: readonly number[], opts: 
   const steps = opts.steps ?? 1000;
   const tolerance = opts.tolerance ?? 1e-8;
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`minimize: steps must be a non-negative integer, got ${steps}`);
-  if (x0.length === 0 || x0.some((v) => !Number.isFinite(v))) throw new Error(`minimize: x0 must be a non-empty list of finite numbers, got ${JSON.stringify(x0)}`);
+  if (x0.length === 0 || x0.some((v) => !Number.isFinite(v)))
+    throw new Error(`minimize: x0 must be a non-empty list of finite numbers, got ${JSON.stringify(x0)}`);
   const x = new Tensor(Float64Array.from(x0), [x0.length], true);
   const choice = opts.optimizer ?? 'gd';
-  const opt: Optimizer = typeof choice === 'function' ? choice([x], lr)
-    : choice === 'adam' ? new Adam([x], { lr })
-    : choice === 'momentum' ? new SGD([x], { lr, momentum: 0.9 })
-    : choice === 'gd' ? new SGD([x], { lr })
-    : (() => { throw new Error(`minimize: unknown optimizer '${String(choice)}'; expected 'gd', 'momentum', 'adam' or a factory`); })();
+  const opt: Optimizer =
+    typeof choice === 'function'
+      ? choice([x], lr)
+      : choice === 'adam'
+        ? new Adam([x], { lr })
+        : choice === 'momentum'
+          ? new SGD([x], { lr, momentum: 0.9 })
+          : choice === 'gd'
+            ? new SGD([x], { lr })
+            : (() => {
+                throw new Error(`minimize: unknown optimizer '${String(choice)}'; expected 'gd', 'momentum', 'adam' or a factory`);
+              })();
   const evaluate = (): number => {
     x.grad = null;
     // Always recorded, as a transform: inside noGrad, f would record nothing and no step be taken.
@@ -73,11 +81,15 @@ export function minimize(f: (x: Tensor) => Tensor, x0: readonly number[], opts: 
   };
   const path: number[][] = [Array.from(x.data)];
   const values: number[] = [evaluate()];
-  let converged = false, taken = 0;
+  let converged = false,
+    taken = 0;
   for (; taken < steps; taken++) {
     const g = x.grad?.data;
     const norm = g ? Math.hypot(...g) : 0;
-    if (norm < tolerance) { converged = true; break; }
+    if (norm < tolerance) {
+      converged = true;
+      break;
+    }
     opt.step();
     path.push(Array.from(x.data));
     values.push(evaluate());

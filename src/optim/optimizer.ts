@@ -103,7 +103,11 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
    * @param resolve the hyperparameters of a group from its overrides (the defaults filled in
    *   and everything checked; called once per group).
    */
-  constructor(readonly type: string, params: ParamsArgument<Partial<H>>, resolve: (overrides: Partial<H>, group: number) => H) {
+  constructor(
+    readonly type: string,
+    params: ParamsArgument<Partial<H>>,
+    resolve: (overrides: Partial<H>, group: number) => H,
+  ) {
     const groups = splitGroups<Partial<H>>(type, params);
     const all: Tensor[] = [];
     const groupOf: number[] = [];
@@ -112,7 +116,8 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
       for (const p of g.params) {
         if (!(p instanceof Tensor)) throw new Error(`${type}: parameter ${all.length}${groups.length > 1 ? ` (group ${gi})` : ''} is not a Tensor`);
         if (!p.requiresGrad) throw new Error(`${type}: parameter ${all.length} does not require grad; set requiresGrad: true`);
-        if (seen.has(p)) throw new Error(`${type}: parameter ${all.length} appears twice${groups.length > 1 ? ' (a parameter may be in one group only)' : ''}`);
+        if (seen.has(p))
+          throw new Error(`${type}: parameter ${all.length} appears twice${groups.length > 1 ? ' (a parameter may be in one group only)' : ''}`);
         seen.add(p);
         all.push(p);
         groupOf.push(gi);
@@ -212,17 +217,23 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
     s.buffers.forEach((bufs, i) => {
       for (const [name, values] of Object.entries(bufs)) {
         if (values.length !== this.params[i].size) {
-          throw new Error(`${this.type}.loadStateDict: buffer '${name}' of parameter ${i} has ${values.length} values, expected ${this.params[i].size}`);
+          throw new Error(
+            `${this.type}.loadStateDict: buffer '${name}' of parameter ${i} has ${values.length} values, expected ${this.params[i].size}`,
+          );
         }
       }
     });
     if (s.paramSteps !== undefined && s.paramSteps.length !== this.params.length) {
-      throw new Error(`${this.type}.loadStateDict: the state has step counts for ${s.paramSteps.length} parameters, this optimizer ${this.params.length}`);
+      throw new Error(
+        `${this.type}.loadStateDict: the state has step counts for ${s.paramSteps.length} parameters, this optimizer ${this.params.length}`,
+      );
     }
     checkStepLr(`${this.type}.loadStateDict`, s.lr);
     if (s.groupLrs !== undefined) {
       if (!Array.isArray(s.groupLrs) || s.groupLrs.length !== this.paramGroups.length) {
-        throw new Error(`${this.type}.loadStateDict: the state has ${Array.isArray(s.groupLrs) ? s.groupLrs.length : 'no'} parameter groups, this optimizer ${this.paramGroups.length}`);
+        throw new Error(
+          `${this.type}.loadStateDict: the state has ${Array.isArray(s.groupLrs) ? s.groupLrs.length : 'no'} parameter groups, this optimizer ${this.paramGroups.length}`,
+        );
       }
       s.groupLrs.forEach((lr) => checkStepLr(`${this.type}.loadStateDict`, lr));
     }
@@ -232,10 +243,15 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
     s.buffers.forEach((bufs, i) => {
       for (const [name, values] of Object.entries(bufs)) this.buffer(i, name).set(values);
     });
-    if (s.groupLrs !== undefined) this.paramGroups.forEach((g, i) => { (g as GroupHyperparameters).lr = s.groupLrs![i]; });
+    if (s.groupLrs !== undefined)
+      this.paramGroups.forEach((g, i) => {
+        (g as GroupHyperparameters).lr = s.groupLrs![i];
+      });
     else this.lr = s.lr;
     this.stepCount = s.stepCount;
-    this.params.forEach((_, i) => { this.paramSteps[i] = s.paramSteps?.[i] ?? s.stepCount; });
+    this.params.forEach((_, i) => {
+      this.paramSteps[i] = s.paramSteps?.[i] ?? s.stepCount;
+    });
   }
 }
 

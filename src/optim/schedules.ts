@@ -51,7 +51,10 @@ export function cosineDecay(opts: { total: number; minLr?: number }): Schedule {
 export class LRScheduler {
   readonly baseLr: number;
   t = 0;
-  constructor(readonly optimizer: Optimizer, readonly schedule: Schedule) {
+  constructor(
+    readonly optimizer: Optimizer,
+    readonly schedule: Schedule,
+  ) {
     this.baseLr = optimizer.lr;
   }
   /** Advances t by one and sets the optimizer's rate; returns the new rate. */

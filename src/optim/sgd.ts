@@ -60,11 +60,17 @@ export class SGD extends Optimizer<SGDHyperparameters> {
   }
 
   /** The first group's momentum factor. */
-  get momentum(): number { return this.paramGroups[0].momentum; }
+  get momentum(): number {
+    return this.paramGroups[0].momentum;
+  }
   /** Whether the first group uses Nesterov momentum. */
-  get nesterov(): boolean { return this.paramGroups[0].nesterov; }
+  get nesterov(): boolean {
+    return this.paramGroups[0].nesterov;
+  }
   /** The first group's L2 penalty. */
-  get weightDecay(): number { return this.paramGroups[0].weightDecay; }
+  get weightDecay(): number {
+    return this.paramGroups[0].weightDecay;
+  }
 
   protected update(p: FloatArray, g: FloatArray, index: number): void {
     const { lr, momentum: mu, weightDecay: wd, nesterov } = this.hyper(index);

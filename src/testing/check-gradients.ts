@@ -5,9 +5,7 @@
  * shows the smallest input that exposes the wrong gradient, with the seed to replay it.
  */
 import fc from 'fast-check';
-import {
-  gradcheck, gradgradcheck, tensor, type Tensor, type DType, type GradcheckOptions, type GradcheckReport,
-} from '../autograd/index.js';
+import { gradcheck, gradgradcheck, tensor, type Tensor, type DType, type GradcheckOptions, type GradcheckReport } from '../autograd/index.js';
 import { realArb, sizeOf, tensorArb } from './arbitraries.js';
 
 /** One input drawn from a shape (fixed, or an arbitrary of shapes) and a range of values. */
@@ -84,19 +82,32 @@ export function checkGradients(f: (...args: Tensor[]) => Tensor, opts: CheckGrad
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`checkGradients: runs must be a positive integer, got ${runs}`);
   const check = (xs: readonly Tensor[]): GradcheckReport =>
     opts.secondOrder ? gradgradcheck(f, [...xs], opts.gradcheck) : gradcheck(f, [...xs], opts.gradcheck);
-  const details = fc.check(fc.property(arb, (xs) => check(xs).ok), {
-    numRuns: runs,
-    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-    ...(opts.path !== undefined ? { path: opts.path } : {}),
-  });
+  const details = fc.check(
+    fc.property(arb, (xs) => check(xs).ok),
+    {
+      numRuns: runs,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.path !== undefined ? { path: opts.path } : {}),
+    },
+  );
   const what = opts.secondOrder ? 'second derivatives' : 'gradients';
   if (!details.failed) {
-    return { ok: true, runs: details.numRuns, seed: details.seed, report: `checkGradients: ${what} agree with finite differences on ${details.numRuns} random inputs (seed ${details.seed})` };
+    return {
+      ok: true,
+      runs: details.numRuns,
+      seed: details.seed,
+      report: `checkGradients: ${what} agree with finite differences on ${details.numRuns} random inputs (seed ${details.seed})`,
+    };
   }
   const counterexample = details.counterexample?.[0];
   const replay = `replay with { seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)} }`;
   if (counterexample === undefined) {
-    return { ok: false, runs: details.numRuns, seed: details.seed, report: `checkGradients: failed without a counterexample (${replay}): ${String(details.errorInstance)}` };
+    return {
+      ok: false,
+      runs: details.numRuns,
+      seed: details.seed,
+      report: `checkGradients: failed without a counterexample (${replay}): ${String(details.errorInstance)}`,
+    };
   }
   const lines = [
     `checkGradients: wrong ${what}, found after ${details.numRuns} run(s) and shrunk ${details.numShrinks} time(s) to:`,
@@ -111,7 +122,11 @@ export function checkGradients(f: (...args: Tensor[]) => Tensor, opts: CheckGrad
   }
   lines.push(`  (${replay})`);
   return {
-    ok: false, runs: details.numRuns, seed: details.seed, counterexample, report: lines.join('\n'),
+    ok: false,
+    runs: details.numRuns,
+    seed: details.seed,
+    counterexample,
+    report: lines.join('\n'),
     ...(report !== undefined ? { gradcheck: report } : {}),
   };
 }
@@ -139,7 +154,10 @@ export function assertGradients(f: (...args: Tensor[]) => Tensor, opts: CheckGra
  * import { expect } from 'vitest';
  * import { checkGradients, gradientMatchers } from 'tensorgrad/testing';
  * expect.extend(gradientMatchers);
- * expect(checkGradients((x) => x.exp().sum(), { inputs: [[3]] })).toHaveExactGradients();
+ * // For the types, once in a .d.ts of your tests:
+ * // declare module 'vitest' { interface Assertion { toHaveExactGradients(): void } }
+ * const check = checkGradients((x) => x.exp().sum(), { inputs: [[3]] });
+ * expect(gradientMatchers.toHaveExactGradients(check).pass).toBe(true);
  * ```
  */
 export const gradientMatchers = {
@@ -153,7 +171,8 @@ export const gradientMatchers = {
 /** The arbitrary of f's whole argument list. */
 function inputsArb(inputs: CheckGradientsOptions['inputs'], dtype: DType): fc.Arbitrary<Tensor[]> {
   if (inputs instanceof fc.Arbitrary) return inputs;
-  if (!Array.isArray(inputs) || inputs.length === 0) throw new Error('checkGradients: inputs must be a non-empty list of input specs (or one arbitrary of the argument list)');
+  if (!Array.isArray(inputs) || inputs.length === 0)
+    throw new Error('checkGradients: inputs must be a non-empty list of input specs (or one arbitrary of the argument list)');
   return fc.tuple(...inputs.map((spec: InputArg, i: number) => inputArb(spec, i, dtype)));
 }
 
@@ -163,7 +182,8 @@ function inputArb(spec: InputArg, i: number, dtype: DType): fc.Arbitrary<Tensor>
   if (typeof s !== 'object' || s === null || !('shape' in s)) {
     throw new Error(`checkGradients: input ${i} must be a shape (number[]), { shape, min?, max?, avoid? } or an arbitrary of tensors`);
   }
-  const min = s.min ?? -3, max = s.max ?? 3;
+  const min = s.min ?? -3,
+    max = s.max ?? 3;
   if (!(min < max)) throw new Error(`checkGradients: input ${i}: min ${min} must be below max ${max}`);
   const margin = s.margin ?? 1e-3;
   const avoid = s.avoid ?? [];
@@ -187,7 +207,8 @@ function inputArb(spec: InputArg, i: number, dtype: DType): fc.Arbitrary<Tensor>
 function pushOut(v: number, avoid: readonly number[], margin: number, min: number, max: number): number {
   for (const a of avoid) {
     if (Math.abs(v - a) < margin) {
-      const up = a + margin, down = a - margin;
+      const up = a + margin,
+        down = a - margin;
       v = (v >= a && up <= max) || down < min ? up : down;
     }
   }
@@ -203,9 +224,12 @@ function describeReport(r: GradcheckReport, secondOrder: boolean, inputs: number
   const lines: string[] = [];
   const w = r.worst;
   if (w !== null) {
-    const who = w.input < 0 ? `direction ${w.index[0]} (fast mode)`
-      : secondOrder && w.input === inputs ? `the upstream gradient, element [${w.index.join(', ')}]`
-      : `input ${w.input}, element [${w.index.join(', ')}]`;
+    const who =
+      w.input < 0
+        ? `direction ${w.index[0]} (fast mode)`
+        : secondOrder && w.input === inputs
+          ? `the upstream gradient, element [${w.index.join(', ')}]`
+          : `input ${w.input}, element [${w.index.join(', ')}]`;
     lines.push(`  worst: ${who}: analytic ${w.analytic} vs numeric ${w.numeric} (|diff| ${Math.abs(w.analytic - w.numeric).toExponential(3)})`);
   }
   lines.push(`  max abs error ${r.maxAbsError.toExponential(3)}, max rel error ${r.maxRelError.toExponential(3)}, ${r.checked} comparison(s)`);

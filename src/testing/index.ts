@@ -7,9 +7,24 @@
  * entry; the main `tensorgrad` entry never loads it.
  */
 export {
-  checkGradients, assertGradients, gradientMatchers,
-  type CheckGradientsOptions, type CheckGradientsResult, type InputArg, type InputSpec,
+  checkGradients,
+  assertGradients,
+  gradientMatchers,
+  type CheckGradientsOptions,
+  type CheckGradientsResult,
+  type InputArg,
+  type InputSpec,
 } from './check-gradients.js';
 export {
-  shapeArb, dimArb, squashArb, broadcastPairArb, broadcastTensorsArb, realArb, awayFromZeroArb, domains, valuesArb, tensorArb, sizeOf,
+  shapeArb,
+  dimArb,
+  squashArb,
+  broadcastPairArb,
+  broadcastTensorsArb,
+  realArb,
+  awayFromZeroArb,
+  domains,
+  valuesArb,
+  tensorArb,
+  sizeOf,
 } from './arbitraries.js';

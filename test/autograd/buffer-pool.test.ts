@@ -24,7 +24,8 @@ describe('the gradient buffer pool', () => {
     const a = randn([64, 32], { seed: 1, requiresGrad: true });
     const b = randn([32], { seed: 2, requiresGrad: true });
     a.mul(b).add(1).sigmoid().mul(a).sum().backward();
-    const ga = a.grad!, gb = b.grad!;
+    const ga = a.grad!,
+      gb = b.grad!;
     const before = [snapshot(ga), snapshot(gb)];
     churn();
     expect([snapshot(ga), snapshot(gb)]).toEqual(before);

@@ -12,26 +12,46 @@ import { assertGradcheck, distinctValuesArb, propertyRuns, sizeOf, valuesArb } f
 const numRuns = propertyRuns(20);
 const f64 = (values: ArrayLike<number>, shape: readonly number[]): Tensor => tensor(Float64Array.from(values), { shape, dtype: 'float64' });
 
-interface Geo { n: number; c: number; h: number; w: number; o: number; g: number; kh: number; kw: number; s: [number, number]; p: [number, number]; d: [number, number] }
+interface Geo {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  g: number;
+  kh: number;
+  kw: number;
+  s: [number, number];
+  p: [number, number];
+  d: [number, number];
+}
 
 /** Output size per axis, or ≤ 0 when the dilated kernel does not fit the padded input. */
 const outSize = (i: number, k: number, s: number, p: number, d: number): number => Math.floor((i + 2 * p - d * (k - 1) - 1) / s) + 1;
 
 /** Direct convolution from the definition (PyTorch's cross-correlation). */
 function convRef(x: Tensor, w: Tensor, b: Tensor | null, q: Geo): number[] {
-  const oh = outSize(q.h, q.kh, q.s[0], q.p[0], q.d[0]), ow = outSize(q.w, q.kw, q.s[1], q.p[1], q.d[1]);
-  const cg = q.c / q.g, og = q.o / q.g;
+  const oh = outSize(q.h, q.kh, q.s[0], q.p[0], q.d[0]),
+    ow = outSize(q.w, q.kw, q.s[1], q.p[1], q.d[1]);
+  const cg = q.c / q.g,
+    og = q.o / q.g;
   const out: number[] = [];
-  for (let n = 0; n < q.n; n++) for (let o = 0; o < q.o; o++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
-    let acc = b === null ? 0 : b.data[o];
-    const group = Math.floor(o / og);
-    for (let c = 0; c < cg; c++) for (let a = 0; a < q.kh; a++) for (let e = 0; e < q.kw; e++) {
-      const y = i * q.s[0] - q.p[0] + a * q.d[0], xx = j * q.s[1] - q.p[1] + e * q.d[1];
-      if (y < 0 || y >= q.h || xx < 0 || xx >= q.w) continue;
-      acc += x.data[((n * q.c + group * cg + c) * q.h + y) * q.w + xx] * w.data[((o * cg + c) * q.kh + a) * q.kw + e];
-    }
-    out.push(acc);
-  }
+  for (let n = 0; n < q.n; n++)
+    for (let o = 0; o < q.o; o++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          let acc = b === null ? 0 : b.data[o];
+          const group = Math.floor(o / og);
+          for (let c = 0; c < cg; c++)
+            for (let a = 0; a < q.kh; a++)
+              for (let e = 0; e < q.kw; e++) {
+                const y = i * q.s[0] - q.p[0] + a * q.d[0],
+                  xx = j * q.s[1] - q.p[1] + e * q.d[1];
+                if (y < 0 || y >= q.h || xx < 0 || xx >= q.w) continue;
+                acc += x.data[((n * q.c + group * cg + c) * q.h + y) * q.w + xx] * w.data[((o * cg + c) * q.kh + a) * q.kw + e];
+              }
+          out.push(acc);
+        }
   return out;
 }
 
@@ -40,14 +60,26 @@ const pairArb = (min: number, max: number): fc.Arbitrary<[number, number]> => fc
 /** Small convolution geometries: every option on, kernels sometimes too large (then an error is expected). */
 const geoArb: fc.Arbitrary<Geo> = fc
   .record({
-    n: fc.integer({ min: 1, max: 2 }), cg: fc.integer({ min: 1, max: 2 }), og: fc.integer({ min: 1, max: 2 }), g: fc.integer({ min: 1, max: 2 }),
-    h: fc.integer({ min: 1, max: 5 }), w: fc.integer({ min: 1, max: 5 }), kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
-    s: pairArb(1, 2), p: pairArb(0, 2), d: pairArb(1, 2),
+    n: fc.integer({ min: 1, max: 2 }),
+    cg: fc.integer({ min: 1, max: 2 }),
+    og: fc.integer({ min: 1, max: 2 }),
+    g: fc.integer({ min: 1, max: 2 }),
+    h: fc.integer({ min: 1, max: 5 }),
+    w: fc.integer({ min: 1, max: 5 }),
+    kh: fc.integer({ min: 1, max: 3 }),
+    kw: fc.integer({ min: 1, max: 3 }),
+    s: pairArb(1, 2),
+    p: pairArb(0, 2),
+    d: pairArb(1, 2),
   })
   .map(({ n, cg, og, g, ...r }) => ({ n, c: cg * g, o: og * g, g, ...r }));
 
-const opts = (q: Geo): { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number } =>
-  ({ stride: q.s, padding: q.p, dilation: q.d, groups: q.g });
+const opts = (q: Geo): { stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number } => ({
+  stride: q.s,
+  padding: q.p,
+  dilation: q.d,
+  groups: q.g,
+});
 
 function fits(q: Geo): boolean {
   return outSize(q.h, q.kh, q.s[0], q.p[0], q.d[0]) >= 1 && outSize(q.w, q.kw, q.s[1], q.p[1], q.d[1]) >= 1;
@@ -60,7 +92,9 @@ describe('conv2d', () => {
     );
     fc.assert(
       fc.property(arb, ([q, xv, wv, bv, withBias]) => {
-        const x = f64(xv, [q.n, q.c, q.h, q.w]), w = f64(wv, [q.o, q.c / q.g, q.kh, q.kw]), b = withBias ? f64(bv, [q.o]) : null;
+        const x = f64(xv, [q.n, q.c, q.h, q.w]),
+          w = f64(wv, [q.o, q.c / q.g, q.kh, q.kw]),
+          b = withBias ? f64(bv, [q.o]) : null;
         if (!fits(q)) {
           expect(() => conv2d(x, w, b, opts(q))).toThrow(/conv2d: the kernel \d+×\d+.* is larger than the padded input \d+×\d+ \(input \[/);
           return;
@@ -70,7 +104,10 @@ describe('conv2d', () => {
         const ref = convRef(x, w, b, q);
         y.data.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(1e-12));
         const inputs = b === null ? [x, w] : [x, w, b];
-        assertGradcheck(gradcheck((...t: Tensor[]) => conv2d(t[0], t[1], t[2] ?? null, opts(q)), inputs), q);
+        assertGradcheck(
+          gradcheck((...t: Tensor[]) => conv2d(t[0], t[1], t[2] ?? null, opts(q)), inputs),
+          q,
+        );
       }),
       { numRuns },
     );
@@ -88,7 +125,8 @@ describe('conv2d', () => {
       y.square().sum().backward();
       return [y, x.grad!, w.grad!, b.grad!];
     };
-    const r32 = run('float32'), r64 = run('float64');
+    const r32 = run('float32'),
+      r64 = run('float64');
     r32.forEach((t, k) => {
       expect(t.dtype).toBe('float32');
       t.data.forEach((v, i) => expect(Math.abs(v - r64[k].data[i])).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(r64[k].data[i]))));
@@ -99,9 +137,13 @@ describe('conv2d', () => {
     const x = f64(new Array(2 * 4 * 5 * 5).fill(0), [2, 4, 5, 5]);
     const w = f64(new Array(6 * 2 * 3 * 3).fill(0), [6, 2, 3, 3]);
     expect(() => conv2d(x, w)).toThrow(/conv2d: weight \[6,2,3,3\] expects 2 input channels with groups 1, but the input \[2,4,5,5\] has 4/);
-    expect(() => conv2d(x, w, null, { groups: 3 })).toThrow(/conv2d: groups 3 must divide the input channels \(4, input \[2,4,5,5\]\) and the output channels \(6, weight \[6,2,3,3\]\)/);
+    expect(() => conv2d(x, w, null, { groups: 3 })).toThrow(
+      /conv2d: groups 3 must divide the input channels \(4, input \[2,4,5,5\]\) and the output channels \(6, weight \[6,2,3,3\]\)/,
+    );
     expect(() => conv2d(x, w, f64([1], [1]), { groups: 2 })).toThrow(/conv2d: the bias must have shape \[6\] for weight \[6,2,3,3\], got \[1\]/);
-    expect(() => conv2d(x, w, null, { groups: 2, dilation: 3 })).toThrow(/conv2d: the kernel 3×3 \(dilated to 7×7\) is larger than the padded input 5×5 \(input \[2,4,5,5\], padding \[0,0\]\)/);
+    expect(() => conv2d(x, w, null, { groups: 2, dilation: 3 })).toThrow(
+      /conv2d: the kernel 3×3 \(dilated to 7×7\) is larger than the padded input 5×5 \(input \[2,4,5,5\], padding \[0,0\]\)/,
+    );
     expect(() => conv2d(x, w, null, { groups: 2, stride: 0 })).toThrow(/conv2d: stride must be an integer ≥ 1 or a pair \[h, w\] of them, got 0/);
     expect(() => conv2d(x, w, null, { groups: 2, padding: [1, -1] })).toThrow(/conv2d: padding must be an integer ≥ 0/);
     expect(() => conv2d(x.reshape([8, 5, 5]), w)).toThrow(/conv2d: the input must have shape \[N, C, H, W\], got \[8,5,5\]/);
@@ -111,24 +153,37 @@ describe('conv2d', () => {
 /** Pool windows from the definition: the max (−∞ padding) or the sum / (kh·kw) (zero padding). */
 function poolRef(x: Tensor, k: [number, number], s: [number, number], p: [number, number], max: boolean): number[] {
   const [n, c, h, w] = x.shape;
-  const oh = outSize(h, k[0], s[0], p[0], 1), ow = outSize(w, k[1], s[1], p[1], 1);
+  const oh = outSize(h, k[0], s[0], p[0], 1),
+    ow = outSize(w, k[1], s[1], p[1], 1);
   const out: number[] = [];
-  for (let pl = 0; pl < n * c; pl++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
-    let acc = max ? -Infinity : 0;
-    for (let a = 0; a < k[0]; a++) for (let e = 0; e < k[1]; e++) {
-      const y = i * s[0] - p[0] + a, xx = j * s[1] - p[1] + e;
-      if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
-      const v = x.data[(pl * h + y) * w + xx];
-      acc = max ? Math.max(acc, v) : acc + v;
-    }
-    out.push(max ? acc : acc / (k[0] * k[1]));
-  }
+  for (let pl = 0; pl < n * c; pl++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        let acc = max ? -Infinity : 0;
+        for (let a = 0; a < k[0]; a++)
+          for (let e = 0; e < k[1]; e++) {
+            const y = i * s[0] - p[0] + a,
+              xx = j * s[1] - p[1] + e;
+            if (y < 0 || y >= h || xx < 0 || xx >= w) continue;
+            const v = x.data[(pl * h + y) * w + xx];
+            acc = max ? Math.max(acc, v) : acc + v;
+          }
+        out.push(max ? acc : acc / (k[0] * k[1]));
+      }
   return out;
 }
 
 describe('maxPool2d and avgPool2d', () => {
   const poolArb = fc
-    .record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 2 }), h: fc.integer({ min: 1, max: 6 }), w: fc.integer({ min: 1, max: 6 }), k: pairArb(1, 3), s: fc.option(pairArb(1, 3), { nil: undefined }), pad: pairArb(0, 1) })
+    .record({
+      n: fc.integer({ min: 1, max: 2 }),
+      c: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 6 }),
+      w: fc.integer({ min: 1, max: 6 }),
+      k: pairArb(1, 3),
+      s: fc.option(pairArb(1, 3), { nil: undefined }),
+      pad: pairArb(0, 1),
+    })
     .map((r) => ({ ...r, p: [Math.min(r.pad[0], r.k[0] >> 1), Math.min(r.pad[1], r.k[1] >> 1)] as [number, number] }))
     .filter((r) => r.k[0] <= r.h + 2 * r.p[0] && r.k[1] <= r.w + 2 * r.p[1])
     .chain((r) => fc.tuple(fc.constant(r), distinctValuesArb(r.n * r.c * r.h * r.w)));
@@ -160,13 +215,37 @@ describe('maxPool2d and avgPool2d', () => {
   });
 
   it('ties: the gradient goes to the first maximum of the window (PyTorch); NaN propagates; 3-D input', () => {
-    const x = tensor([[[[1, 3], [3, 2]]]], { dtype: 'float64', requiresGrad: true });
+    const x = tensor(
+      [
+        [
+          [
+            [1, 3],
+            [3, 2],
+          ],
+        ],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     maxPool2d(x, 2).sum().backward();
-    expect(x.grad!.toArray()).toEqual([[[[0, 1], [0, 0]]]]);
+    expect(x.grad!.toArray()).toEqual([
+      [
+        [
+          [0, 1],
+          [0, 0],
+        ],
+      ],
+    ]);
     expect(maxPool2d(f64([1, NaN, 3, 2], [1, 1, 2, 2]), 2).item()).toBeNaN();
     expect(maxPool2d(f64([1, 2, 3, 4], [1, 2, 2]), 2).toArray()).toEqual([[[4]]]);
     // padded zeros count in the average: each 2×2 window over one element 4 and three padded zeros → 1
-    expect(avgPool2d(f64([4], [1, 1, 1, 1]), 2, { padding: 1, stride: 1 }).toArray()).toEqual([[[[1, 1], [1, 1]]]]);
+    expect(avgPool2d(f64([4], [1, 1, 1, 1]), 2, { padding: 1, stride: 1 }).toArray()).toEqual([
+      [
+        [
+          [1, 1],
+          [1, 1],
+        ],
+      ],
+    ]);
     expect(avgPool2d(f64([4], [1, 1, 1, 1]), 2, { padding: 1 }).toArray()).toEqual([[[[1]]]]);
   });
 
@@ -187,7 +266,10 @@ describe('dropout', () => {
   it('seeded: the same mask for the same seed; kept elements scaled by 1/(1−p); the gradient is the mask', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 200 }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), fc.nat(), (n, p, seed) => {
-        const x = tensor(Float64Array.from({ length: n }, (_, i) => i + 1), { dtype: 'float64', requiresGrad: true });
+        const x = tensor(
+          Float64Array.from({ length: n }, (_, i) => i + 1),
+          { dtype: 'float64', requiresGrad: true },
+        );
         const y = dropout(x, p, { seed });
         expect(Array.from(dropout(x, p, { seed }).data)).toEqual(Array.from(y.data));
         y.data.forEach((v, i) => expect(v === 0 || Math.abs(v - (i + 1) / (1 - p)) <= 1e-12 * v).toBe(true));

@@ -36,9 +36,29 @@ describe('allocation limits: clear Errors, not RangeErrors or stack overflows', 
   });
 
   it('nested arrays still fill in row-major order and ragged ones are refused', () => {
-    expect(Array.from(tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(
+      Array.from(
+        tensor([
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [5, 6],
+            [7, 8],
+          ],
+        ]).data,
+      ),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(thrown(() => tensor([[1, 2], [3]])).message).toMatch(/ragged nested array: expected length 2 at depth 1, found length 1/);
-    expect(thrown(() => tensor([[1, [2]], [3, 4]] as unknown as number[][])).message).toMatch(/expected a number at depth 2, found an array/);
+    expect(
+      thrown(() =>
+        tensor([
+          [1, [2]],
+          [3, 4],
+        ] as unknown as number[][]),
+      ).message,
+    ).toMatch(/expected a number at depth 2, found an array/);
     expect(tensor([]).shape).toEqual([0]);
   });
 

@@ -5,12 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  full, grad, isGradEnabled, manualSeed, noGrad, ones, rand, randn, tensor, valueAndGrad, Value, zeros, type Tensor,
+  full,
+  grad,
+  isGradEnabled,
+  manualSeed,
+  noGrad,
+  ones,
+  rand,
+  randn,
+  tensor,
+  valueAndGrad,
+  Value,
+  zeros,
+  type Tensor,
 } from '../../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
-const leaf = (v: number[] | number[][] | number, dtype: 'float32' | 'float64' = 'float64'): Tensor =>
-  tensor(v, { dtype, requiresGrad: true });
+const leaf = (v: number[] | number[][] | number, dtype: 'float32' | 'float64' = 'float64'): Tensor => tensor(v, { dtype, requiresGrad: true });
 
 describe('backward accumulates, zeroGrad resets', () => {
   it('two backward calls add up; zeroGrad() sets grad back to null', () => {
@@ -104,12 +115,32 @@ describe('seeds', () => {
   });
 
   it('with a seed (Tensor or nested array) it works', () => {
-    const x = leaf([[1, 2], [3, 4]]);
-    x.mul(x).backward(tensor([[1, 0], [0, 2]], f64));
-    expect(x.grad!.toArray()).toEqual([[2, 0], [0, 16]]);
+    const x = leaf([
+      [1, 2],
+      [3, 4],
+    ]);
+    x.mul(x).backward(
+      tensor(
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        f64,
+      ),
+    );
+    expect(x.grad!.toArray()).toEqual([
+      [2, 0],
+      [0, 16],
+    ]);
     x.zeroGrad();
-    x.mul(3).backward([[1, 1], [1, 1]]);
-    expect(x.grad!.toArray()).toEqual([[3, 3], [3, 3]]);
+    x.mul(3).backward([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect(x.grad!.toArray()).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
   });
 
   it('a one-element output of any rank needs no seed', () => {
@@ -177,7 +208,9 @@ describe('freed graphs, retainGraph, createGraph', () => {
     // f = Σ tanh(x)·eˣ / (1 + x²)… checked against a finite difference of the analytic first derivative
     const f = (t: Tensor): Tensor => t.tanh().mul(t.exp()).div(t.square().add(1)).sum();
     const d1 = (v: number): number => {
-      const th = Math.tanh(v), e = Math.exp(v), q = 1 + v * v;
+      const th = Math.tanh(v),
+        e = Math.exp(v),
+        q = 1 + v * v;
       return ((1 - th * th) * e + th * e) / q - (th * e * 2 * v) / (q * q);
     };
     f(x).backward(undefined, { createGraph: true });
@@ -198,7 +231,11 @@ describe('noGrad and detach', () => {
     const y = noGrad(() => w.mul(2));
     expect(y.requiresGrad).toBe(false);
     expect(isGradEnabled()).toBe(true);
-    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(isGradEnabled()).toBe(true);
     expect(w.mul(2).requiresGrad).toBe(true);
   });
@@ -219,7 +256,8 @@ describe('grad and valueAndGrad', () => {
   const f = (a: Tensor, b: Tensor): Tensor => a.mul(b).sum().add(a.square().sum());
 
   it('argnums default 0, a number, an array', () => {
-    const a = tensor([1, 2], f64), b = tensor([3, 4], f64);
+    const a = tensor([1, 2], f64),
+      b = tensor([3, 4], f64);
     expect(grad(f)(a, b).toArray()).toEqual([5, 8]);
     expect(grad(f, 1)(a, b).toArray()).toEqual([1, 2]);
     const [ga, gb] = grad(f, [0, 1])(a, b);
@@ -231,7 +269,8 @@ describe('grad and valueAndGrad', () => {
   });
 
   it('valueAndGrad returns the value too', () => {
-    const a = tensor([1, 2], f64), b = tensor([3, 4], f64);
+    const a = tensor([1, 2], f64),
+      b = tensor([3, 4], f64);
     const { value, grad: g } = valueAndGrad(f, [0, 1])(a, b);
     expect(value.item()).toBe(11 + 5);
     expect(g[0].toArray()).toEqual([5, 8]);
@@ -239,7 +278,8 @@ describe('grad and valueAndGrad', () => {
   });
 
   it("does not touch the inputs' .grad (nor their requiresGrad)", () => {
-    const a = leaf([1, 2]), b = tensor([3, 4], f64);
+    const a = leaf([1, 2]),
+      b = tensor([3, 4], f64);
     grad(f, [0, 1])(a, b);
     expect(a.grad).toBeNull();
     expect(b.grad).toBeNull();
@@ -303,11 +343,16 @@ describe('shapes and dtypes', () => {
     expect(x.reshape([-1]).shape).toEqual([6]);
     expect(tensor(7).reshape([-1]).shape).toEqual([1]);
     expect(tensor([7]).reshape([]).shape).toEqual([]);
-    expect(x.reshape([3, -1]).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(x.reshape([3, -1]).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 
   it('dtype promotion: float32 op float64 → float64; a number adopts the tensor dtype', () => {
-    const a = tensor([1], { dtype: 'float32' }), b = tensor([1], f64);
+    const a = tensor([1], { dtype: 'float32' }),
+      b = tensor([1], f64);
     for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum'] as const) {
       expect(a[op](b).dtype).toBe('float64');
       expect(b[op](a).dtype).toBe('float64');
@@ -352,7 +397,10 @@ describe('creation', () => {
   });
 
   it('zeros, ones, full; requiresGrad option', () => {
-    expect(zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(zeros([2, 2]).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ones([3], f64).toArray()).toEqual([1, 1, 1]);
     expect(full([2], 7).toArray()).toEqual([7, 7]);
     expect(zeros([]).shape).toEqual([]);
@@ -363,7 +411,12 @@ describe('creation', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
     expect(() => tensor([[1, 2], 3] as unknown as number[][])).toThrow(/ragged/);
     expect(() => tensor([1, [2]] as unknown as number[])).toThrow(/ragged/);
-    expect(() => tensor([[[1], [2]], [[3], [4, 5]]])).toThrow(/ragged/);
+    expect(() =>
+      tensor([
+        [[1], [2]],
+        [[3], [4, 5]],
+      ]),
+    ).toThrow(/ragged/);
   });
 
   it('bad shapes and dtypes throw', () => {

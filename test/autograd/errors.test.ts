@@ -94,7 +94,15 @@ describe('derivative rules are checked by the engine', () => {
 
   it('a gradient at a broadcast shape is summed back (not an error)', () => {
     const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
-    const y = record(tensor([0, 0], { dtype: 'float64' }), 'wide', [x], () => [tensor([[1, 2], [3, 4]], { dtype: 'float64' })]);
+    const y = record(tensor([0, 0], { dtype: 'float64' }), 'wide', [x], () => [
+      tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: 'float64' },
+      ),
+    ]);
     y.sum().backward();
     expect(x.grad!.toArray()).toEqual([4, 6]);
   });

@@ -6,9 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../src/index.js';
-import {
-  axesArb, broadcastPairArb, broadcastShape, expectClose, flat, propertyRuns, shapeArb, sizeOf, tensorArb,
-} from '../helpers/arbitraries.js';
+import { axesArb, broadcastPairArb, broadcastShape, expectClose, flat, propertyRuns, shapeArb, sizeOf, tensorArb } from '../helpers/arbitraries.js';
 
 const numRuns = propertyRuns(30);
 
@@ -72,21 +70,45 @@ describe('broadcasting binary ops vs explicit loops', () => {
   }
 
   it('a number operand broadcasts as a scalar', () => {
-    expect(tensor([[1, 2], [3, 4]]).mul(10).toArray()).toEqual([[10, 20], [30, 40]]);
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ])
+        .mul(10)
+        .toArray(),
+    ).toEqual([
+      [10, 20],
+      [30, 40],
+    ]);
     expect(tensor([1, 2]).sub(1).toArray()).toEqual([0, 1]);
   });
 
   it('[3,1] + [1,4] and [2,1,3] * [4,1] by hand', () => {
     const a = tensor([[1], [2], [3]]);
     const b = tensor([[10, 20, 30, 40]]);
-    expect(a.add(b).toArray()).toEqual([[11, 21, 31, 41], [12, 22, 32, 42], [13, 23, 33, 43]]);
+    expect(a.add(b).toArray()).toEqual([
+      [11, 21, 31, 41],
+      [12, 22, 32, 42],
+      [13, 23, 33, 43],
+    ]);
     const c = tensor([[[1, 2, 3]], [[4, 5, 6]]]);
     const d = tensor([[1], [2], [3], [4]]);
     const out = c.mul(d);
     expect(out.shape).toEqual([2, 4, 3]);
     expect(out.toArray()).toEqual([
-      [[1, 2, 3], [2, 4, 6], [3, 6, 9], [4, 8, 12]],
-      [[4, 5, 6], [8, 10, 12], [12, 15, 18], [16, 20, 24]],
+      [
+        [1, 2, 3],
+        [2, 4, 6],
+        [3, 6, 9],
+        [4, 8, 12],
+      ],
+      [
+        [4, 5, 6],
+        [8, 10, 12],
+        [12, 15, 18],
+        [16, 20, 24],
+      ],
     ]);
   });
 });
@@ -96,21 +118,38 @@ describe('unary ops vs Math', () => {
     const xs = [-2.5, -1, -0.25, 0.25, 1, 3];
     const x = tensor(xs, { dtype: 'float64' });
     const sig = (v: number): number => 1 / (1 + Math.exp(-v));
-    expectClose(x.neg().data, xs.map((v) => -v));
+    expectClose(
+      x.neg().data,
+      xs.map((v) => -v),
+    );
     expectClose(x.exp().data, xs.map(Math.exp));
-    expectClose(x.abs().log().data, xs.map((v) => Math.log(Math.abs(v))));
-    expectClose(x.abs().sqrt().data, xs.map((v) => Math.sqrt(Math.abs(v))));
+    expectClose(
+      x.abs().log().data,
+      xs.map((v) => Math.log(Math.abs(v))),
+    );
+    expectClose(
+      x.abs().sqrt().data,
+      xs.map((v) => Math.sqrt(Math.abs(v))),
+    );
     expectClose(x.tanh().data, xs.map(Math.tanh));
     expectClose(x.sigmoid().data, xs.map(sig));
-    expectClose(x.relu().data, xs.map((v) => Math.max(v, 0)));
-    expectClose(x.square().data, xs.map((v) => v * v));
-    expectClose(x.pow(3).data, xs.map((v) => v ** 3));
+    expectClose(
+      x.relu().data,
+      xs.map((v) => Math.max(v, 0)),
+    );
+    expectClose(
+      x.square().data,
+      xs.map((v) => v * v),
+    );
+    expectClose(
+      x.pow(3).data,
+      xs.map((v) => v ** 3),
+    );
   });
 });
 
 describe('matmul vs a naive triple loop', () => {
-  const naive = (a: number[][], b: number[][]): number[][] =>
-    a.map((row) => b[0].map((_, j) => row.reduce((s, v, p) => s + v * b[p][j], 0)));
+  const naive = (a: number[][], b: number[][]): number[][] => a.map((row) => b[0].map((_, j) => row.reduce((s, v, p) => s + v * b[p][j], 0)));
 
   it('2-D', () => {
     const arb = fc
@@ -137,15 +176,17 @@ describe('matmul vs a naive triple loop', () => {
         const b = bt.transpose(perm);
         const out = a.matmul(b);
         const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-        const [m, k] = a.shape.slice(-2), n = b.shape[b.ndim - 1];
+        const [m, k] = a.shape.slice(-2),
+          n = b.shape[b.ndim - 1];
         expect(out.shape).toEqual([...batch, m, n]);
         for (const idx of indices(batch)) {
-          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let p = 0; p < k; p++) s += at(a, [...idx, i, p]) * at(b, [...idx, p, j]);
-            const o = at(out, [...idx, i, j]);
-            expect(Math.abs(o - s)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(s)));
-          }
+          for (let i = 0; i < m; i++)
+            for (let j = 0; j < n; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += at(a, [...idx, i, p]) * at(b, [...idx, p, j]);
+              const o = at(out, [...idx, i, j]);
+              expect(Math.abs(o - s)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(s)));
+            }
         }
       }),
       { numRuns },
@@ -154,7 +195,10 @@ describe('matmul vs a naive triple loop', () => {
 
   it('1-D promotions by hand', () => {
     const v = tensor([1, 2]);
-    const m = tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(v.matmul(m).toArray()).toEqual([9, 12, 15]);
     expect(m.transpose().matmul(v).toArray()).toEqual([9, 12, 15]);
     expect(v.matmul(v).toArray()).toBe(5);
@@ -181,7 +225,11 @@ describe('reductions and transpose vs loops', () => {
         }
         const count = sizeOf(x.shape) / sizeOf(kept);
         const shape = keepDims ? kept : x.shape.filter((_, i) => !set.has(i));
-        for (const [out, ref] of [[x.sum(axes, keepDims), sums], [x.mean(axes, keepDims), sums.map((v) => v / count)], [x.max(axes, keepDims), maxs]] as const) {
+        for (const [out, ref] of [
+          [x.sum(axes, keepDims), sums],
+          [x.mean(axes, keepDims), sums.map((v) => v / count)],
+          [x.max(axes, keepDims), maxs],
+        ] as const) {
           expect(out.shape).toEqual(shape);
           expectClose(out.data, ref, 1e-12, 1e-12);
         }
@@ -195,7 +243,13 @@ describe('reductions and transpose vs loops', () => {
     fc.assert(
       fc.property(arb, ([x, perm]) => {
         const y = x.transpose(perm);
-        for (const idx of indices(x.shape)) expect(at(y, perm.map((p) => idx[p]))).toBe(at(x, idx));
+        for (const idx of indices(x.shape))
+          expect(
+            at(
+              y,
+              perm.map((p) => idx[p]),
+            ),
+          ).toBe(at(x, idx));
       }),
       { numRuns },
     );
@@ -219,7 +273,14 @@ describe('softmax and logSoftmax', () => {
 
   it('sigmoid, softmax, logSoftmax are finite at ±1000 and ±1e30 (float32 and float64)', () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      const big = tensor([[1000, -1000, 0], [1e30, -1e30, 1], [-1e30, -1e30, -1e30]], { dtype });
+      const big = tensor(
+        [
+          [1000, -1000, 0],
+          [1e30, -1e30, 1],
+          [-1e30, -1e30, -1e30],
+        ],
+        { dtype },
+      );
       const sig = big.sigmoid();
       expectClose(sig.data, [1, 0, 0.5, 1, 0, 1 / (1 + Math.exp(-1)), 0, 0, 0], 0, dtype === 'float32' ? 1e-7 : 1e-15);
       const sm = big.softmax();
@@ -236,8 +297,19 @@ describe('softmax and logSoftmax', () => {
   });
 
   it('gradients stay finite at large inputs', () => {
-    const x = tensor([[1000, -1000, 3], [1e30, -1e30, 0]], { dtype: 'float64', requiresGrad: true });
-    x.softmax().mul(tensor([1, 2, 3], { dtype: 'float64' })).sum().add(x.logSoftmax().sum()).add(x.sigmoid().sum()).backward();
+    const x = tensor(
+      [
+        [1000, -1000, 3],
+        [1e30, -1e30, 0],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    x.softmax()
+      .mul(tensor([1, 2, 3], { dtype: 'float64' }))
+      .sum()
+      .add(x.logSoftmax().sum())
+      .add(x.sigmoid().sum())
+      .backward();
     expect(x.grad!.data.every(Number.isFinite)).toBe(true);
   });
 });

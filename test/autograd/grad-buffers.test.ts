@@ -5,8 +5,12 @@ import { ones, randn, tensor } from '../../src/index.js';
 // These pin the cases where buffers are shared, so a later in-place accumulation cannot leak.
 describe('.grad buffers are never shared', () => {
   it('one gradient passed to two leaves through views (add of two reshapes)', () => {
-    const a = randn([2, 3], { requiresGrad: true }), b = randn([3, 2], { requiresGrad: true });
-    const y = a.reshape([6]).add(b.reshape([6])).sum();
+    const a = randn([2, 3], { requiresGrad: true }),
+      b = randn([3, 2], { requiresGrad: true });
+    const y = a
+      .reshape([6])
+      .add(b.reshape([6]))
+      .sum();
     y.backward(undefined, { retainGraph: true });
     expect(a.grad!.data).not.toBe(b.grad!.data);
     y.backward();

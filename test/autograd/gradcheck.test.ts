@@ -26,7 +26,10 @@ function expOffByOnePercent(x: Tensor): Tensor {
 function matmulWrongB(a: Tensor, b: Tensor): Tensor {
   const out = noGrad(() => a.matmul(b));
   return record(out, 'matmulWrongB', [a, b], (g) => {
-    const mask = tensor(Float64Array.from({ length: a.shape[0] }, (_, i) => (i === 0 ? 0 : 1)), { shape: [a.shape[0], 1] });
+    const mask = tensor(
+      Float64Array.from({ length: a.shape[0] }, (_, i) => (i === 0 ? 0 : 1)),
+      { shape: [a.shape[0], 1] },
+    );
     return [g.matmul(b.transpose()), a.mul(mask).transpose().matmul(g)];
   });
 }
@@ -98,7 +101,13 @@ describe('gradcheck fails wrong gradients', () => {
   });
 
   it('a rule off by 1% is caught and the worst element is reported with its coordinates', () => {
-    const x = tensor([[0.1, 0.2, 3], [0.4, 0.5, 0.6]], f64);
+    const x = tensor(
+      [
+        [0.1, 0.2, 3],
+        [0.4, 0.5, 0.6],
+      ],
+      f64,
+    );
     const report = gradcheck((t) => expOffByOnePercent(t).sum(), [tensor([1], f64), x], {});
     expect(report.ok).toBe(false); // input 0 is unused (fine); input 1 is wrong
     const r2 = gradcheck((_u, t) => expOffByOnePercent(t).sum(), [tensor([1], f64), x]);
@@ -112,7 +121,13 @@ describe('gradcheck fails wrong gradients', () => {
   });
 
   it('a rule returning a wrong shape throws an Error naming the op', () => {
-    const bad = (t: Tensor): Tensor => record(noGrad(() => t.mul(2)), 'badShapeOp', [t], () => [tensor([1, 2, 3], f64)]);
+    const bad = (t: Tensor): Tensor =>
+      record(
+        noGrad(() => t.mul(2)),
+        'badShapeOp',
+        [t],
+        () => [tensor([1, 2, 3], f64)],
+      );
     expect(() => gradcheck((t) => bad(t).sum(), [tensor([1, 2], f64)])).toThrow(/badShapeOp/);
   });
 

@@ -15,12 +15,17 @@ function check(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], shape?: readonl
   if (shape !== undefined) expect(f(...inputs).shape).toEqual(shape);
   // gradcheck reports inputs without elements as "nothing checked"; their shapes are checked above.
   if (inputs.every((x) => x.size === 0)) return;
-  assertGradcheck(gradcheck(f, inputs), inputs.map((x) => ({ shape: x.shape, data: x.toArray() })));
+  assertGradcheck(
+    gradcheck(f, inputs),
+    inputs.map((x) => ({ shape: x.shape, data: x.toArray() })),
+  );
 }
 
 /** A shape of rank ≥ 1 with an axis of it, the axis written negative half the time. */
 const shapeAxisArb = shapeArb(1, 4).chain((s) =>
-  fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.boolean()).map(([sh, a, neg]) => ({ shape: sh, axis: neg ? a - sh.length : a, pos: a })),
+  fc
+    .tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }), fc.boolean())
+    .map(([sh, a, neg]) => ({ shape: sh, axis: neg ? a - sh.length : a, pos: a })),
 );
 
 /** Python's range(n)[start:end:step], written from the definition (not the library's clamping). */
@@ -43,8 +48,16 @@ describe('slice (Python semantics on one axis)', () => {
   it('pinned against Python: negative indices, clamping, steps, empty results', () => {
     const x = f64([0, 1, 2, 3, 4], [5]);
     const cases: [number | undefined, number | undefined, number, number[]][] = [
-      [1, -1, 1, [1, 2, 3]], [-2, undefined, 1, [3, 4]], [undefined, undefined, 2, [0, 2, 4]], [undefined, undefined, -1, [4, 3, 2, 1, 0]],
-      [10, 0, -1, [4, 3, 2, 1]], [-100, 100, 1, [0, 1, 2, 3, 4]], [3, 1, 1, []], [4, -6, -2, [4, 2, 0]], [1, 100, 3, [1, 4]], [-1, -3, -1, [4, 3]],
+      [1, -1, 1, [1, 2, 3]],
+      [-2, undefined, 1, [3, 4]],
+      [undefined, undefined, 2, [0, 2, 4]],
+      [undefined, undefined, -1, [4, 3, 2, 1, 0]],
+      [10, 0, -1, [4, 3, 2, 1]],
+      [-100, 100, 1, [0, 1, 2, 3, 4]],
+      [3, 1, 1, []],
+      [4, -6, -2, [4, 2, 0]],
+      [1, 100, 3, [1, 4]],
+      [-1, -3, -1, [4, 3]],
     ];
     for (const [s, e, st, want] of cases) {
       expect(x.slice(0, s, e, st).toArray()).toEqual(want);
@@ -56,18 +69,23 @@ describe('slice (Python semantics on one axis)', () => {
     const bound = fc.option(fc.integer({ min: -6, max: 6 }), { nil: undefined });
     const stepArb = fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0);
     fc.assert(
-      fc.property(shapeAxisArb.chain((sa) => fc.tuple(fc.constant(sa), tensorArb(sa.shape), bound, bound, stepArb)), ([{ shape, axis, pos }, x, s, e, step]) => {
-        const picks = pyIndices(shape[pos], s, e, step);
-        const want = [...shape];
-        want[pos] = picks.length;
-        const y = x.slice(axis, s, e, step);
-        expect(y.shape).toEqual(want);
-        // values: element-by-element against the picks
-        const inner = sizeOf(shape.slice(pos + 1)), outer = sizeOf(shape.slice(0, pos));
-        let p = 0;
-        for (let o = 0; o < outer; o++) for (const j of picks) for (let i = 0; i < inner; i++) expect(y.data[p++]).toBe(x.data[(o * shape[pos] + j) * inner + i]);
-        check((t) => t.slice(axis, s, e, step), [x]);
-      }),
+      fc.property(
+        shapeAxisArb.chain((sa) => fc.tuple(fc.constant(sa), tensorArb(sa.shape), bound, bound, stepArb)),
+        ([{ shape, axis, pos }, x, s, e, step]) => {
+          const picks = pyIndices(shape[pos], s, e, step);
+          const want = [...shape];
+          want[pos] = picks.length;
+          const y = x.slice(axis, s, e, step);
+          expect(y.shape).toEqual(want);
+          // values: element-by-element against the picks
+          const inner = sizeOf(shape.slice(pos + 1)),
+            outer = sizeOf(shape.slice(0, pos));
+          let p = 0;
+          for (let o = 0; o < outer; o++)
+            for (const j of picks) for (let i = 0; i < inner; i++) expect(y.data[p++]).toBe(x.data[(o * shape[pos] + j) * inner + i]);
+          check((t) => t.slice(axis, s, e, step), [x]);
+        },
+      ),
       { numRuns },
     );
   });
@@ -85,7 +103,9 @@ describe('indexSelect', () => {
   it('random index lists (repeats, empty, Int32Array) along random axes; repeated indices add gradients', () => {
     fc.assert(
       fc.property(
-        shapeAxisArb.chain((sa) => fc.tuple(fc.constant(sa), tensorArb(sa.shape), fc.array(fc.nat({ max: sa.shape[sa.pos] - 1 }), { maxLength: 6 }), fc.boolean())),
+        shapeAxisArb.chain((sa) =>
+          fc.tuple(fc.constant(sa), tensorArb(sa.shape), fc.array(fc.nat({ max: sa.shape[sa.pos] - 1 }), { maxLength: 6 }), fc.boolean()),
+        ),
         ([{ shape, axis, pos }, x, idx, typed]) => {
           const indices = typed ? Int32Array.from(idx) : idx;
           const want = [...shape];
@@ -114,23 +134,36 @@ describe('indexSelect', () => {
 describe('gather (PyTorch semantics)', () => {
   it('random index tensors no larger than the input on the other axes; values as the definition', () => {
     const arb = shapeAxisArb.chain(({ shape, axis, pos }) =>
-      fc.tuple(
-        fc.constant({ shape, axis, pos }),
-        tensorArb(shape),
-        fc.tuple(...shape.map((d, i) => (i === pos ? fc.integer({ min: 0, max: 4 }) : fc.integer({ min: 1, max: d })))),
-      ).chain(([sa, x, ishape]) =>
-        fc.tuple(fc.constant(sa), fc.constant(x), fc.array(fc.nat({ max: sa.shape[sa.pos] - 1 }), { minLength: sizeOf(ishape), maxLength: sizeOf(ishape) }).map((v) => f64(v, ishape))),
-      ),
+      fc
+        .tuple(
+          fc.constant({ shape, axis, pos }),
+          tensorArb(shape),
+          fc.tuple(...shape.map((d, i) => (i === pos ? fc.integer({ min: 0, max: 4 }) : fc.integer({ min: 1, max: d })))),
+        )
+        .chain(([sa, x, ishape]) =>
+          fc.tuple(
+            fc.constant(sa),
+            fc.constant(x),
+            fc.array(fc.nat({ max: sa.shape[sa.pos] - 1 }), { minLength: sizeOf(ishape), maxLength: sizeOf(ishape) }).map((v) => f64(v, ishape)),
+          ),
+        ),
     );
     fc.assert(
       fc.property(arb, ([{ shape, axis, pos }, x, index]) => {
         const y = gather(x, axis, index);
         expect(y.shape).toEqual(index.shape);
-        const xs = shape, is = index.shape;
+        const xs = shape,
+          is = index.shape;
         for (let p = 0; p < index.size; p++) {
           // coordinates of p in index, with the axis coordinate replaced by the index value
-          let rest = p, off = 0;
-          const coords = is.map((_, d) => { const st = sizeOf(is.slice(d + 1)); const c = Math.floor(rest / st); rest -= c * st; return c; });
+          let rest = p,
+            off = 0;
+          const coords = is.map((_, d) => {
+            const st = sizeOf(is.slice(d + 1));
+            const c = Math.floor(rest / st);
+            rest -= c * st;
+            return c;
+          });
           coords[pos] = index.data[p];
           coords.forEach((c, d) => (off += c * sizeOf(xs.slice(d + 1))));
           expect(y.data[p]).toBe(x.data[off]);
@@ -142,16 +175,27 @@ describe('gather (PyTorch semantics)', () => {
   });
 
   it('picks one score per row (the cross-entropy use) and scatters the gradient back', () => {
-    const logits = tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64', requiresGrad: true });
+    const logits = tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const picked = gather(logits, 1, tensor([[2], [0]]));
     expect(picked.toArray()).toEqual([[3], [4]]);
     picked.sum().backward();
-    expect(logits.grad!.toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
+    expect(logits.grad!.toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
   });
 
   it('errors name the op, the value and the shapes', () => {
     const x = f64([1, 2, 3, 4], [2, 2]);
-    expect(() => gather(x, 1, f64([2], [1, 1]))).toThrow(/gather: index value 2 at flat position 0 is out of range for axis 1 of size 2 \(input \[2,2\]\)/);
+    expect(() => gather(x, 1, f64([2], [1, 1]))).toThrow(
+      /gather: index value 2 at flat position 0 is out of range for axis 1 of size 2 \(input \[2,2\]\)/,
+    );
     expect(() => gather(x, 1, f64([0.5], [1, 1]))).toThrow(/gather: index value 0.5/);
     expect(() => gather(x, 1, f64([0], [1]))).toThrow(/gather: index of shape \[1\] must have the rank of the input \[2,2\]/);
     expect(() => gather(x, 1, f64([0, 0, 0], [3, 1]))).toThrow(/gather: index of shape \[3,1\] is larger than the input \[2,2\] on axis 0/);
@@ -161,9 +205,11 @@ describe('gather (PyTorch semantics)', () => {
 describe('concat, stack, split', () => {
   /** 1–3 tensors sharing a shape except on one axis. */
   const joinArb = shapeAxisArb.chain(({ shape, axis, pos }) =>
-    fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).chain((sizes) =>
-      fc.tuple(fc.constant({ axis, pos, shape }), fc.tuple(...sizes.map((d) => tensorArb(shape.map((s, i) => (i === pos ? d : s)))))),
-    ),
+    fc
+      .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 })
+      .chain((sizes) =>
+        fc.tuple(fc.constant({ axis, pos, shape }), fc.tuple(...sizes.map((d) => tensorArb(shape.map((s, i) => (i === pos ? d : s)))))),
+      ),
   );
 
   it('concat: gradcheck, values in order, any axis', () => {
@@ -173,7 +219,11 @@ describe('concat, stack, split', () => {
         want[pos] = ts.reduce((s, t) => s + t.shape[pos], 0);
         check((...xs) => concat(xs, axis), ts, want);
         // splitting the result back gives the pieces
-        const back = split(concat(ts, axis), ts.map((t) => t.shape[pos]), axis);
+        const back = split(
+          concat(ts, axis),
+          ts.map((t) => t.shape[pos]),
+          axis,
+        );
         back.forEach((b, i) => expect(Array.from(b.data)).toEqual(Array.from(ts[i].data)));
       }),
       { numRuns },
@@ -186,7 +236,8 @@ describe('concat, stack, split', () => {
     );
     fc.assert(
       fc.property(arb, ([ts, axis]) => {
-        const r = ts[0].ndim + 1, a = axis < 0 ? axis + r : axis;
+        const r = ts[0].ndim + 1,
+          a = axis < 0 ? axis + r : axis;
         const want = [...ts[0].shape];
         want.splice(a, 0, ts.length);
         check((...xs) => stack(xs, axis), ts, want);
@@ -199,18 +250,32 @@ describe('concat, stack, split', () => {
 
   it('split by a size and by sizes; gradcheck through every piece', () => {
     fc.assert(
-      fc.property(shapeAxisArb.chain((sa) => fc.tuple(fc.constant(sa), tensorArb(sa.shape), fc.integer({ min: 1, max: 3 }))), ([{ shape, axis, pos }, x, size]) => {
-        const pieces = x.split(size, axis);
-        expect(pieces.map((p) => p.shape[pos])).toEqual(Array.from({ length: Math.ceil(shape[pos] / size) }, (_, i) => Math.min(size, shape[pos] - i * size)));
-        const weights = pieces.map((_, i) => i + 1);
-        check((t) => t.split(size, axis).map((p, i) => p.mul(weights[i]).sum()).reduce((a, b) => a.add(b)), [x], []);
-      }),
+      fc.property(
+        shapeAxisArb.chain((sa) => fc.tuple(fc.constant(sa), tensorArb(sa.shape), fc.integer({ min: 1, max: 3 }))),
+        ([{ shape, axis, pos }, x, size]) => {
+          const pieces = x.split(size, axis);
+          expect(pieces.map((p) => p.shape[pos])).toEqual(
+            Array.from({ length: Math.ceil(shape[pos] / size) }, (_, i) => Math.min(size, shape[pos] - i * size)),
+          );
+          const weights = pieces.map((_, i) => i + 1);
+          check(
+            (t) =>
+              t
+                .split(size, axis)
+                .map((p, i) => p.mul(weights[i]).sum())
+                .reduce((a, b) => a.add(b)),
+            [x],
+            [],
+          );
+        },
+      ),
       { numRuns },
     );
   });
 
   it('errors name the op and the shapes', () => {
-    const a = f64([1, 2], [1, 2]), b = f64([1, 2, 3], [1, 3]);
+    const a = f64([1, 2], [1, 2]),
+      b = f64([1, 2, 3], [1, 3]);
     expect(() => concat([a, b], 0)).toThrow(/concat: tensor 1 has shape \[1,3\] but tensor 0 has shape \[1,2\]; only axis 0 may differ/);
     expect(() => concat([], 0)).toThrow(/concat: needs a non-empty array/);
     expect(() => concat([f64([1], [])])).toThrow(/concat: 0-d tensors/);
@@ -228,7 +293,8 @@ describe('where (broadcast triples)', () => {
       .chain(([sc, sa, sb]) =>
         fc.tuple(
           fc.array(fc.constantFrom(0, 1, -2, 0.5, Number.NaN), { minLength: sizeOf(sc), maxLength: sizeOf(sc) }).map((v) => f64(v, sc)),
-          tensorArb(sa), tensorArb(sb),
+          tensorArb(sa),
+          tensorArb(sb),
         ),
       );
     fc.assert(
@@ -236,7 +302,9 @@ describe('where (broadcast triples)', () => {
         const shape = broadcastShape(broadcastShape(c.shape, a.shape), b.shape);
         const y = where(c, a, b);
         expect(y.shape).toEqual(shape);
-        const ce = c.expand(shape).data, ae = a.expand(shape).data, be = b.expand(shape).data;
+        const ce = c.expand(shape).data,
+          ae = a.expand(shape).data,
+          be = b.expand(shape).data;
         y.data.forEach((v, i) => expect(v).toBe(ce[i] !== 0 ? ae[i] : be[i]));
         check((p, q) => where(c, p, q), [a, b], shape);
       }),
@@ -258,26 +326,38 @@ describe('where (broadcast triples)', () => {
 describe('squeeze, unsqueeze, flatten (reshape views)', () => {
   it('gradcheck and shapes; 0-d tensors unsqueeze and squeeze to 0-d', () => {
     fc.assert(
-      fc.property(shapeArb().chain((s) => fc.tuple(tensorArb(s, domains.any), fc.nat(), fc.nat(), fc.nat())), ([x, i, j, k]) => {
-        const r = x.ndim;
-        const ua = (i % (2 * r + 2)) - (r + 1);
-        const expectU = [...x.shape];
-        expectU.splice(ua < 0 ? ua + r + 1 : ua, 0, 1);
-        check((t) => t.unsqueeze(ua), [x], expectU);
-        check((t) => t.squeeze(), [x], x.shape.filter((d) => d !== 1));
-        const ones = x.shape.map((d, a) => (d === 1 ? a : -1)).filter((a) => a >= 0);
-        if (ones.length > 0) {
-          const a = ones[j % ones.length];
-          check((t) => t.squeeze(a - (k % 2) * r), [x], x.shape.filter((_, b) => b !== a));
-        }
-        if (r === 0) {
-          expect(x.flatten().shape).toEqual([1]);
-          expect(x.unsqueeze(0).squeeze().shape).toEqual([]);
-        } else {
-          const s = j % r, e = s + (k % (r - s));
-          check((t) => t.flatten(s, e - r), [x], [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
-        }
-      }),
+      fc.property(
+        shapeArb().chain((s) => fc.tuple(tensorArb(s, domains.any), fc.nat(), fc.nat(), fc.nat())),
+        ([x, i, j, k]) => {
+          const r = x.ndim;
+          const ua = (i % (2 * r + 2)) - (r + 1);
+          const expectU = [...x.shape];
+          expectU.splice(ua < 0 ? ua + r + 1 : ua, 0, 1);
+          check((t) => t.unsqueeze(ua), [x], expectU);
+          check(
+            (t) => t.squeeze(),
+            [x],
+            x.shape.filter((d) => d !== 1),
+          );
+          const ones = x.shape.map((d, a) => (d === 1 ? a : -1)).filter((a) => a >= 0);
+          if (ones.length > 0) {
+            const a = ones[j % ones.length];
+            check(
+              (t) => t.squeeze(a - (k % 2) * r),
+              [x],
+              x.shape.filter((_, b) => b !== a),
+            );
+          }
+          if (r === 0) {
+            expect(x.flatten().shape).toEqual([1]);
+            expect(x.unsqueeze(0).squeeze().shape).toEqual([]);
+          } else {
+            const s = j % r,
+              e = s + (k % (r - s));
+            check((t) => t.flatten(s, e - r), [x], [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+          }
+        },
+      ),
       { numRuns },
     );
   });

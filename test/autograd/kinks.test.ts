@@ -25,7 +25,12 @@ describe('relu and abs at 0', () => {
   });
 
   it("Value: relu'(0) = 0", () => {
-    for (const [x, g] of [[0, 0], [-0, 0], [-1, 0], [2, 1]] as const) {
+    for (const [x, g] of [
+      [0, 0],
+      [-0, 0],
+      [-1, 0],
+      [2, 1],
+    ] as const) {
       const v = new Value(x);
       v.relu().backward();
       expect(v.grad).toBe(g);
@@ -49,18 +54,66 @@ describe('max ties split the gradient evenly', () => {
   it('three-way tie and per-axis ties', () => {
     expect(gradOf((x) => x.max(), tensor([2, 2, 2, 1]))).toEqual([1 / 3, 1 / 3, 1 / 3, 0].map((v) => Math.fround(v)));
     // along axis 1: row 0 ties between columns 0 and 2, row 1 has a unique max
-    expect(gradOf((x) => x.max(1), tensor([[5, 1, 5], [0, 4, 2]], { dtype: 'float64' }))).toEqual([0.5, 0, 0.5, 0, 1, 0]);
+    expect(
+      gradOf(
+        (x) => x.max(1),
+        tensor(
+          [
+            [5, 1, 5],
+            [0, 4, 2],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    ).toEqual([0.5, 0, 0.5, 0, 1, 0]);
     // along axis 0 with keepDims
-    expect(gradOf((x) => x.max(0, true), tensor([[1, 7], [1, 3]], { dtype: 'float64' }))).toEqual([0.5, 1, 0.5, 0]);
+    expect(
+      gradOf(
+        (x) => x.max(0, true),
+        tensor(
+          [
+            [1, 7],
+            [1, 3],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    ).toEqual([0.5, 1, 0.5, 0]);
     // over axes 0 and 2: the middle index 0 ties 9 twice, the middle index 1 ties 4 three times
     const t = 1 / 3;
-    expect(gradOf((x) => x.max([0, 2]), tensor([[[1, 9], [4, 4]], [[9, 0], [4, 2]]], { dtype: 'float64' }))).toEqual([0, 0.5, t, t, 0.5, 0, t, 0]);
+    expect(
+      gradOf(
+        (x) => x.max([0, 2]),
+        tensor(
+          [
+            [
+              [1, 9],
+              [4, 4],
+            ],
+            [
+              [9, 0],
+              [4, 2],
+            ],
+          ],
+          { dtype: 'float64' },
+        ),
+      ),
+    ).toEqual([0, 0.5, t, t, 0.5, 0, t, 0]);
   });
 
   it('a random upstream gradient is split, not copied', () => {
-    const x = tensor([[3, 3], [1, 2]], { dtype: 'float64', requiresGrad: true });
+    const x = tensor(
+      [
+        [3, 3],
+        [1, 2],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     x.max(1).backward(tensor([10, 4], { dtype: 'float64' }));
-    expect(x.grad!.toArray()).toEqual([[5, 5], [0, 4]]);
+    expect(x.grad!.toArray()).toEqual([
+      [5, 5],
+      [0, 4],
+    ]);
   });
 
   it('maximum(a, a) gives .5 / .5; maximum ties elementwise split, others go to the larger', () => {
@@ -80,10 +133,19 @@ describe('max ties split the gradient evenly', () => {
   });
 
   it('maximum with a broadcast tie sums the halves back', () => {
-    const x = tensor([[2, 0], [2, 5]], { dtype: 'float64', requiresGrad: true });
+    const x = tensor(
+      [
+        [2, 0],
+        [2, 5],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const y = tensor(2, { dtype: 'float64', requiresGrad: true });
     x.maximum(y).sum().backward();
-    expect(x.grad!.toArray()).toEqual([[0.5, 0], [0.5, 1]]);
+    expect(x.grad!.toArray()).toEqual([
+      [0.5, 0],
+      [0.5, 1],
+    ]);
     expect(y.grad!.item()).toBe(0.5 + 1 + 0.5);
   });
 });
@@ -119,7 +181,8 @@ describe('pow at a zero base (PyTorch conventions; regression: these were NaN / 
 
   it('Value pow with a Value exponent agrees', () => {
     for (const [a0, b0, da, db] of table) {
-      const a = new Value(a0), b = new Value(b0);
+      const a = new Value(a0),
+        b = new Value(b0);
       a.pow(b).backward();
       expect([a.grad, b.grad]).toEqual([da, db]);
     }

@@ -17,8 +17,12 @@ describe('linear (fused act(x·W + b))', () => {
   it('gradchecks for every activation, random shapes, with and without bias, leading batch axes', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...ACTS), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 2 }),
-        fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }),
+        fc.constantFrom(...ACTS),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 2 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
         (act, lead, inF, outF, withBias, seed) => {
           const x = randn([...lead, inF], { seed, dtype: 'float64' });
           const w = randn([inF, outF], { seed: seed + 1, dtype: 'float64' });
@@ -42,9 +46,11 @@ describe('linear (fused act(x·W + b))', () => {
       const x = randn([4, 6], { seed: 1, dtype: 'float64', requiresGrad: true });
       const w = randn([6, 3], { seed: 2, dtype: 'float64', requiresGrad: true });
       const b = randn([3], { seed: 3, dtype: 'float64', requiresGrad: true });
-      const f = (fused: boolean) => grad((xx: Tensor, ww: Tensor, bb: Tensor) => (fused ? linear(xx, ww, bb, act) : composed(xx, ww, bb, act)).square().sum(), [0, 1, 2]);
+      const f = (fused: boolean) =>
+        grad((xx: Tensor, ww: Tensor, bb: Tensor) => (fused ? linear(xx, ww, bb, act) : composed(xx, ww, bb, act)).square().sum(), [0, 1, 2]);
       expectClose(linear(x, w, b, act).data, composed(x, w, b, act).data, 1e-14, 1e-12, act);
-      const gf = f(true)(x, w, b), gc = f(false)(x, w, b);
+      const gf = f(true)(x, w, b),
+        gc = f(false)(x, w, b);
       gf.forEach((g, i) => expectClose(g.data, gc[i].data, 1e-12, 1e-10, `${act} grad ${i}`));
     }
   });
@@ -58,10 +64,13 @@ describe('linear (fused act(x·W + b))', () => {
         const w = randn([784, 30], { seed: 5, requiresGrad: true });
         const b = randn([30], { seed: 6, requiresGrad: true });
         const y = linear(x, w, b, act);
-        y.mul(randn([10, 30], { seed: 7 })).sum().backward();
+        y.mul(randn([10, 30], { seed: 7 }))
+          .sum()
+          .backward();
         return [y.data, w.grad!.data, b.grad!.data];
       };
-      const simd = run(true), plain = run(false);
+      const simd = run(true),
+        plain = run(false);
       simd.forEach((v, i) => expectClose(v, plain[i], 2e-4, 2e-4, `${act} output ${i}`));
     }
   });
@@ -88,7 +97,8 @@ describe('WebAssembly dispatch in tensor ops (float32)', () => {
     if (!useWasm()) return;
     const results = [true, false].map((wasm) => {
       setWasmKernels(wasm);
-      const a = randn([2, 33, 47], { seed: 8 }), c = randn([47, 29], { seed: 9 });
+      const a = randn([2, 33, 47], { seed: 8 }),
+        c = randn([47, 29], { seed: 9 });
       const p = a.matmul(c);
       return [p.data, p.sigmoid().data, p.tanh().data, a.transpose([0, 2, 1]).matmul(randn([33, 5], { seed: 10 })).data];
     });

@@ -9,8 +9,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gradcheck, tensor, type Tensor } from '../../src/index.js';
 import {
-  assertGradcheck, awayFromZeroArb, axesArb, broadcastPairArb, broadcastShape, distinctValuesArb, domains, propertyRuns,
-  realArb, separatedValuesArb, shapeArb, sizeOf, squashArb, tensorArb,
+  assertGradcheck,
+  awayFromZeroArb,
+  axesArb,
+  broadcastPairArb,
+  broadcastShape,
+  distinctValuesArb,
+  domains,
+  propertyRuns,
+  realArb,
+  separatedValuesArb,
+  shapeArb,
+  sizeOf,
+  squashArb,
+  tensorArb,
 } from '../helpers/arbitraries.js';
 
 const numRuns = propertyRuns(30);
@@ -24,7 +36,10 @@ function pairArb(da: fc.Arbitrary<number>, db: fc.Arbitrary<number>): fc.Arbitra
 /** Gradchecks `f` at `inputs` and checks the output shape when `shape` is given. */
 function check(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], shape?: readonly number[]): void {
   if (shape !== undefined) expect(f(...inputs).shape).toEqual(shape);
-  assertGradcheck(gradcheck(f, inputs), inputs.map((x) => ({ shape: x.shape, data: x.toArray() })));
+  assertGradcheck(
+    gradcheck(f, inputs),
+    inputs.map((x) => ({ shape: x.shape, data: x.toArray() })),
+  );
 }
 
 describe('binary ops (broadcast pairs, both directions)', () => {
@@ -46,7 +61,10 @@ describe('binary ops (broadcast pairs, both directions)', () => {
 
   it('maximum (operands separated by ≥ 0.08 wherever they meet)', () => {
     const arb = broadcastPairArb().chain(([sa, sb]) =>
-      fc.tuple(separatedValuesArb(sizeOf(sa), false).map((v) => f64(v, sa)), separatedValuesArb(sizeOf(sb), true).map((v) => f64(v, sb))),
+      fc.tuple(
+        separatedValuesArb(sizeOf(sa), false).map((v) => f64(v, sa)),
+        separatedValuesArb(sizeOf(sb), true).map((v) => f64(v, sb)),
+      ),
     );
     fc.assert(
       fc.property(arb, fc.boolean(), ([a, b], swap) => {
@@ -59,11 +77,15 @@ describe('binary ops (broadcast pairs, both directions)', () => {
 
   it('binary ops with a number operand keep the tensor shape', () => {
     fc.assert(
-      fc.property(shapeArb().chain((s) => tensorArb(s, domains.nonzero)), awayFromZeroArb(0.5, 2), (x, c) => {
-        check((t) => t.add(c).mul(c).sub(c).div(c).pow(2), [x], x.shape);
-        // max(x, 0) with x away from 0: relu written as maximum
-        check((t) => t.maximum(0), [x], x.shape);
-      }),
+      fc.property(
+        shapeArb().chain((s) => tensorArb(s, domains.nonzero)),
+        awayFromZeroArb(0.5, 2),
+        (x, c) => {
+          check((t) => t.add(c).mul(c).sub(c).div(c).pow(2), [x], x.shape);
+          // max(x, 0) with x away from 0: relu written as maximum
+          check((t) => t.maximum(0), [x], x.shape);
+        },
+      ),
       { numRuns },
     );
   });
@@ -73,15 +95,21 @@ describe('pow with a number exponent', () => {
   it('base > 0.1, any exponent (integers, halves, negatives, 0, 1)', () => {
     const exponent = fc.oneof(fc.constantFrom(0, 1, 2, 3, 0.5, -1, -0.5, 1.5), realArb(-3, 3));
     fc.assert(
-      fc.property(shapeArb().chain((s) => tensorArb(s, domains.positive)), exponent, (x, e) => check((t) => t.pow(e), [x], x.shape)),
+      fc.property(
+        shapeArb().chain((s) => tensorArb(s, domains.positive)),
+        exponent,
+        (x, e) => check((t) => t.pow(e), [x], x.shape),
+      ),
       { numRuns },
     );
   });
 
   it('integer exponents on any sign of base', () => {
     fc.assert(
-      fc.property(shapeArb().chain((s) => tensorArb(s, domains.any)), fc.integer({ min: 0, max: 4 }), (x, e) =>
-        check((t) => t.pow(e), [x], x.shape),
+      fc.property(
+        shapeArb().chain((s) => tensorArb(s, domains.any)),
+        fc.integer({ min: 0, max: 4 }),
+        (x, e) => check((t) => t.pow(e), [x], x.shape),
       ),
       { numRuns },
     );
@@ -104,20 +132,29 @@ describe('unary ops', () => {
   ];
   for (const [name, op, domain] of cases) {
     it(name, () => {
-      fc.assert(fc.property(shapeArb().chain((s) => tensorArb(s, domain)), (x) => check(op, [x], x.shape)), { numRuns });
+      fc.assert(
+        fc.property(
+          shapeArb().chain((s) => tensorArb(s, domain)),
+          (x) => check(op, [x], x.shape),
+        ),
+        { numRuns },
+      );
     });
   }
 
   it('astype (float64 → float32 → float64; the gradient is cast back)', () => {
     fc.assert(
-      fc.property(shapeArb().chain((s) => tensorArb(s, domains.any)), (x) => {
-        const f = (t: Tensor): Tensor => t.astype('float32').astype('float64');
-        expect(x.astype('float32').dtype).toBe('float32');
-        // float32 rounding in the forward: a coarser step keeps the central difference accurate
-        // (the function is the identity up to rounding, so the step adds no truncation error).
-        assertGradcheck(gradcheck(f, [x], { eps: 1e-2 }), x.toArray());
-        check((t) => t.astype('float64').mul(t), [x], x.shape);
-      }),
+      fc.property(
+        shapeArb().chain((s) => tensorArb(s, domains.any)),
+        (x) => {
+          const f = (t: Tensor): Tensor => t.astype('float32').astype('float64');
+          expect(x.astype('float32').dtype).toBe('float32');
+          // float32 rounding in the forward: a coarser step keeps the central difference accurate
+          // (the function is the identity up to rounding, so the step adds no truncation error).
+          assertGradcheck(gradcheck(f, [x], { eps: 1e-2 }), x.toArray());
+          check((t) => t.astype('float64').mul(t), [x], x.shape);
+        },
+      ),
       { numRuns },
     );
   });
@@ -142,7 +179,10 @@ describe('matmul', () => {
 
   it('2-D @ 2-D', () => {
     const arb = mk.chain(([m, k, n]) => fc.tuple(tensorArb([m, k]), tensorArb([k, n])));
-    fc.assert(fc.property(arb, ([a, b]) => check((p, q) => p.matmul(q), [a, b], [a.shape[0], b.shape[1]])), { numRuns });
+    fc.assert(
+      fc.property(arb, ([a, b]) => check((p, q) => p.matmul(q), [a, b], [a.shape[0], b.shape[1]])),
+      { numRuns },
+    );
   });
 
   it('1-D promotions: vector @ matrix, matrix @ vector, vector @ vector, vector @ batch', () => {
@@ -155,13 +195,14 @@ describe('matmul', () => {
         fc.tuple(tensorArb([...batch, m, k]), tensorArb([k])).map((p) => ({ p, shape: [...batch, m] })),
       ),
     );
-    fc.assert(fc.property(arb, ({ p: [a, b], shape }) => check((x, y) => x.matmul(y), [a, b], shape)), { numRuns });
+    fc.assert(
+      fc.property(arb, ({ p: [a, b], shape }) => check((x, y) => x.matmul(y), [a, b], shape)),
+      { numRuns },
+    );
   });
 
   it('batched, with broadcast batch axes (both directions)', () => {
-    const arb = fc.tuple(mk, broadcastPairArb(0, 2)).chain(([[m, k, n], [ba, bb]]) =>
-      fc.tuple(tensorArb([...ba, m, k]), tensorArb([...bb, k, n])),
-    );
+    const arb = fc.tuple(mk, broadcastPairArb(0, 2)).chain(([[m, k, n], [ba, bb]]) => fc.tuple(tensorArb([...ba, m, k]), tensorArb([...bb, k, n])));
     fc.assert(
       fc.property(arb, ([a, b]) => {
         const batch = broadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
@@ -184,23 +225,34 @@ describe('reductions', () => {
   const reductionArb = shapeArb().chain((s) =>
     fc.tuple(
       fc.constant(s),
-      fc.oneof(fc.constant(undefined), axesArb(s.length), axesArb(s.length).map((a) => a.slice(0, 1))),
+      fc.oneof(
+        fc.constant(undefined),
+        axesArb(s.length),
+        axesArb(s.length).map((a) => a.slice(0, 1)),
+      ),
       fc.boolean(),
       fc.boolean(),
     ),
   );
   const call = (x: Tensor, op: 'sum' | 'mean' | 'max', axes: number[] | undefined, keepDims: boolean, single: boolean): Tensor =>
-    axes === undefined ? (keepDims ? x[op](undefined, true) : x[op]())
-      : single && axes.length === 1 ? x[op](axes[0], keepDims)
-      : x[op](axes, keepDims);
+    axes === undefined
+      ? keepDims
+        ? x[op](undefined, true)
+        : x[op]()
+      : single && axes.length === 1
+        ? x[op](axes[0], keepDims)
+        : x[op](axes, keepDims);
 
   for (const op of ['sum', 'mean'] as const) {
     it(`${op} over random axes (negative too), keepDims true/false, full → shape []`, () => {
       fc.assert(
-        fc.property(reductionArb.chain(([s, ...rest]) => fc.tuple(tensorArb(s), fc.constant(rest))), ([x, [axes, keepDims, single]]) => {
-          const axesForShape = axes !== undefined && x.ndim === 0 ? undefined : axes;
-          check((t) => call(t, op, axesForShape, keepDims, single), [x], reducedShape(x.shape, axesForShape, keepDims));
-        }),
+        fc.property(
+          reductionArb.chain(([s, ...rest]) => fc.tuple(tensorArb(s), fc.constant(rest))),
+          ([x, [axes, keepDims, single]]) => {
+            const axesForShape = axes !== undefined && x.ndim === 0 ? undefined : axes;
+            check((t) => call(t, op, axesForShape, keepDims, single), [x], reducedShape(x.shape, axesForShape, keepDims));
+          },
+        ),
         { numRuns },
       );
     });
@@ -209,7 +261,12 @@ describe('reductions', () => {
   it('max over random axes with distinct values (ties are pinned in kinks.test.ts)', () => {
     fc.assert(
       fc.property(
-        reductionArb.chain(([s, ...rest]) => fc.tuple(distinctValuesArb(sizeOf(s)).map((v) => f64(v, s)), fc.constant(rest))),
+        reductionArb.chain(([s, ...rest]) =>
+          fc.tuple(
+            distinctValuesArb(sizeOf(s)).map((v) => f64(v, s)),
+            fc.constant(rest),
+          ),
+        ),
         ([x, [axes, keepDims, single]]) => {
           const axesForShape = axes !== undefined && x.ndim === 0 ? undefined : axes;
           check((t) => call(t, 'max', axesForShape, keepDims, single), [x], reducedShape(x.shape, axesForShape, keepDims));
@@ -220,7 +277,13 @@ describe('reductions', () => {
   });
 
   it('a full reduction is 0-d', () => {
-    const x = tensor([[1, 2], [3, 4]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: 'float64' },
+    );
     expect(x.sum().shape).toEqual([]);
     expect(x.mean().shape).toEqual([]);
     expect(x.max().shape).toEqual([]);
@@ -261,7 +324,10 @@ describe('movement ops', () => {
       return fc.tuple(
         tensorArb(s),
         fc.option(
-          fc.tuple(fc.shuffledSubarray(axes, { minLength: s.length, maxLength: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })),
+          fc.tuple(
+            fc.shuffledSubarray(axes, { minLength: s.length, maxLength: s.length }),
+            fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+          ),
           { nil: undefined },
         ),
       );
@@ -277,8 +343,13 @@ describe('movement ops', () => {
   });
 
   it('expand (broadcast to a bigger shape; the gradient sums back)', () => {
-    const arb = shapeArb().chain((target) => fc.tuple(fc.constant(target), squashArb(target))).chain(([target, s]) => fc.tuple(tensorArb(s), fc.constant(target)));
-    fc.assert(fc.property(arb, ([x, target]) => check((t) => t.expand(target), [x], target)), { numRuns });
+    const arb = shapeArb()
+      .chain((target) => fc.tuple(fc.constant(target), squashArb(target)))
+      .chain(([target, s]) => fc.tuple(tensorArb(s), fc.constant(target)));
+    fc.assert(
+      fc.property(arb, ([x, target]) => check((t) => t.expand(target), [x], target)),
+      { numRuns },
+    );
   });
 });
 
@@ -290,7 +361,14 @@ describe('float32 tensors agree with float64 (forward and gradients stay float32
     ['exp·log·sqrt', (a, b) => a.exp().add(b.square()).add(1).log().sqrt()],
     ['tanh·sigmoid', (a, b) => a.tanh().mul(b.sigmoid())],
     ['softmax·logSoftmax', (a, b) => (a.ndim === 0 ? a.mul(b) : a.softmax().add(a.add(b).logSoftmax()))],
-    ['sum·mean', (a, b) => a.mul(b).sum(a.ndim === 0 ? undefined : 0, true).add(a.mean())],
+    [
+      'sum·mean',
+      (a, b) =>
+        a
+          .mul(b)
+          .sum(a.ndim === 0 ? undefined : 0, true)
+          .add(a.mean()),
+    ],
   ];
   for (const [name, op] of ops) {
     it(name, () => {
@@ -303,12 +381,14 @@ describe('float32 tensors agree with float64 (forward and gradients stay float32
             out.sum().backward();
             return [out, a.grad!, b.grad!];
           };
-          const r32 = run('float32'), r64 = run('float64');
+          const r32 = run('float32'),
+            r64 = run('float64');
           r32.forEach((t, i) => {
             expect(t.dtype).toBe('float32');
             const ref = r64[i].data;
             t.data.forEach((v, j) => {
-              if (!(Math.abs(v - ref[j]) <= 1e-4 * (1 + Math.abs(ref[j])))) throw new Error(`${name} [${i}][${j}]: float32 ${v} vs float64 ${ref[j]}`);
+              if (!(Math.abs(v - ref[j]) <= 1e-4 * (1 + Math.abs(ref[j]))))
+                throw new Error(`${name} [${i}][${j}]: float32 ${v} vs float64 ${ref[j]}`);
             });
           });
         }),
@@ -318,7 +398,8 @@ describe('float32 tensors agree with float64 (forward and gradients stay float32
   }
 
   it('matmul (batched) in float32', () => {
-    const arb = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), broadcastPairArb(0, 2))
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), broadcastPairArb(0, 2))
       .chain(([m, k, n, [ba, bb]]) => fc.tuple(tensorArb([...ba, m, k]), tensorArb([...bb, k, n])));
     fc.assert(
       fc.property(arb, ([a64, b64]) => {

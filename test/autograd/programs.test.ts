@@ -114,7 +114,8 @@ describe('random tensor programs (DAGs ending in a sum) pass gradcheck', () => {
     fc.assert(
       fc.property(programArb, ([inputs, steps]) => {
         fc.pre(wellScaled(runTensorProgram(steps, inputs)));
-        const f = (...xs: Tensor[]): Tensor => runTensorProgram(steps, xs).reduce((acc: Tensor, t) => acc.add(t.sum()), tensor(0, { dtype: 'float64' }));
+        const f = (...xs: Tensor[]): Tensor =>
+          runTensorProgram(steps, xs).reduce((acc: Tensor, t) => acc.add(t.sum()), tensor(0, { dtype: 'float64' }));
         assertGradcheck(gradcheck(f, inputs), describeProgram(steps));
       }),
       { numRuns: Math.max(10, Math.floor(numRuns / 2)) },
@@ -126,8 +127,14 @@ describe('random tensor programs (DAGs ending in a sum) pass gradcheck', () => {
     const y = tensor([[0.3], [-0.7]], { dtype: 'float64' });
     const cases: ((a: Tensor, b: Tensor) => Tensor)[] = [
       (a) => a.mul(a).sum(),
-      (a) => { const t = a.tanh(); return t.exp().mul(t.square()).sum(); },
-      (a, b) => { const s = a.mul(b); return s.add(s.sigmoid()).add(s.mul(3)).sum(); },
+      (a) => {
+        const t = a.tanh();
+        return t.exp().mul(t.square()).sum();
+      },
+      (a, b) => {
+        const s = a.mul(b);
+        return s.add(s.sigmoid()).add(s.mul(3)).sum();
+      },
       (a, b) => a.add(b).mul(a.sub(b)).div(a.square().add(1)).sum(),
     ];
     for (const f of cases) assertGradcheck(gradcheck(f, [x, y]), f.toString());
@@ -222,7 +229,18 @@ describe('Value and 0-d tensors agree', () => {
       {
         numRuns: numRuns * 2,
         // counterexample kept: a divisor of 5e-324 once made both engines return Infinity·0
-        examples: [[[[0], [{ op: 0, a: 0, b: 0, p: 0 }, { op: 1981597576, a: 0, b: 0, p: 5e-324 }, { op: 0, a: 0, b: 1, p: 0 }]]]],
+        examples: [
+          [
+            [
+              [0],
+              [
+                { op: 0, a: 0, b: 0, p: 0 },
+                { op: 1981597576, a: 0, b: 0, p: 5e-324 },
+                { op: 0, a: 0, b: 1, p: 0 },
+              ],
+            ],
+          ],
+        ],
       },
     );
   });
@@ -231,10 +249,19 @@ describe('Value and 0-d tensors agree', () => {
     const arb = fc.tuple(fc.array(realArb(0.05, 2), { minLength: 1, maxLength: 3 }), fc.array(stepArb, { minLength: 3, maxLength: 12 }));
     fc.assert(
       fc.property(arb, ([xs, steps]) => {
-        const nodes = runScalarProgram<Value>(steps, xs.map((x) => new Value(x)));
+        const nodes = runScalarProgram<Value>(
+          steps,
+          xs.map((x) => new Value(x)),
+        );
         fc.pre(nodes.every((v) => Number.isFinite(v.data) && Math.abs(v.data) < 1e3 && (v.op !== 'relu' || Math.abs(v._a!.data) > 1e-3)));
         const f = (...vs: Value[]): Value => runScalarProgram<Value>(steps, vs).at(-1)!;
-        assertGradcheck(gradcheck(f, xs.map((x) => new Value(x))), { xs, steps });
+        assertGradcheck(
+          gradcheck(
+            f,
+            xs.map((x) => new Value(x)),
+          ),
+          { xs, steps },
+        );
       }),
       { numRuns },
     );

@@ -29,7 +29,7 @@ describe('RuleContext', () => {
     expect(seen.map((s) => s.createGraph)).toEqual([false, true, true, true, true, false]);
   });
 
-  it('into(i) offers a leaf\'s plain .grad only in an accumulating, unrecorded pass', () => {
+  it("into(i) offers a leaf's plain .grad only in an accumulating, unrecorded pass", () => {
     const seen: { createGraph: boolean; into: Tensor | null }[] = [];
     const x = tensor([1, 2], { requiresGrad: true });
     spy(x, seen).sum().backward(); // no .grad yet: nothing to add into
@@ -60,7 +60,7 @@ describe('RuleContext', () => {
     expect(Array.from(x.grad!.data)).toEqual([10, 10]);
   });
 
-  it('a seed that happens to be the leaf\'s .grad, passed through by a rule, is still added', () => {
+  it("a seed that happens to be the leaf's .grad, passed through by a rule, is still added", () => {
     const x = tensor([1, 2], { requiresGrad: true });
     x.mul(1).sum().backward(); // x.grad = [1, 1]
     const y = x.clone();

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { grad, gradcheck, tensor, Value, valueAndGrad, type Tensor } from '../../src/index.js';
 import { withGradMode } from '../../src/autograd/engine.js';
 import {
-  assertGradcheck, broadcastPairArb, distinctValuesArb, domains, propertyRuns, realArb, shapeArb, sizeOf, tensorArb,
+  assertGradcheck,
+  broadcastPairArb,
+  distinctValuesArb,
+  domains,
+  propertyRuns,
+  realArb,
+  shapeArb,
+  sizeOf,
+  tensorArb,
 } from '../helpers/arbitraries.js';
 
 const numRuns = propertyRuns(25);
@@ -22,20 +30,27 @@ type Op = (x: Tensor, y: Tensor) => Tensor;
  * derivative ∇ₓf · w, element by element.
  */
 function checkHvp(f: Op, x: Tensor, y: Tensor, w: Tensor): void {
-  const loss = (a: Tensor, b: Tensor): Tensor => f(a, b).mul(u(f(a, b).shape)).sum();
+  const loss = (a: Tensor, b: Tensor): Tensor =>
+    f(a, b)
+      .mul(u(f(a, b).shape))
+      .sum();
   const directional = (a: Tensor): Tensor => grad(loss)(a, y).mul(w).sum();
   const analytic = grad(directional)(x);
   const h = 1e-6;
   const data = x.data;
   for (let j = 0; j < data.length; j++) {
     const v = data[j];
-    data[j] = v + h; const fp = directional(x).item();
-    data[j] = v - h; const fm = directional(x).item();
+    data[j] = v + h;
+    const fp = directional(x).item();
+    data[j] = v - h;
+    const fm = directional(x).item();
     data[j] = v;
     const numeric = (fp - fm) / (2 * h);
     const a = analytic.data[j];
     if (!(Math.abs(a - numeric) <= 1e-5 + 1e-3 * Math.abs(numeric))) {
-      throw new Error(`Hessian-vector product, element ${j}: nested grad ${a} vs finite differences ${numeric}; x=${JSON.stringify(x.toArray())} y=${JSON.stringify(y.toArray())}`);
+      throw new Error(
+        `Hessian-vector product, element ${j}: nested grad ${a} vs finite differences ${numeric}; x=${JSON.stringify(x.toArray())} y=${JSON.stringify(y.toArray())}`,
+      );
     }
   }
 }
@@ -43,7 +58,10 @@ function checkHvp(f: Op, x: Tensor, y: Tensor, w: Tensor): void {
 /** A fixed, non-uniform upstream gradient of a given shape (so rules are not checked with ones only). */
 function u(shape: readonly number[]): Tensor {
   const n = sizeOf(shape);
-  return tensor(Float64Array.from({ length: n }, (_, i) => 0.5 + ((i * 7) % 5) * 0.3), { shape });
+  return tensor(
+    Float64Array.from({ length: n }, (_, i) => 0.5 + ((i * 7) % 5) * 0.3),
+    { shape },
+  );
 }
 
 describe('second derivatives per op (nested grad vs finite differences of the first)', () => {
@@ -61,13 +79,24 @@ describe('second derivatives per op (nested grad vs finite differences of the fi
     ['relu·x', (x) => x.relu().mul(x), domains.nonzero],
     ['softmax', (x) => (x.ndim === 0 ? x.tanh() : x.softmax()), domains.any],
     ['logSoftmax', (x) => (x.ndim === 0 ? x.tanh() : x.logSoftmax(0)), domains.any],
-    ['sum·mean of squares', (x) => x.square().sum(0 < x.ndim ? 0 : undefined, true).mul(x.mean()), domains.any],
+    [
+      'sum·mean of squares',
+      (x) =>
+        x
+          .square()
+          .sum(0 < x.ndim ? 0 : undefined, true)
+          .mul(x.mean()),
+      domains.any,
+    ],
     ['transpose·reshape', (x) => x.transpose().square().reshape([-1]).exp(), domains.any],
   ];
   for (const [name, op, domain] of unary) {
     it(name, () => {
       const arb = shapeArb(0, 3).chain((s) => fc.tuple(tensorArb(s, domain), tensorArb(s, domains.any)));
-      fc.assert(fc.property(arb, ([x, w]) => checkHvp(op, x, tensor(0, f64), w)), { numRuns });
+      fc.assert(
+        fc.property(arb, ([x, w]) => checkHvp(op, x, tensor(0, f64), w)),
+        { numRuns },
+      );
     });
   }
 
@@ -82,18 +111,30 @@ describe('second derivatives per op (nested grad vs finite differences of the fi
   for (const [name, op, dx, dy] of binary) {
     it(`${name} (broadcast pair)`, () => {
       const arb = broadcastPairArb(0, 3).chain(([sx, sy]) => fc.tuple(tensorArb(sx, dx), tensorArb(sy, dy), tensorArb(sx, domains.any)));
-      fc.assert(fc.property(arb, ([x, y, w]) => checkHvp(op, x, y, w)), { numRuns });
+      fc.assert(
+        fc.property(arb, ([x, y, w]) => checkHvp(op, x, y, w)),
+        { numRuns },
+      );
     });
   }
 
   it('matmul (x·W then tanh)', () => {
-    const arb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
+    const arb = fc
+      .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))
       .chain(([m, k, n]) => fc.tuple(tensorArb([m, k]), tensorArb([k, n]), tensorArb([m, k])));
-    fc.assert(fc.property(arb, ([x, y, w]) => checkHvp((a, b) => a.matmul(b).tanh(), x, y, w)), { numRuns });
+    fc.assert(
+      fc.property(arb, ([x, y, w]) => checkHvp((a, b) => a.matmul(b).tanh(), x, y, w)),
+      { numRuns },
+    );
   });
 
   it('max and maximum (distinct values: the selection mask is locally constant)', () => {
-    const arb = shapeArb(1, 3).chain((s) => fc.tuple(distinctValuesArb(sizeOf(s)).map((v) => tensor(v, { shape: s, ...f64 })), tensorArb(s)));
+    const arb = shapeArb(1, 3).chain((s) =>
+      fc.tuple(
+        distinctValuesArb(sizeOf(s)).map((v) => tensor(v, { shape: s, ...f64 })),
+        tensorArb(s),
+      ),
+    );
     fc.assert(
       fc.property(arb, ([x, w]) => {
         // exp keeps the values distinct (square would tie ±v: a counterexample found 0.1 and -0.1)
@@ -107,17 +148,19 @@ describe('second derivatives per op (nested grad vs finite differences of the fi
 
 describe('createGraph under gradcheck', () => {
   /** x ↦ (∂/∂x Σ f(x)·u) · w, built with backward({ createGraph: true }); recording forced on for gradcheck's no-grad evaluations. */
-  const firstDerivative = (f: (x: Tensor) => Tensor) => (x: Tensor): Tensor =>
-    withGradMode(true, () => {
-      const leaf = x.requiresGrad ? x : tensor(x.data, { shape: x.shape, ...f64, requiresGrad: true });
-      const saved = leaf.grad;
-      leaf.grad = null;
-      const y = f(leaf);
-      y.backward(u(y.shape), { createGraph: true });
-      const g = leaf.grad!;
-      leaf.grad = saved;
-      return g.mul(u(g.shape).add(1));
-    });
+  const firstDerivative =
+    (f: (x: Tensor) => Tensor) =>
+    (x: Tensor): Tensor =>
+      withGradMode(true, () => {
+        const leaf = x.requiresGrad ? x : tensor(x.data, { shape: x.shape, ...f64, requiresGrad: true });
+        const saved = leaf.grad;
+        leaf.grad = null;
+        const y = f(leaf);
+        y.backward(u(y.shape), { createGraph: true });
+        const g = leaf.grad!;
+        leaf.grad = saved;
+        return g.mul(u(g.shape).add(1));
+      });
 
   it('random smooth composites', () => {
     const ops: ((x: Tensor) => Tensor)[] = [
@@ -126,8 +169,14 @@ describe('createGraph under gradcheck', () => {
       (x) => (x.ndim === 0 ? x.exp() : x.softmax().mul(x)),
       (x) => x.pow(3).sum(),
     ];
-    const arb = fc.tuple(shapeArb(0, 3).chain((s) => tensorArb(s, realArb(-1.5, 1.5))), fc.nat({ max: ops.length - 1 }));
-    fc.assert(fc.property(arb, ([x, k]) => assertGradcheck(gradcheck(firstDerivative(ops[k]), [x]), { k, x: x.toArray() })), { numRuns });
+    const arb = fc.tuple(
+      shapeArb(0, 3).chain((s) => tensorArb(s, realArb(-1.5, 1.5))),
+      fc.nat({ max: ops.length - 1 }),
+    );
+    fc.assert(
+      fc.property(arb, ([x, k]) => assertGradcheck(gradcheck(firstDerivative(ops[k]), [x]), { k, x: x.toArray() })),
+      { numRuns },
+    );
   });
 });
 
@@ -160,7 +209,11 @@ describe('nested grad', () => {
   });
 
   it('the inner gradient is exact for an argument the inner f does not use', () => {
-    const outer = grad((x: Tensor) => grad((_a: Tensor, b: Tensor) => b.square().sum(), 0)(x, x).sum().add(x.sum()));
+    const outer = grad((x: Tensor) =>
+      grad((_a: Tensor, b: Tensor) => b.square().sum(), 0)(x, x)
+        .sum()
+        .add(x.sum()),
+    );
     expect(outer(tensor([1, 2], f64)).toArray()).toEqual([1, 1]);
   });
 

@@ -9,14 +9,18 @@ describe('squaredErrorSum (fused scale·Σ(o − t)²)', () => {
       fc.property(shapeArb(0, 4), fc.double({ min: -3, max: 3, noNaN: true }), fc.integer({ min: 0, max: 1e6 }), (shape, scale, seed) => {
         const o = randn(shape, { seed, dtype: 'float64' });
         const t = randn(shape, { seed: seed + 1, dtype: 'float64' });
-        assertGradcheck(gradcheck((a, b) => squaredErrorSum(a, b, scale), [o, t]), { shape, scale });
+        assertGradcheck(
+          gradcheck((a, b) => squaredErrorSum(a, b, scale), [o, t]),
+          { shape, scale },
+        );
       }),
       { numRuns: propertyRuns(30) },
     );
   });
 
   it('equals the composed ops, value and gradient', () => {
-    const o = randn([4, 3], { seed: 1, dtype: 'float64' }), t = randn([4, 3], { seed: 2, dtype: 'float64' });
+    const o = randn([4, 3], { seed: 1, dtype: 'float64' }),
+      t = randn([4, 3], { seed: 2, dtype: 'float64' });
     expect(squaredErrorSum(o, t, 0.125).item()).toBeCloseTo(o.sub(t).square().sum().mul(0.125).item(), 14);
     const g1 = grad((x: Tensor) => squaredErrorSum(x, t, 0.125))(o);
     const g2 = grad((x: Tensor) => x.sub(t).square().sum().mul(0.125))(o);

@@ -20,18 +20,37 @@ const OPS = 9;
 function run<T>(steps: Step[], inputs: T[], ops: Ops<T>): T[] {
   const nodes = [...inputs];
   for (const s of steps) {
-    const x = nodes[s.a % nodes.length], y = nodes[s.b % nodes.length];
+    const x = nodes[s.a % nodes.length],
+      y = nodes[s.b % nodes.length];
     let out: T;
     switch (s.op % OPS) {
-      case 0: out = ops.add(x, y); break;
-      case 1: out = ops.sub(x, y); break;
-      case 2: out = ops.mul(x, y); break;
-      case 3: out = ops.tanh(x); break;
-      case 4: out = ops.sigmoid(x); break;
-      case 5: out = ops.neg(x); break;
-      case 6: out = ops.square(x); break;
-      case 7: out = ops.scale(x, s.c); break;
-      default: out = ops.shift(x, s.c); break;
+      case 0:
+        out = ops.add(x, y);
+        break;
+      case 1:
+        out = ops.sub(x, y);
+        break;
+      case 2:
+        out = ops.mul(x, y);
+        break;
+      case 3:
+        out = ops.tanh(x);
+        break;
+      case 4:
+        out = ops.sigmoid(x);
+        break;
+      case 5:
+        out = ops.neg(x);
+        break;
+      case 6:
+        out = ops.square(x);
+        break;
+      case 7:
+        out = ops.scale(x, s.c);
+        break;
+      default:
+        out = ops.shift(x, s.c);
+        break;
     }
     nodes.push(out);
   }
@@ -39,13 +58,26 @@ function run<T>(steps: Step[], inputs: T[], ops: Ops<T>): T[] {
 }
 
 interface Ops<T> {
-  add(x: T, y: T): T; sub(x: T, y: T): T; mul(x: T, y: T): T; tanh(x: T): T; sigmoid(x: T): T;
-  neg(x: T): T; square(x: T): T; scale(x: T, c: number): T; shift(x: T, c: number): T;
+  add(x: T, y: T): T;
+  sub(x: T, y: T): T;
+  mul(x: T, y: T): T;
+  tanh(x: T): T;
+  sigmoid(x: T): T;
+  neg(x: T): T;
+  square(x: T): T;
+  scale(x: T, c: number): T;
+  shift(x: T, c: number): T;
 }
 
 const valueOps: Ops<Value> = {
-  add: (x, y) => x.add(y), sub: (x, y) => x.sub(y), mul: (x, y) => x.mul(y), tanh: (x) => x.tanh(),
-  sigmoid: (x) => x.sigmoid(), neg: (x) => x.neg(), square: (x) => x.pow(2), scale: (x, c) => x.mul(c),
+  add: (x, y) => x.add(y),
+  sub: (x, y) => x.sub(y),
+  mul: (x, y) => x.mul(y),
+  tanh: (x) => x.tanh(),
+  sigmoid: (x) => x.sigmoid(),
+  neg: (x) => x.neg(),
+  square: (x) => x.pow(2),
+  scale: (x, c) => x.mul(c),
   shift: (x, c) => x.add(c),
 };
 
@@ -55,8 +87,14 @@ const dualOps: Ops<Dual> = {
   add: ([x, dx], [y, dy]) => [x + y, dx + dy],
   sub: ([x, dx], [y, dy]) => [x - y, dx - dy],
   mul: ([x, dx], [y, dy]) => [x * y, dx * y + x * dy],
-  tanh: ([x, dx]) => { const t = Math.tanh(x); return [t, (1 - t * t) * dx]; },
-  sigmoid: ([x, dx]) => { const s = 1 / (1 + Math.exp(-x)); return [s, s * (1 - s) * dx]; },
+  tanh: ([x, dx]) => {
+    const t = Math.tanh(x);
+    return [t, (1 - t * t) * dx];
+  },
+  sigmoid: ([x, dx]) => {
+    const s = 1 / (1 + Math.exp(-x));
+    return [s, s * (1 - s) * dx];
+  },
   neg: ([x, dx]) => [-x, -dx],
   square: ([x, dx]) => [x * x, 2 * x * dx],
   scale: ([x, dx], c) => [c * x, c * dx],
@@ -112,7 +150,11 @@ describe('reverse pass on random DAGs with reuse, against forward-mode dual numb
   it('every node: grad = d(out)/d(node); unreachable nodes keep grad 0', () => {
     fc.assert(
       fc.property(programArb, ({ xs, steps }) => {
-        const nodes = run(steps, xs.map((x) => new Value(x)), valueOps);
+        const nodes = run(
+          steps,
+          xs.map((x) => new Value(x)),
+          valueOps,
+        );
         fc.pre(nodes.every((v) => Number.isFinite(v.data) && Math.abs(v.data) < 1e3));
         nodes[nodes.length - 1].backward();
         const live = reachable(steps, xs.length);
@@ -139,7 +181,10 @@ describe('reverse pass on random DAGs with reuse, against forward-mode dual numb
         nodes.forEach((v, k) => expect(v.grad).toBe(2 * once[k]));
         // grad() runs the reverse pass on fresh copies of the inputs without touching .grad
         const f = (...vs: Value[]): Value => run(steps, vs, valueOps).at(-1)!;
-        const gs = grad(f, xs.map((_, i) => i))(...leaves) as Value[];
+        const gs = grad(
+          f,
+          xs.map((_, i) => i),
+        )(...leaves) as Value[];
         gs.forEach((g, i) => expect(close(g.data, once[i])).toBe(true));
         nodes.forEach((v, k) => expect(v.grad).toBe(2 * once[k]));
         out.zeroGrad();
@@ -152,9 +197,11 @@ describe('reverse pass on random DAGs with reuse, against forward-mode dual numb
 
 describe('separate graphs sharing leaves and subgraphs', () => {
   it('a shared subexpression gets only the current pass gradient in each walk', () => {
-    const x = new Value(1.5), y = new Value(-2);
+    const x = new Value(1.5),
+      y = new Value(-2);
     const s = x.mul(y); // shared by both outputs
-    const a = s.mul(3), b = s.mul(5);
+    const a = s.mul(3),
+      b = s.mul(5);
     a.backward();
     expect([x.grad, y.grad, s.grad]).toEqual([3 * -2, 3 * 1.5, 3]);
     b.backward(); // a stale pass gradient on s from a's walk would give 3 + 5 here
@@ -162,7 +209,8 @@ describe('separate graphs sharing leaves and subgraphs', () => {
   });
 
   it('backward from an inner node, then from the output: the first walk does not hide nodes from the second', () => {
-    const a = new Value(2), b = new Value(3);
+    const a = new Value(2),
+      b = new Value(3);
     const c = a.mul(b);
     const d = c.add(a).mul(c); // (ab + a)·ab
     c.backward();
@@ -172,7 +220,8 @@ describe('separate graphs sharing leaves and subgraphs', () => {
   });
 
   it('two graphs built before either backward; backward in the other order', () => {
-    const x = new Value(0.5), w = new Value(-1.25);
+    const x = new Value(0.5),
+      w = new Value(-1.25);
     const g1 = x.mul(w).tanh();
     const g2 = x.mul(x).mul(w).add(x);
     g2.backward();
@@ -194,17 +243,21 @@ describe('separate graphs sharing leaves and subgraphs', () => {
 
   it('graphs spanning many pages, with leaves created long before use and garbage graphs in between', () => {
     const early = new Value(1.25, 'early');
-    for (let g = 0; g < 20; g++) { // throw-away graphs: enough allocation for several GCs
+    for (let g = 0; g < 20; g++) {
+      // throw-away graphs: enough allocation for several GCs
       let t = new Value(0);
       for (let i = 0; i < 20_000; i++) t = t.add(new Value(i).mul(0.5));
       t.backward();
     }
     // Σ aᵢ·bᵢ over 5,000 fresh pairs plus early·(last b): grads are the partners' data
-    const as: Value[] = [], bs: Value[] = [];
+    const as: Value[] = [],
+      bs: Value[] = [];
     let s = new Value(0);
     for (let i = 0; i < 5000; i++) {
-      const a = new Value(Math.sin(i)), b = new Value(Math.cos(i));
-      as.push(a); bs.push(b);
+      const a = new Value(Math.sin(i)),
+        b = new Value(Math.cos(i));
+      as.push(a);
+      bs.push(b);
       s = s.add(a.mul(b));
     }
     s = s.add(early.mul(bs[4999]));
@@ -239,7 +292,8 @@ describe('fields read and write as plain properties', () => {
   });
 
   it('local derivatives are recorded at forward time (as before): changing data later does not change them', () => {
-    const x = new Value(2), w = new Value(3);
+    const x = new Value(2),
+      w = new Value(3);
     const y = x.mul(w);
     w.data = 100;
     y.backward();
@@ -247,11 +301,25 @@ describe('fields read and write as plain properties', () => {
   });
 
   it('op names every op, pow by a number included', () => {
-    const a = new Value(2), b = new Value(3);
+    const a = new Value(2),
+      b = new Value(3);
     const cases: [Value, string][] = [
-      [a, ''], [a.add(b), '+'], [a.sub(b), '-'], [a.mul(b), '*'], [a.div(b), '/'], [a.neg(), 'neg'],
-      [a.pow(b), '**'], [a.pow(2), '**2'], [a.pow(-0.5), '**-0.5'], [a.pow(0), '**0'], [a.exp(), 'exp'],
-      [a.log(), 'log'], [a.tanh(), 'tanh'], [a.sigmoid(), 'sigmoid'], [a.relu(), 'relu'], [a.add(1), '+'],
+      [a, ''],
+      [a.add(b), '+'],
+      [a.sub(b), '-'],
+      [a.mul(b), '*'],
+      [a.div(b), '/'],
+      [a.neg(), 'neg'],
+      [a.pow(b), '**'],
+      [a.pow(2), '**2'],
+      [a.pow(-0.5), '**-0.5'],
+      [a.pow(0), '**0'],
+      [a.exp(), 'exp'],
+      [a.log(), 'log'],
+      [a.tanh(), 'tanh'],
+      [a.sigmoid(), 'sigmoid'],
+      [a.relu(), 'relu'],
+      [a.add(1), '+'],
     ];
     for (const [v, op] of cases) expect(v.op).toBe(op);
     // pow by a number: the exponent shown by `op` does not leak into the gradient

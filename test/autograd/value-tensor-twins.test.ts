@@ -33,7 +33,10 @@ function both(pair: Pair, x: number): [[number, number], [number, number]] {
   const t = tensor([x], { dtype: 'float64', requiresGrad: true });
   const y = pair[2](t);
   y.sum().backward();
-  return [[out.data, v.grad], [y.data[0], t.grad!.data[0]]];
+  return [
+    [out.data, v.grad],
+    [y.data[0], t.grad!.data[0]],
+  ];
 }
 
 describe('Value and Tensor agree', () => {
@@ -52,7 +55,11 @@ describe('Value and Tensor agree', () => {
   }
 
   it('kinks pinned: abs′(0) = 0, leakyRelu′(0) = slope, elu′(0) = alpha, clamp′ = 1 on the bounds, ties split', () => {
-    const d = (f: (v: Value) => Value, x: number): number => { const v = new Value(x); f(v).backward(); return v.grad; };
+    const d = (f: (v: Value) => Value, x: number): number => {
+      const v = new Value(x);
+      f(v).backward();
+      return v.grad;
+    };
     expect(d((v) => v.abs(), 0)).toBe(0);
     expect(d((v) => v.leakyRelu(0.3), 0)).toBe(0.3);
     expect(d((v) => v.elu(1.5), 0)).toBe(1.5);

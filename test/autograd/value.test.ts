@@ -10,7 +10,8 @@ import { assertGradcheck, propertyRuns, realArb } from '../helpers/arbitraries.j
 
 /** Central difference of a plain-number function in coordinate i. */
 function fd(f: (xs: number[]) => number, xs: number[], i: number, h = 1e-6): number {
-  const p = [...xs], m = [...xs];
+  const p = [...xs],
+    m = [...xs];
   p[i] += h;
   m[i] -= h;
   return (f(p) - f(m)) / (2 * h);
@@ -164,7 +165,8 @@ describe('graph reuse sums gradients', () => {
 
 describe('accumulation and zeroGrad', () => {
   it('backward() twice doubles leaf grads (documented accumulation, as PyTorch)', () => {
-    const a = new Value(2), b = new Value(-3);
+    const a = new Value(2),
+      b = new Value(-3);
     const y = a.mul(b).add(a);
     y.backward();
     expect([a.grad, b.grad]).toEqual([-2, 2]);
@@ -174,7 +176,8 @@ describe('accumulation and zeroGrad', () => {
   });
 
   it('zeroGrad() resets every value the output depends on', () => {
-    const a = new Value(2), b = new Value(-3);
+    const a = new Value(2),
+      b = new Value(-3);
     const y = a.mul(b).tanh();
     y.backward();
     expect(a.grad).not.toBe(0);

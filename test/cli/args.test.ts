@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { ACTIVATIONS, DEFAULT_CONFIG, INITS, LOSSES, OPTIMIZERS, SCHEDULES, USAGE, parseCommandLine, parseTrainArgs, UsageError } from '../../src/cli/args.js';
+import {
+  ACTIVATIONS,
+  DEFAULT_CONFIG,
+  INITS,
+  LOSSES,
+  OPTIMIZERS,
+  SCHEDULES,
+  USAGE,
+  parseCommandLine,
+  parseTrainArgs,
+  UsageError,
+} from '../../src/cli/args.js';
 import { nn, optim } from '../../src/index.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,8 +32,19 @@ describe('train flags', () => {
   it('defaults to the lecture: 784-30-10 sigmoid, quadratic cost, SGD batch 10, η = 3, 30 epochs, N(0,1)', () => {
     const c = parseTrainArgs([]);
     expect(c).toEqual({
-      sizes: [784, 30, 10], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'quadratic', optimizer: 'sgd',
-      lr: 3, batch: 10, epochs: 30, seed: 19, init: 'normal', momentum: 0, schedule: 'none', weightDecay: 0,
+      sizes: [784, 30, 10],
+      activation: 'sigmoid',
+      outputActivation: 'sigmoid',
+      loss: 'quadratic',
+      optimizer: 'sgd',
+      lr: 3,
+      batch: 10,
+      epochs: 30,
+      seed: 19,
+      init: 'normal',
+      momentum: 0,
+      schedule: 'none',
+      weightDecay: 0,
     });
     expect(c).toMatchObject(DEFAULT_CONFIG);
   });
@@ -36,12 +58,38 @@ describe('train flags', () => {
 
   it('parses every flag', () => {
     const c = parseTrainArgs([
-      '--activation', 'relu', '--loss', 'mse', '--optimizer', 'momentum', '--init', 'he', '--data', '/d', '--train-limit', '500',
-      '--momentum', '0.8', '--schedule', 'cosine', '--weight-decay', '1e-4', '--lr=0.25',
+      '--activation',
+      'relu',
+      '--loss',
+      'mse',
+      '--optimizer',
+      'momentum',
+      '--init',
+      'he',
+      '--data',
+      '/d',
+      '--train-limit',
+      '500',
+      '--momentum',
+      '0.8',
+      '--schedule',
+      'cosine',
+      '--weight-decay',
+      '1e-4',
+      '--lr=0.25',
     ]);
     expect(c).toMatchObject({
-      activation: 'relu', outputActivation: 'relu', loss: 'mse', optimizer: 'momentum', init: 'he', data: '/d', trainLimit: 500,
-      momentum: 0.8, schedule: 'cosine', weightDecay: 1e-4, lr: 0.25,
+      activation: 'relu',
+      outputActivation: 'relu',
+      loss: 'mse',
+      optimizer: 'momentum',
+      init: 'he',
+      data: '/d',
+      trainLimit: 500,
+      momentum: 0.8,
+      schedule: 'cosine',
+      weightDecay: 1e-4,
+      lr: 0.25,
     });
   });
 
@@ -104,8 +152,23 @@ describe('the flag table', () => {
   it('generates the usage from the same table the parser reads: every flag listed, with its choices and default', () => {
     const flags = [...USAGE.train.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
     expect(flags).toEqual([
-      'sizes', 'activation', 'loss', 'optimizer', 'lr', 'batch', 'epochs', 'seed', 'init', 'momentum', 'schedule',
-      'weight-decay', 'data', 'out', 'train-limit', 'resume', 'force',
+      'sizes',
+      'activation',
+      'loss',
+      'optimizer',
+      'lr',
+      'batch',
+      'epochs',
+      'seed',
+      'init',
+      'momentum',
+      'schedule',
+      'weight-decay',
+      'data',
+      'out',
+      'train-limit',
+      'resume',
+      'force',
     ]);
     // Every listed flag parses (none is documented but unknown to the parser).
     for (const f of flags.filter((f) => f !== 'resume' && f !== 'force')) {
@@ -130,7 +193,10 @@ describe('command line', () => {
     expect(parseCommandLine(['--help'])).toEqual({ command: 'help', topic: undefined });
     expect(parseCommandLine(['help', 'train'])).toEqual({ command: 'help', topic: 'train' });
     expect(parseCommandLine(['train', '--help'])).toEqual({ command: 'help', topic: 'train' });
-    expect(parseCommandLine(['evaluate', '--model', 'm.safetensors'])).toEqual({ command: 'evaluate', options: { model: 'm.safetensors', batch: 1000 } });
+    expect(parseCommandLine(['evaluate', '--model', 'm.safetensors'])).toEqual({
+      command: 'evaluate',
+      options: { model: 'm.safetensors', batch: 1000 },
+    });
     expect(parseCommandLine(['gradcheck', 'f.ts#g', '--seed=3'])).toEqual({ command: 'gradcheck', rest: ['f.ts#g', '--seed=3'] });
     expect(parseCommandLine(['bench', '--filter', 'matmul'])).toEqual({ command: 'bench', rest: ['--filter', 'matmul'] });
   });

@@ -44,7 +44,10 @@ function runUntil(t: Trainer, stop: (t: Trainer) => boolean): boolean {
 
 describe('checkpoint and resume (in process)', () => {
   const splits: TrainSplits = { train: synthetic(300, 1), validation: synthetic(100, 2), test: synthetic(100, 3) };
-  for (const flags of [['--optimizer', 'momentum', '--schedule', 'cosine'], ['--optimizer', 'adam', '--schedule', 'step', '--lr', '0.01']]) {
+  for (const flags of [
+    ['--optimizer', 'momentum', '--schedule', 'cosine'],
+    ['--optimizer', 'adam', '--schedule', 'step', '--lr', '0.01'],
+  ]) {
     it(`a run stopped mid-epoch and resumed from its checkpoint ends bit-identical (${flags.join(' ')})`, () => {
       const config = parseTrainArgs(['--sizes', '4,8,3', '--epochs', '4', '--batch', '7', ...flags]);
       const straight = new Trainer(config, splits);
@@ -57,9 +60,16 @@ describe('checkpoint and resume (in process)', () => {
       restoreCheckpoint(second, decodeCheckpoint(bytes, 'ckpt'), 'ckpt');
       expect(runUntil(second, () => false)).toBe(true);
 
-      const bytesOf = (t: Trainer): Uint8Array => encodeModel(config, t.model, t.history.map((m) => ({ ...m, seconds: 0, trainSeconds: 0 })));
+      const bytesOf = (t: Trainer): Uint8Array =>
+        encodeModel(
+          config,
+          t.model,
+          t.history.map((m) => ({ ...m, seconds: 0, trainSeconds: 0 })),
+        );
       expect(Buffer.from(bytesOf(second)).equals(Buffer.from(bytesOf(straight)))).toBe(true);
-      expect(second.history.map((m) => [m.cost, m.valCorrect, m.testCorrect, m.lr])).toEqual(straight.history.map((m) => [m.cost, m.valCorrect, m.testCorrect, m.lr]));
+      expect(second.history.map((m) => [m.cost, m.valCorrect, m.testCorrect, m.lr])).toEqual(
+        straight.history.map((m) => [m.cost, m.valCorrect, m.testCorrect, m.lr]),
+      );
       expect(second.optimizer.stepCount).toBe(straight.optimizer.stepCount);
     });
   }
@@ -76,7 +86,18 @@ describe('checkpoint and resume (in process)', () => {
 describe('divergence', () => {
   const config = parseTrainArgs(['--lr', '5', '--optimizer', 'momentum', '--weight-decay', '0.1']);
   const m = (epoch: number, cost: number, valAccuracy: number): EpochMetrics => ({
-    epoch, cost, valAccuracy, testAccuracy: 0.5, valCorrect: 0, valCount: 100, testCorrect: 0, testCount: 100, lr: 5, silentClasses: [], trainSeconds: 0, seconds: 0,
+    epoch,
+    cost,
+    valAccuracy,
+    testAccuracy: 0.5,
+    valCorrect: 0,
+    valCount: 100,
+    testCorrect: 0,
+    testCount: 100,
+    lr: 5,
+    silentClasses: [],
+    trainSeconds: 0,
+    seconds: 0,
   });
 
   it('a NaN or infinite parameter stops the run with advice naming lr, weight decay, momentum and the input scale', () => {
@@ -103,7 +124,11 @@ describe('divergence', () => {
   });
 
   it('the best epoch is chosen on validation, and the test accuracy is reported at it', () => {
-    const epochs = [{ ...m(1, 0.5, 0.9), testAccuracy: 0.95 }, { ...m(2, 0.4, 0.93), testAccuracy: 0.91 }, { ...m(3, 0.3, 0.92), testAccuracy: 0.97 }];
+    const epochs = [
+      { ...m(1, 0.5, 0.9), testAccuracy: 0.95 },
+      { ...m(2, 0.4, 0.93), testAccuracy: 0.91 },
+      { ...m(3, 0.3, 0.92), testAccuracy: 0.97 },
+    ];
     expect(bestEpoch(epochs).epoch).toBe(2);
     expect(formatSummary(epochs)).toMatch(/\(best validation 93\.00% at epoch 2, test 91\.00% there\)/);
   });
@@ -127,7 +152,8 @@ describe('run folders', () => {
     expect(existsSync(join(dir, 'a', 'b', 'c'))).toBe(true);
     writeFileSync(join(dir, 'file'), 'x');
     expect(() => makeFolder(join(dir, 'file', 'sub'))).toThrow(/is a file, not a folder/);
-    if (existsSync('/proc/self')) expect(() => makeFolder('/proc/tensorgrad-no/such')).toThrow(/cannot create the run folder .*mkdir \/proc\/tensorgrad-no/);
+    if (existsSync('/proc/self'))
+      expect(() => makeFolder('/proc/tensorgrad-no/such')).toThrow(/cannot create the run folder .*mkdir \/proc\/tensorgrad-no/);
   });
 });
 
@@ -219,7 +245,9 @@ describe('tensorgrad train: run folder, Ctrl-C, resume, divergence (subprocess)'
     const out = join(dir, 'nan');
     const r = cli(['train', '--train-limit', '500', '--epochs', '2', '--lr', '1e308', '--out', out]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^tensorgrad: error: the loss became (NaN|Infinity|-Infinity) in epoch 1, mini-batch \d+: the run diverged\. Likely causes: lower the learning rate/);
+    expect(r.stderr).toMatch(
+      /^tensorgrad: error: the loss became (NaN|Infinity|-Infinity) in epoch 1, mini-batch \d+: the run diverged\. Likely causes: lower the learning rate/,
+    );
     expect(existsSync(join(out, 'model.safetensors'))).toBe(false);
   }, 60_000);
 });

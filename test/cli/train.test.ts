@@ -16,7 +16,8 @@ import { niceTicks, renderCurves } from '../../src/cli/svg.js';
 import { ProgressReporter } from '../../src/cli/progress.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const EPOCH_LINE = /^Epoch (\d+): cost \d+\.\d{3} · validation \d{1,3}(,\d{3})*\/10,000 \(\d{1,3}\.\d{2}%\) · test \d{1,3}(,\d{3})*\/10,000 \(\d{1,3}\.\d{2}%\) · \d+\.\d s$/;
+const EPOCH_LINE =
+  /^Epoch (\d+): cost \d+\.\d{3} · validation \d{1,3}(,\d{3})*\/10,000 \(\d{1,3}\.\d{2}%\) · test \d{1,3}(,\d{3})*\/10,000 \(\d{1,3}\.\d{2}%\) · \d+\.\d s$/;
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
@@ -72,7 +73,10 @@ describe('tensorgrad train on real MNIST (subprocess)', () => {
     expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'curves.svg', 'metrics.json', 'model.safetensors']);
     const { tensors, metadata } = decodeSafetensors(readFileSync(join(out, 'model.safetensors')));
     expect([...tensors].map(([n, t]) => [n, t.shape])).toEqual([
-      ['layers.0.weight', [784, 30]], ['layers.0.bias', [30]], ['layers.1.weight', [30, 10]], ['layers.1.bias', [10]],
+      ['layers.0.weight', [784, 30]],
+      ['layers.0.bias', [30]],
+      ['layers.1.weight', [30, 10]],
+      ['layers.1.bias', [10]],
     ]);
     expect(metadata).toMatchObject({ sizes: '784,30,10', activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'quadratic', epochs: '1' });
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
@@ -102,7 +106,17 @@ describe('tensorgrad train on real MNIST (subprocess)', () => {
     expect(head).toBeGreaterThan(0);
     const rows = lines.slice(head + 2, head + 12);
     expect(rows.map((l) => l.trim().split(/\s+/)[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-    const total = rows.reduce((s, l) => s + l.split('│')[0].trim().split(/\s+/).slice(1).reduce((a, v) => a + Number(v.replace(/,/g, '')), 0), 0);
+    const total = rows.reduce(
+      (s, l) =>
+        s +
+        l
+          .split('│')[0]
+          .trim()
+          .split(/\s+/)
+          .slice(1)
+          .reduce((a, v) => a + Number(v.replace(/,/g, '')), 0),
+      0,
+    );
     expect(total).toBe(10000);
     expect(new Set(rows.map((l) => l.indexOf('│'))).size).toBe(1); // aligned
   });
@@ -138,7 +152,12 @@ describe('trainMnist (in process, synthetic data)', () => {
   });
 
   it('trains with every loss and optimizer', () => {
-    for (const flags of [['--loss', 'cross-entropy', '--lr', '0.5'], ['--loss', 'mse'], ['--optimizer', 'momentum', '--schedule', 'step'], ['--optimizer', 'adam', '--lr', '0.01', '--schedule', 'cosine']]) {
+    for (const flags of [
+      ['--loss', 'cross-entropy', '--lr', '0.5'],
+      ['--loss', 'mse'],
+      ['--optimizer', 'momentum', '--schedule', 'step'],
+      ['--optimizer', 'adam', '--lr', '0.01', '--schedule', 'cosine'],
+    ]) {
       const c = parseTrainArgs(['--sizes', '4,8,3', '--epochs', '2', '--batch', '10', ...flags]);
       const r = trainMnist(c, {}, splits);
       expect(r.epochs.every((m) => Number.isFinite(m.cost))).toBe(true);
@@ -167,8 +186,18 @@ describe('trainMnist (in process, synthetic data)', () => {
 
 describe('output formatting', () => {
   const m: EpochMetrics = {
-    epoch: 7, cost: 0.0412, valAccuracy: 0.9412, testAccuracy: 0.9398, valCorrect: 9412, valCount: 10000,
-    testCorrect: 9398, testCount: 10000, lr: 3, silentClasses: [], trainSeconds: 0.8, seconds: 0.94,
+    epoch: 7,
+    cost: 0.0412,
+    valAccuracy: 0.9412,
+    testAccuracy: 0.9398,
+    valCorrect: 9412,
+    valCount: 10000,
+    testCorrect: 9398,
+    testCount: 10000,
+    lr: 3,
+    silentClasses: [],
+    trainSeconds: 0.8,
+    seconds: 0.94,
   };
 
   it('prints the epoch line exactly in the documented style', () => {
@@ -187,7 +216,11 @@ describe('output formatting', () => {
 
   it('counts and aligns a confusion matrix', () => {
     const mat = confusionMatrix([0, 1, 1, 2], [0, 1, 0, 2], 3);
-    expect(mat).toEqual([[1, 0, 0], [1, 1, 0], [0, 0, 1]]);
+    expect(mat).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+      [0, 0, 1],
+    ]);
     const text = formatConfusionMatrix(mat).split('\n');
     expect(text).toHaveLength(5);
     expect(new Set([text[0], ...text.slice(2)].map((l) => l.indexOf('│'))).size).toBe(1);
@@ -195,7 +228,12 @@ describe('output formatting', () => {
   });
 
   it('renders curves for one epoch, many epochs, and none, as well-formed SVG', () => {
-    const pts = Array.from({ length: 30 }, (_, i) => ({ epoch: i + 1, cost: 0.1 / (i + 1), valAccuracy: 0.9 + i / 1000, testAccuracy: 0.89 + i / 1000 }));
+    const pts = Array.from({ length: 30 }, (_, i) => ({
+      epoch: i + 1,
+      cost: 0.1 / (i + 1),
+      valAccuracy: 0.9 + i / 1000,
+      testAccuracy: 0.89 + i / 1000,
+    }));
     for (const p of [pts, pts.slice(0, 1), []]) {
       const svg = renderCurves(p, { title: 'a < b & "c"' });
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -235,7 +273,10 @@ describe('tensorgrad gradcheck demo', () => {
   it('checks the 784-30-10 network (fast mode) and a small one (per element), both OK', async () => {
     const { runGradcheckDemo, formatGradcheckResult } = await import('../../src/cli/gradcheck-demo.js');
     const results = runGradcheckDemo({ seed: 1, directions: 4 });
-    expect(results.map((r) => [r.parameters, r.report.mode, r.report.ok])).toEqual([[23860, 'fast', true], [95, 'full', true]]);
+    expect(results.map((r) => [r.parameters, r.report.mode, r.report.ok])).toEqual([
+      [23860, 'fast', true],
+      [95, 'full', true],
+    ]);
     expect(results[1].report.checked).toBe(95);
     expect(formatGradcheckResult(results[0])).toMatch(/23,860 parameters in 4 tensors · 4 comparisons/);
   });

@@ -39,8 +39,14 @@ describe('regression through a DataLoader with float targets', () => {
 
 describe('array datasets', () => {
   it('gathers rows of any shape, by index, keeping float64', () => {
-    const inputs = tensor(Float64Array.from(range(7 * 6), (i) => i + 0.5), { shape: [7, 2, 3] });
-    const targets = tensor(Float32Array.from(range(7 * 2), (i) => 0.25 - i), { shape: [7, 2] });
+    const inputs = tensor(
+      Float64Array.from(range(7 * 6), (i) => i + 0.5),
+      { shape: [7, 2, 3] },
+    );
+    const targets = tensor(
+      Float32Array.from(range(7 * 2), (i) => 0.25 - i),
+      { shape: [7, 2] },
+    );
     const loader = new data.DataLoader({ inputs, targets }, { batchSize: 3, seed: 2 });
     expect(loader.length).toBe(3);
     expect(loader.count).toBe(7);
@@ -59,7 +65,10 @@ describe('array datasets', () => {
     }
     expect([...seen].sort((a, b) => a - b)).toEqual(range(7));
     // a bare typed array: one value per example, batches [b]
-    const [first] = new data.DataLoader({ inputs: Float32Array.of(1, 2, 3), targets: Float64Array.of(4, 5, 6) }, { batchSize: 2, shuffle: false }).epoch(0);
+    const [first] = new data.DataLoader(
+      { inputs: Float32Array.of(1, 2, 3), targets: Float64Array.of(4, 5, 6) },
+      { batchSize: 2, shuffle: false },
+    ).epoch(0);
     expect(first.inputs.toArray()).toEqual([1, 2]);
     expect(first.targets.toArray()).toEqual([4, 5]);
     expect(first.targets.dtype).toBe('float64');
@@ -80,7 +89,10 @@ describe('array datasets', () => {
       expect(nn.crossEntropy(logits, b.targets).item()).toBe(nn.crossEntropy(logits, b.labels!).item());
     }
     // token ids as inputs become float32 values, exactly
-    const [tok] = new data.DataLoader({ inputs: Int32Array.of(5, 70000, 3), targets: Int32Array.of(0, 1, 2) }, { batchSize: 3, shuffle: false }).epoch(0);
+    const [tok] = new data.DataLoader(
+      { inputs: Int32Array.of(5, 70000, 3), targets: Int32Array.of(0, 1, 2) },
+      { batchSize: 3, shuffle: false },
+    ).epoch(0);
     expect(Array.from(tok.inputs.data)).toEqual([5, 70000, 3]);
   });
 
@@ -99,7 +111,10 @@ describe('array datasets', () => {
     expect(dropped.length).toBe(4);
     expect([...dropped.epoch(0)].map((x) => x.indices.length)).toEqual([5, 5, 5, 5]);
 
-    const fresh = [...new data.DataLoader(arrays, { batchSize: 5, seed: 4 }).epoch(2)].map((x) => [Array.from(x.inputs.data), Array.from(x.targets.data)]);
+    const fresh = [...new data.DataLoader(arrays, { batchSize: 5, seed: 4 }).epoch(2)].map((x) => [
+      Array.from(x.inputs.data),
+      Array.from(x.targets.data),
+    ]);
     const arraysSeen = new Set<unknown>();
     const reused = [];
     for (const x of new data.DataLoader(arrays, { batchSize: 5, seed: 4, reuseBuffers: true }).epoch(2)) {
@@ -112,13 +127,25 @@ describe('array datasets', () => {
 
   it('rejects mismatched counts, bad columns, negative or out-of-range class indices, inputShape', () => {
     const x = randn([4, 2]);
-    expect(() => new data.DataLoader({ inputs: x, targets: new Float32Array(3) }, { batchSize: 2 })).toThrow(/DataLoader: inputs hold 4 examples but targets 3 \(shapes \[4,2\] and \[3\]\)/);
-    expect(() => new data.DataLoader({ inputs: [1, 2] as never, targets: new Float32Array(2) }, { batchSize: 2 })).toThrow(/DataLoader: inputs must be a Tensor, a typed array or \{ data: typed array, shape \}/);
-    expect(() => new data.DataLoader({ inputs: { data: new Float32Array(5), shape: [2, 2] }, targets: new Float32Array(2) }, { batchSize: 2 })).toThrow(/DataLoader: inputs has shape \[2,2\] \(4 values\) but 5 values/);
+    expect(() => new data.DataLoader({ inputs: x, targets: new Float32Array(3) }, { batchSize: 2 })).toThrow(
+      /DataLoader: inputs hold 4 examples but targets 3 \(shapes \[4,2\] and \[3\]\)/,
+    );
+    expect(() => new data.DataLoader({ inputs: [1, 2] as never, targets: new Float32Array(2) }, { batchSize: 2 })).toThrow(
+      /DataLoader: inputs must be a Tensor, a typed array or \{ data: typed array, shape \}/,
+    );
+    expect(
+      () => new data.DataLoader({ inputs: { data: new Float32Array(5), shape: [2, 2] }, targets: new Float32Array(2) }, { batchSize: 2 }),
+    ).toThrow(/DataLoader: inputs has shape \[2,2\] \(4 values\) but 5 values/);
     expect(() => new data.DataLoader({ inputs: tensor(1), targets: new Float32Array(1) }, { batchSize: 2 })).toThrow(/inputs is 0-d/);
-    expect(() => new data.DataLoader({ inputs: x, targets: Int8Array.of(0, 1, -1, 0) }, { batchSize: 2 })).toThrow(/DataLoader: class index -1 of example 2 is out of range \(class indices are >= 0\)/);
-    expect(() => new data.DataLoader({ inputs: x, targets: Uint8Array.of(0, 1, 5, 0) }, { batchSize: 2, classes: 3 })).toThrow(/class index 5 of example 2 is out of range for 3 classes \(0\.\.2\)/);
-    expect(() => new data.DataLoader({ inputs: x, targets: new Float32Array(4) }, { batchSize: 2, inputShape: [2] })).toThrow(/inputShape is for image datasets/);
+    expect(() => new data.DataLoader({ inputs: x, targets: Int8Array.of(0, 1, -1, 0) }, { batchSize: 2 })).toThrow(
+      /DataLoader: class index -1 of example 2 is out of range \(class indices are >= 0\)/,
+    );
+    expect(() => new data.DataLoader({ inputs: x, targets: Uint8Array.of(0, 1, 5, 0) }, { batchSize: 2, classes: 3 })).toThrow(
+      /class index 5 of example 2 is out of range for 3 classes \(0\.\.2\)/,
+    );
+    expect(() => new data.DataLoader({ inputs: x, targets: new Float32Array(4) }, { batchSize: 2, inputShape: [2] })).toThrow(
+      /inputShape is for image datasets/,
+    );
   });
 });
 
@@ -128,18 +155,25 @@ describe('images for convolutional networks', () => {
   it('inputShape [1, rows, cols] gives batches [b, 1, rows, cols] of the same values', () => {
     const flat = [...new data.DataLoader(ds, { batchSize: 2, seed: 1 }).epoch(0)];
     const conv = [...new data.DataLoader(ds, { batchSize: 2, seed: 1, inputShape: [1, 2, 3] }).epoch(0)];
-    expect(conv.map((b) => b.inputs.shape)).toEqual([[2, 1, 2, 3], [1, 1, 2, 3]]);
+    expect(conv.map((b) => b.inputs.shape)).toEqual([
+      [2, 1, 2, 3],
+      [1, 1, 2, 3],
+    ]);
     conv.forEach((b, i) => {
       expect(Array.from(b.inputs.data)).toEqual(Array.from(flat[i].inputs.data));
       expect(b.targets.shape).toEqual([b.labels.length, 10]);
     });
-    expect(() => new data.DataLoader(ds, { batchSize: 2, inputShape: [1, 28, 28] })).toThrow(/DataLoader: inputShape \[1,28,28\] must be positive integers multiplying to the 6 features/);
+    expect(() => new data.DataLoader(ds, { batchSize: 2, inputShape: [1, 28, 28] })).toThrow(
+      /DataLoader: inputShape \[1,28,28\] must be positive integers multiplying to the 6 features/,
+    );
   });
 
   it('imageTensor views a whole split as [N, 1, rows, cols] without copying', () => {
     const t = data.imageTensor(ds);
     expect(t.shape).toEqual([3, 1, 2, 3]);
     expect(t.data).toBe(ds.images);
-    expect(() => data.imageTensor({ ...ds, rows: 5 })).toThrow(/imageTensor: the dataset's images must be a Float32Array of count × rows × cols = 3 × 5 × 3 values, got 18/);
+    expect(() => data.imageTensor({ ...ds, rows: 5 })).toThrow(
+      /imageTensor: the dataset's images must be a Float32Array of count × rows × cols = 3 × 5 × 3 values, got 18/,
+    );
   });
 });

@@ -154,9 +154,7 @@ describe('DataLoader validation', () => {
     for (const bad of [0, -2, 1.5, Number.NaN, Infinity]) {
       expect(() => new DataLoader(ds, { batchSize: bad })).toThrow(`DataLoader: batchSize must be a positive integer, got ${bad}`);
     }
-    expect(() => new DataLoader(ds, {} as { batchSize: number })).toThrow(
-      'DataLoader: batchSize must be a positive integer, got undefined',
-    );
+    expect(() => new DataLoader(ds, {} as { batchSize: number })).toThrow('DataLoader: batchSize must be a positive integer, got undefined');
     expect(() => new DataLoader(ds, undefined as unknown as { batchSize: number })).toThrow(/options \{ batchSize \} are required/);
   });
 

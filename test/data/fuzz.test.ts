@@ -62,7 +62,8 @@ function fuzz(seed: Uint8Array, clean: RegExp, f: (b: Uint8Array) => void): { ac
     }),
     { numRuns: RUNS, seed: 1 },
   );
-  if (process.env.TG_FUZZ_RUNS !== undefined) console.log(`${clean.source}: ${RUNS} cases, ${counts.accepts} accepted, ${counts.errors} clean errors, 0 crashes`);
+  if (process.env.TG_FUZZ_RUNS !== undefined)
+    console.log(`${clean.source}: ${RUNS} cases, ${counts.accepts} accepted, ${counts.errors} clean errors, 0 crashes`);
   return counts;
 }
 
@@ -89,7 +90,16 @@ describe('fuzzing the file readers (mutated bytes: a result or a clean error)', 
   }, 60_000);
 
   it('safetensors bytes', () => {
-    const seed = encodeSafetensors({ 'layers.0.weight': tensor([[1, 2], [3, 4]]), 'layers.0.bias': tensor([0.5, -0.5]) }, { sizes: '2,2', activation: 'sigmoid' });
+    const seed = encodeSafetensors(
+      {
+        'layers.0.weight': tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        'layers.0.bias': tensor([0.5, -0.5]),
+      },
+      { sizes: '2,2', activation: 'sigmoid' },
+    );
     const c = fuzz(seed, /^decodeSafetensors: f\.safetensors: /, (b) => {
       const { tensors } = decodeSafetensors(b, 'f.safetensors');
       for (const t of tensors.values()) expect(t.size).toBe(t.shape.reduce((x, y) => x * y, 1));

@@ -34,7 +34,9 @@ describe('IDX and gzip files within bounded memory', () => {
   it('a header declaring more than the limit is refused before inflating', () => {
     const path = join(dir, 'huge-idx3-ubyte.gz');
     writeFileSync(path, gzipSync(idx([60000, 1000, 1000], new Uint8Array(100))));
-    expect(() => data.readIdxFile(path)).toThrow(/huge-idx3-ubyte\.gz: the IDX header declares 60000×1000×1000 uint8 = 60000\.0 MB, above the 1073\.7 MB limit/);
+    expect(() => data.readIdxFile(path)).toThrow(
+      /huge-idx3-ubyte\.gz: the IDX header declares 60000×1000×1000 uint8 = 60000\.0 MB, above the 1073\.7 MB limit/,
+    );
     const small = join(dir, 'small-idx1-ubyte');
     writeFileSync(small, idx([1000], new Uint8Array(1000)));
     expect(() => data.readIdxFile(small, { maxBytes: 500 })).toThrow(/small-idx1-ubyte: the file is 0\.0 MB, above the 0\.0 MB limit/);
@@ -59,9 +61,15 @@ describe('IDX and gzip files within bounded memory', () => {
 
     it('accepts labels 0..9 and refuses a label above 9 in the training file (validation part included) and the test file', () => {
       expect(data.loadMnist({ dir: folder('ok', [0, 9, 3], [1, 2]), ...sizes }).test.count).toBe(2);
-      expect(() => data.loadMnist({ dir: folder('badval', [0, 1, 12], [1, 2]), ...sizes })).toThrow(/badval\/train-labels-idx1-ubyte: label 12 of example 2 is not a class 0\.\.9/);
-      expect(() => data.loadMnist({ dir: folder('badtest', [0, 1, 2], [1, 200]), ...sizes })).toThrow(/badtest\/t10k-labels-idx1-ubyte: label 200 of example 1 is not a class 0\.\.9/);
-      expect(() => data.loadMnist({ dir: folder('fewer', [0, 1, 2], [1, 4]), ...sizes, classes: 3 })).toThrow(/label 4 of example 1 is not a class 0\.\.2/);
+      expect(() => data.loadMnist({ dir: folder('badval', [0, 1, 12], [1, 2]), ...sizes })).toThrow(
+        /badval\/train-labels-idx1-ubyte: label 12 of example 2 is not a class 0\.\.9/,
+      );
+      expect(() => data.loadMnist({ dir: folder('badtest', [0, 1, 2], [1, 200]), ...sizes })).toThrow(
+        /badtest\/t10k-labels-idx1-ubyte: label 200 of example 1 is not a class 0\.\.9/,
+      );
+      expect(() => data.loadMnist({ dir: folder('fewer', [0, 1, 2], [1, 4]), ...sizes, classes: 3 })).toThrow(
+        /label 4 of example 1 is not a class 0\.\.2/,
+      );
     });
 
     it('refuses training and test images of different sizes', () => {
@@ -77,13 +85,18 @@ describe('DataLoader type errors', () => {
     const images = new Float64Array(1_000_000).fill(0.123456789);
     let message = '';
     try {
-      new data.DataLoader({ images: images as unknown as Float32Array, labels: new Uint8Array(1000), count: 1000, features: 1000 }, { batchSize: 10 });
+      new data.DataLoader(
+        { images: images as unknown as Float32Array, labels: new Uint8Array(1000), count: 1000, features: 1000 },
+        { batchSize: 10 },
+      );
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toBe('DataLoader: dataset.images must be a Float32Array of count × features = 1000 × 1000 = 1000000 values, got a Float64Array of 1000000 values');
-    expect(() => new data.DataLoader({ images: new Float32Array(2), labels: [0, 1] as unknown as Uint8Array, count: 2, features: 1 }, { batchSize: 1 })).toThrow(
-      /dataset\.labels must be a Uint8Array of 2 labels, got an Array of 2 values$/,
+    expect(message).toBe(
+      'DataLoader: dataset.images must be a Float32Array of count × features = 1000 × 1000 = 1000000 values, got a Float64Array of 1000000 values',
     );
+    expect(
+      () => new data.DataLoader({ images: new Float32Array(2), labels: [0, 1] as unknown as Uint8Array, count: 2, features: 1 }, { batchSize: 1 }),
+    ).toThrow(/dataset\.labels must be a Uint8Array of 2 labels, got an Array of 2 values$/);
   });
 });

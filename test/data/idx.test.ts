@@ -42,9 +42,7 @@ function header(code: number, dims: number[]): number[] {
 }
 
 describe('readIdx / writeIdx round trips', () => {
-  const shapes = fc
-    .array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 })
-    .filter((s) => s.reduce((a, b) => a * b, 1) <= 300);
+  const shapes = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }).filter((s) => s.reduce((a, b) => a * b, 1) <= 300);
 
   for (const dtype of DTYPES) {
     it(`round-trips ${dtype} arrays of any shape (type code 0x${IDX_TYPE_CODES[dtype].toString(16)})`, () => {
@@ -100,9 +98,7 @@ describe('readIdx / writeIdx round trips', () => {
   });
 
   it('rejects inconsistent arrays in writeIdx', () => {
-    expect(() => writeIdx({ shape: [2, 3], data: new Uint8Array(5) })).toThrow(
-      'writeIdx: shape [2, 3] holds 6 elements but data has 5',
-    );
+    expect(() => writeIdx({ shape: [2, 3], data: new Uint8Array(5) })).toThrow('writeIdx: shape [2, 3] holds 6 elements but data has 5');
     expect(() => writeIdx({ shape: [], data: new Uint8Array(1) })).toThrow(/1 to 255 dimensions/);
     expect(() => writeIdx({ shape: [-1], data: new Uint8Array(0) })).toThrow(/integers in \[0, 2\^31\)/);
     expect(() => writeIdx({ shape: [1.5], data: new Uint8Array(1) })).toThrow(/integers in \[0, 2\^31\)/);
@@ -124,9 +120,7 @@ describe('readIdx validation', () => {
 
   it('reports truncated multi-byte data in bytes', () => {
     const bytes = new Uint8Array([...header(0x0d, [3, 2]), ...new Array(23).fill(0)]);
-    expect(() => readIdx(bytes, 'x.idx')).toThrow(
-      'x.idx: truncated: header declares 3×2 float32 = 24 data bytes, file has 23',
-    );
+    expect(() => readIdx(bytes, 'x.idx')).toThrow('x.idx: truncated: header declares 3×2 float32 = 24 data bytes, file has 23');
   });
 
   it('reports trailing bytes', () => {
@@ -236,8 +230,6 @@ describe('readIdxFile', () => {
 
     const truncated = join(dir, 'truncated-idx2.gz');
     writeFileSync(truncated, gzipSync(original.subarray(0, original.length - 1)));
-    expect(() => readIdxFile(truncated)).toThrow(
-      `${truncated}: truncated: header declares 3×2 int16 = 12 data bytes, file has 11`,
-    );
+    expect(() => readIdxFile(truncated)).toThrow(`${truncated}: truncated: header declares 3×2 int16 = 12 data bytes, file has 11`);
   });
 });

@@ -140,10 +140,7 @@ describe('loadMnist({ dir })', () => {
     const files = standard();
     const dir = makeDir(files, (name) => name.startsWith('t10k'));
     expect(loadMnist({ dir, trainSize: 10, validationSize: 2 }).train.count).toBe(10);
-    const dotted = makeDir(
-      Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('-idx', '.idx'), v])),
-      () => false,
-    );
+    const dotted = makeDir(Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace('-idx', '.idx'), v])), () => false);
     expect(loadMnist({ dir: dotted, trainSize: 12, validationSize: 0 }).validation.count).toBe(0);
   });
 

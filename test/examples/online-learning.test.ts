@@ -3,8 +3,12 @@ import { data } from '../../src/index.js';
 import { continueOnStream, jumpStats, mislabel, pretrain, roughness } from '../../examples/online-learning.js';
 
 const loaded = data.loadMnist({ trainSize: 4000, validationSize: 0 });
-const part = (set: data.Dataset, from: number, count: number): data.Dataset =>
-  ({ ...set, count, images: set.images.subarray(from * 784, (from + count) * 784), labels: set.labels.subarray(from, from + count) });
+const part = (set: data.Dataset, from: number, count: number): data.Dataset => ({
+  ...set,
+  count,
+  images: set.images.subarray(from * 784, (from + count) * 784),
+  labels: set.labels.subarray(from, from + count),
+});
 
 describe('examples/online-learning', () => {
   it('mislabel changes exactly the chosen labels, each to another digit', () => {
@@ -26,7 +30,8 @@ describe('examples/online-learning', () => {
     const batched = continueOnStream(start, stream, wrong, test, { m: 10, eta: 1, evalEvery: 100, probeEvery: 1e9 });
     expect(online.jumps.length).toBe(1000);
     expect(batched.jumps.length).toBe(100);
-    const s1 = jumpStats(online), s10 = jumpStats(batched);
+    const s1 = jumpStats(online),
+      s10 = jumpStats(batched);
     expect(s1.outlierUpdates).toBe(20);
     expect(s1.outlier).toBeGreaterThan(2 * s1.clean); // measured 2.8×; a wrong outlier flag gives ≈ 1
     expect(s10.outlier / s10.clean).toBeLessThan(1.5);

@@ -7,7 +7,7 @@ const { train, test } = data.loadMnist({ trainSize: 2000, validationSize: 0 });
 const testSubset: data.Dataset = { ...test, count: 1000, images: test.images.subarray(0, 1000 * 784), labels: test.labels.subarray(0, 1000) };
 
 describe('examples/output-layer', () => {
-  it('decoding each kind\'s target of digit d gives d back; a binary code above 1001 is no digit', () => {
+  it("decoding each kind's target of digit d gives d back; a binary code above 1001 is no digit", () => {
     const digits = Array.from({ length: 10 }, (_, d) => d);
     for (const kind of KINDS) {
       const targets = nn.oneHot(digits, 10).matmul(encoding(kind));

@@ -4,15 +4,29 @@ import { addWithNands, nand, perceptron, sigmoidGap, sigmoidNeuron } from '../..
 
 describe('examples/perceptrons', () => {
   it('the perceptron w = (−2, −2), b = 3 is NAND, as a Linear layer and elementwise', () => {
-    const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      { dtype: 'float64' },
+    );
     expect(Array.from(perceptron([-2, -2], 3)(x).data)).toEqual([1, 1, 1, 0]);
-    const a = tensor([0, 0, 1, 1], { dtype: 'float64' }), b = tensor([0, 1, 0, 1], { dtype: 'float64' });
+    const a = tensor([0, 0, 1, 1], { dtype: 'float64' }),
+      b = tensor([0, 1, 0, 1], { dtype: 'float64' });
     expect(Array.from(nand(a, b).data)).toEqual([1, 1, 1, 0]);
   });
 
   it('the network of NAND perceptrons adds every pair of 5-bit numbers', () => {
-    const xs: number[] = [], ys: number[] = [];
-    for (let x = 0; x < 32; x++) for (let y = 0; y < 32; y++) { xs.push(x); ys.push(y); }
+    const xs: number[] = [],
+      ys: number[] = [];
+    for (let x = 0; x < 32; x++)
+      for (let y = 0; y < 32; y++) {
+        xs.push(x);
+        ys.push(y);
+      }
     const { sums, gates } = addWithNands(xs, ys, 5);
     expect(gates).toBe(45);
     expect(sums).toEqual(xs.map((x, i) => x + ys[i]));

@@ -8,12 +8,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 /** Runs `run` with console.log captured; returns everything it printed. */
 async function capture(run: () => unknown): Promise<string> {
   const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { lines.push(args.map(String).join(' ')); });
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
   await run();
   return lines.join('\n');
 }
 
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('quick examples print their claims verified', () => {
   it('parameter-count: the formula matches the counted scalars, 23,860 for 784-30-10', async () => {

@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { nn, optim, randn, tensor, Tensor } from '../../src/index.js';
 
-const X = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const X = tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const Y = tensor([[0], [1], [1], [0]]);
 const XOR_LABELS = [0, 1, 1, 0];
 
@@ -67,21 +72,25 @@ function solve(A: number[][], b: number[]): number[] {
 
 describe('full-batch GD on least squares', () => {
   it('converges to the closed-form minimum (normal equations)', () => {
-    const n = 30, d = 3;
+    const n = 30,
+      d = 3;
     const A = randn([n, d], { seed: 31, dtype: 'float64' });
     const noise = randn([n, 1], { seed: 32, dtype: 'float64' });
-    const trueW = [1.5, -2, 0.5], trueB = 0.25;
+    const trueW = [1.5, -2, 0.5],
+      trueB = 0.25;
     const yData = new Float64Array(n);
     for (let i = 0; i < n; i++) yData[i] = trueB + 0.1 * noise.data[i] + trueW.reduce((s, w, k) => s + w * A.data[i * d + k], 0);
     const y = new Tensor(yData, [n, 1]);
 
     // Closed form with a bias column: (ÃᵀÃ) θ = Ãᵀy, Ã = [A | 1].
     const At = (i: number, k: number): number => (k < d ? A.data[i * d + k] : 1);
-    const AtA = Array.from({ length: d + 1 }, (_, r) => Array.from({ length: d + 1 }, (_, c) => {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += At(i, r) * At(i, c);
-      return s;
-    }));
+    const AtA = Array.from({ length: d + 1 }, (_, r) =>
+      Array.from({ length: d + 1 }, (_, c) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += At(i, r) * At(i, c);
+        return s;
+      }),
+    );
     const Aty = Array.from({ length: d + 1 }, (_, r) => {
       let s = 0;
       for (let i = 0; i < n; i++) s += At(i, r) * yData[i];

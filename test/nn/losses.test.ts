@@ -8,18 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { gradcheck, nn, tensor, Tensor, type GradcheckReport } from '../../src/index.js';
 
 const RUNS = 25;
-const f64 = (values: number[], shape: number[], requiresGrad = false): Tensor =>
-  new Tensor(Float64Array.from(values), shape, requiresGrad);
+const f64 = (values: number[], shape: number[], requiresGrad = false): Tensor => new Tensor(Float64Array.from(values), shape, requiresGrad);
 
 /** A batch shape [n, k] and two value arrays of n·k finite doubles in [lo, hi]. */
 const pairArb = (lo: number, hi: number) =>
-  fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })).chain(([n, k]) =>
-    fc.tuple(
-      fc.constant([n, k]),
-      fc.array(fc.double({ min: lo, max: hi, noNaN: true }), { minLength: n * k, maxLength: n * k }),
-      fc.array(fc.double({ min: lo, max: hi, noNaN: true }), { minLength: n * k, maxLength: n * k }),
-    ),
-  );
+  fc
+    .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }))
+    .chain(([n, k]) =>
+      fc.tuple(
+        fc.constant([n, k]),
+        fc.array(fc.double({ min: lo, max: hi, noNaN: true }), { minLength: n * k, maxLength: n * k }),
+        fc.array(fc.double({ min: lo, max: hi, noNaN: true }), { minLength: n * k, maxLength: n * k }),
+      ),
+    );
 
 function expectOk(r: GradcheckReport): void {
   expect(r.failures, JSON.stringify(r.worst)).toEqual([]);
@@ -75,11 +76,25 @@ describe('quadraticCost and mseLoss', () => {
     expect(nn.mseLoss(tensor([1, 2]), tensor([0, 0])).item()).toBe(2.5);
     expect(nn.mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'sum' }).item()).toBe(5);
     // two examples of width 3: C = (1 + 4 + 0 + 0 + 1 + 9) / (2·2) = 3.75
-    expect(nn.quadraticCost(tensor([[1, 2, 0], [0, 1, 3]]), tensor([[0, 0, 0], [0, 0, 0]])).item()).toBe(3.75);
+    expect(
+      nn
+        .quadraticCost(
+          tensor([
+            [1, 2, 0],
+            [0, 1, 3],
+          ]),
+          tensor([
+            [0, 0, 0],
+            [0, 0, 0],
+          ]),
+        )
+        .item(),
+    ).toBe(3.75);
   });
 
   it('reject differing output/target shapes, naming both shapes', () => {
-    const a = tensor([[1, 2]]), b = tensor([[1, 2, 3]]);
+    const a = tensor([[1, 2]]),
+      b = tensor([[1, 2, 3]]);
     expect(() => nn.quadraticCost(a, b)).toThrow(/quadraticCost.*\[1,2\].*\[1,3\]/);
     expect(() => nn.mseLoss(a, b)).toThrow(/mseLoss.*\[1,2\].*\[1,3\]/);
     expect(() => nn.binaryCrossEntropy(tensor([0.5]), tensor([1, 0]))).toThrow(/binaryCrossEntropy.*\[1\].*\[2\]/);
@@ -120,7 +135,10 @@ describe('crossEntropy', () => {
         close(nn.crossEntropy(logits, f64(labels, [n])).item(), withLabels, 1e-14); // labels as a 1-D tensor
         expectOk(gradcheck((x) => nn.crossEntropy(x, labels), [f64(z, [n, k])]));
         // the gradient is (softmax − onehot)/n; also gradcheck w.r.t. soft targets
-        const soft = nn.oneHot(labels, k, 'float64').mul(0.7).add(0.3 / k);
+        const soft = nn
+          .oneHot(labels, k, 'float64')
+          .mul(0.7)
+          .add(0.3 / k);
         expectOk(gradcheck((x, t) => nn.crossEntropy(x, t), [f64(z, [n, k]), soft]));
       }),
       { numRuns: RUNS },
@@ -134,7 +152,8 @@ describe('crossEntropy', () => {
     const g = Array.from(logits.grad!.data);
     for (let i = 0; i < 2; i++) {
       const row = z.slice(i * 3, i * 3 + 3);
-      const e = row.map(Math.exp), s = e.reduce((a, b) => a + b, 0);
+      const e = row.map(Math.exp),
+        s = e.reduce((a, b) => a + b, 0);
       const label = [2, 0][i];
       for (let j = 0; j < 3; j++) close(g[i * 3 + j], (e[j] / s - (j === label ? 1 : 0)) / 2, 1e-14);
     }
@@ -153,27 +172,53 @@ describe('crossEntropy', () => {
   });
 
   it('matches the documented example', () => {
-    expect(nn.crossEntropy(tensor([[2, 0, 0], [0, 0, 3]], { dtype: 'float64' }), [0, 2]).item()).toBeCloseTo((Math.log(1 + 2 * Math.exp(-2)) + Math.log(1 + 2 * Math.exp(-3))) / 2, 12);
+    expect(
+      nn
+        .crossEntropy(
+          tensor(
+            [
+              [2, 0, 0],
+              [0, 0, 3],
+            ],
+            { dtype: 'float64' },
+          ),
+          [0, 2],
+        )
+        .item(),
+    ).toBeCloseTo((Math.log(1 + 2 * Math.exp(-2)) + Math.log(1 + 2 * Math.exp(-3))) / 2, 12);
   });
 
   it('rejects labels outside [0, classes), a wrong label count and non-2-D logits', () => {
-    const logits = tensor([[1, 2, 3], [0, 0, 0]]);
+    const logits = tensor([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
     expect(() => nn.crossEntropy(logits, [3, 0])).toThrow(/label 3 at index 0 is outside \[0, 3\)/);
     expect(() => nn.crossEntropy(logits, [0, -1])).toThrow(/label -1 at index 1 is outside \[0, 3\)/);
     expect(() => nn.crossEntropy(logits, [0, 1.5])).toThrow(/label 1.5/);
     expect(() => nn.crossEntropy(logits, [0])).toThrow(/2 rows of logits but 1 labels/);
     expect(() => nn.crossEntropy(tensor([1, 2, 3]), [0])).toThrow(/crossEntropy: logits must have shape \[n, classes\], got \[3\]/);
-    expect(() => nn.crossEntropy(logits, tensor([[1, 0], [0, 1]]))).toThrow(/crossEntropy.*\[2,3\].*\[2,2\]/);
+    expect(() =>
+      nn.crossEntropy(
+        logits,
+        tensor([
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+    ).toThrow(/crossEntropy.*\[2,3\].*\[2,2\]/);
   });
 });
 
 describe('binaryCrossEntropy', () => {
-  const bceArb = fc.integer({ min: 1, max: 8 }).chain((n) =>
-    fc.tuple(
-      fc.array(fc.double({ min: 0.02, max: 0.98, noNaN: true }), { minLength: n, maxLength: n }),
-      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
-    ),
-  );
+  const bceArb = fc
+    .integer({ min: 1, max: 8 })
+    .chain((n) =>
+      fc.tuple(
+        fc.array(fc.double({ min: 0.02, max: 0.98, noNaN: true }), { minLength: n, maxLength: n }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+      ),
+    );
 
   it('= −mean(t log p + (1−t) log(1−p)) by hand, and gradchecks (property)', () => {
     fc.assert(

@@ -64,7 +64,8 @@ describe('784-30-10 MLP, quadratic cost', () => {
       cost(...copies).backward();
       // Equal up to rounding: the module's fused linear op associates g·y·(1−y) differently.
       params.forEach((p, i) => {
-        const a = p.grad!.data, b = copies[i].grad!.data;
+        const a = p.grad!.data,
+          b = copies[i].grad!.data;
         for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - b[j])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(b[j])));
       });
     });
@@ -80,7 +81,21 @@ describe('small MLP [3, 4, 2], per element (full mode)', () => {
       const y = rand([4, 2], { seed: 7, dtype: 'float64' });
       const params = net.parameters();
       expectOk(gradcheck((...ps) => nn.quadraticCost(mlpForward(x, ps, act), y), params, { mode: 'full' }));
-      expectOk(gradcheck((xx) => nn.quadraticCost(mlpForward(xx, params.map((p) => p.detach()), act), y), [x], { mode: 'full' }));
+      expectOk(
+        gradcheck(
+          (xx) =>
+            nn.quadraticCost(
+              mlpForward(
+                xx,
+                params.map((p) => p.detach()),
+                act,
+              ),
+              y,
+            ),
+          [x],
+          { mode: 'full' },
+        ),
+      );
       // deeper, and cross-entropy on identity outputs
       const deep = new nn.MLP([3, 5, 4, 3], { activation: act === 'relu' ? 'tanh' : act, seed: 8, dtype: 'float64' });
       const cross = (...ps: Tensor[]): Tensor => {
@@ -98,7 +113,9 @@ describe('small MLP [3, 4, 2], per element (full mode)', () => {
 
 describe("mini-batch SGD is the lecture's update", () => {
   it('SGD with batch m on quadraticCost equals w ← w − (η/m)·Σ_j ∇C_{x_j} (to 1e-10, float64)', () => {
-    const sizes = [5, 6, 3], m = 7, eta = 3.0;
+    const sizes = [5, 6, 3],
+      m = 7,
+      eta = 3.0;
     const net = new nn.MLP(sizes, { seed: 21, dtype: 'float64' });
     const X = randn([m, 5], { seed: 22, dtype: 'float64' });
     const Y = nn.oneHot([0, 1, 2, 0, 1, 2, 2], 3, 'float64');
@@ -116,7 +133,9 @@ describe("mini-batch SGD is the lecture's update", () => {
       const a = net.forward(xj).data;
       expect(cx.item()).toBeCloseTo(0.5 * [0, 1, 2].reduce((s, k) => s + (yj.data[k] - a[k]) ** 2, 0), 14);
       cx.backward();
-      params.forEach((p, i) => { for (let e = 0; e < p.size; e++) sums[i][e] += p.grad!.data[e]; });
+      params.forEach((p, i) => {
+        for (let e = 0; e < p.size; e++) sums[i][e] += p.grad!.data[e];
+      });
     }
     const expected = start.map((w, i) => w.map((v, e) => v - (eta / m) * sums[i][e]));
 
@@ -136,7 +155,8 @@ describe("mini-batch SGD is the lecture's update", () => {
   it('online learning (m = 1) is one step per example, each with the full rate η', () => {
     const net = new nn.MLP([2, 3, 1], { seed: 4, dtype: 'float64' });
     const p0 = net.parameters().map((p) => Float64Array.from(p.data));
-    const x = randn([1, 2], { seed: 1, dtype: 'float64' }), y = randn([1, 1], { seed: 2, dtype: 'float64' });
+    const x = randn([1, 2], { seed: 1, dtype: 'float64' }),
+      y = randn([1, 1], { seed: 2, dtype: 'float64' });
     nn.quadraticCost(net.forward(x), y).backward();
     const grads = net.parameters().map((p) => Float64Array.from(p.grad!.data));
     const opt = new optim.SGD(net.parameters(), { lr: 0.5 });

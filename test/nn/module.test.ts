@@ -55,12 +55,16 @@ describe('Module', () => {
   class Block extends nn.Module {
     readonly inner = this.registerModule('inner', new nn.Linear(2, 3, { seed: 1 }));
     readonly scale = this.registerParameter('scale', tensor([1, 1, 1]));
-    forward(x: Tensor): Tensor { return this.inner.forward(x).mul(this.scale); }
+    forward(x: Tensor): Tensor {
+      return this.inner.forward(x).mul(this.scale);
+    }
   }
   class Net extends nn.Module {
     readonly a = this.registerModule('a', new Block());
     readonly head = this.registerModule('head', new nn.Linear(3, 1, { seed: 2, bias: false }));
-    forward(x: Tensor): Tensor { return this.head.forward(this.a.forward(x).tanh()); }
+    forward(x: Tensor): Tensor {
+      return this.head.forward(this.a.forward(x).tanh());
+    }
   }
 
   it('names parameters with stable dotted names, own first, nested modules included', () => {
@@ -68,9 +72,12 @@ describe('Module', () => {
     expect(names).toEqual(['a.scale', 'a.inner.weight', 'a.inner.bias', 'head.weight']);
     expect(new Net().namedParameters().map(([n]) => n)).toEqual(names); // stable
     expect(new nn.MLP([4, 3, 2, 1]).namedParameters().map(([n, p]) => [n, p.shape])).toEqual([
-      ['layers.0.weight', [4, 3]], ['layers.0.bias', [3]],
-      ['layers.1.weight', [3, 2]], ['layers.1.bias', [2]],
-      ['layers.2.weight', [2, 1]], ['layers.2.bias', [1]],
+      ['layers.0.weight', [4, 3]],
+      ['layers.0.bias', [3]],
+      ['layers.1.weight', [3, 2]],
+      ['layers.1.bias', [2]],
+      ['layers.2.weight', [2, 1]],
+      ['layers.2.bias', [1]],
     ]);
     const seq = new nn.Sequential(new nn.Linear(2, 4), new nn.Tanh(), new nn.Linear(4, 1));
     expect(seq.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
@@ -80,7 +87,10 @@ describe('Module', () => {
   it('parameters require grad; zeroGrad zeroes every gradient in place, nested ones included', () => {
     const net = new Net();
     expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
-    net.forward(randn([5, 2], { seed: 3 })).sum().backward();
+    net
+      .forward(randn([5, 2], { seed: 3 }))
+      .sum()
+      .backward();
     const grads = net.parameters().map((p) => p.grad);
     expect(grads.every((g) => g !== null && Array.from(g.data).some((v) => v !== 0))).toBe(true);
     net.zeroGrad();
@@ -91,7 +101,8 @@ describe('Module', () => {
   });
 
   it('loadNamedParameters round-trips a model', () => {
-    const a = new nn.MLP([3, 4, 2], { seed: 1 }), b = new nn.MLP([3, 4, 2], { seed: 2 });
+    const a = new nn.MLP([3, 4, 2], { seed: 1 }),
+      b = new nn.MLP([3, 4, 2], { seed: 2 });
     const x = randn([5, 3], { seed: 9 });
     expect(b.forward(x).toArray()).not.toEqual(a.forward(x).toArray());
     const saved = a.namedParameters().map(([n, p]): [string, Tensor] => [n, p.detach().clone()]);
@@ -119,10 +130,17 @@ describe('Module', () => {
 describe('Linear', () => {
   it('maps [n, in] to [n, out] as x·W + b, and [in] to [out]', () => {
     const layer = new nn.Linear(3, 2, { seed: 4, dtype: 'float64' });
-    const x = tensor([[1, 2, 3], [0, -1, 0.5]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [1, 2, 3],
+        [0, -1, 0.5],
+      ],
+      { dtype: 'float64' },
+    );
     const y = layer.forward(x);
     expect(y.shape).toEqual([2, 2]);
-    const W = layer.weight.data, b = layer.bias!.data;
+    const W = layer.weight.data,
+      b = layer.bias!.data;
     for (let i = 0; i < 2; i++) {
       for (let j = 0; j < 2; j++) {
         let s = b[j];
@@ -173,7 +191,8 @@ describe('seeding and initialisers', () => {
 
   // Layer 400→300: 120,000 weights; the sample std is within ~0.2% of the truth (1/√(2N)),
   // so a 3% tolerance is far outside chance and far inside any wrong formula.
-  const IN = 400, OUT = 300;
+  const IN = 400,
+    OUT = 300;
   it.each([
     ['normal', 1, 1],
     ['xavier', Math.sqrt(2 / (IN + OUT)), 0],
@@ -200,7 +219,9 @@ describe('seeding and initialisers', () => {
   it('rejects an unknown initialiser or activation, listing the known ones', () => {
     expect(() => new nn.Linear(3, 2, { init: 'glorot' as never })).toThrow(/init: unknown initialiser 'glorot'; expected one of normal, xavier, he/);
     expect(() => new nn.MLP([3, 2], { init: 'uniform' as never })).toThrow(/unknown initialiser 'uniform'/);
-    expect(() => new nn.MLP([3, 2], { activation: 'gelu' as never })).toThrow(/activation: unknown activation 'gelu'; expected one of sigmoid, tanh, relu, identity/);
+    expect(() => new nn.MLP([3, 2], { activation: 'gelu' as never })).toThrow(
+      /activation: unknown activation 'gelu'; expected one of sigmoid, tanh, relu, identity/,
+    );
     expect(() => new nn.MLP([3, 2], { outputActivation: 'swish' as never })).toThrow(/unknown activation 'swish'/);
     expect(() => new nn.Activation('elu' as never)).toThrow(/unknown activation 'elu'/);
   });
@@ -209,7 +230,13 @@ describe('seeding and initialisers', () => {
 describe('MLP forward and activations', () => {
   it('applies activation to hidden layers and outputActivation to the last', () => {
     const net = new nn.MLP([2, 3, 2], { activation: 'relu', outputActivation: 'identity', seed: 1, dtype: 'float64' });
-    const x = tensor([[0.5, -1], [2, 0.25]], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [0.5, -1],
+        [2, 0.25],
+      ],
+      { dtype: 'float64' },
+    );
     const [l0, l1] = net.layers;
     const hand = l1.forward(l0.forward(x).relu());
     expect(net.forward(x).toArray()).toEqual(hand.toArray());

@@ -18,10 +18,15 @@ const bits = (t: Tensor): number[] => Array.from(new Uint8Array(t.data.buffer, t
 
 /** A model with every kind of state: Linear (float32 and float64), MLP, LayerNorm, BatchNorm buffers. */
 class Model extends nn.Module {
-  readonly body = this.registerModule('body', new nn.Sequential(new nn.Linear(4, 6, { seed: 1, init: 'he' }), new nn.BatchNorm1d(6), new nn.ReLU(), new nn.LayerNorm(6)));
+  readonly body = this.registerModule(
+    'body',
+    new nn.Sequential(new nn.Linear(4, 6, { seed: 1, init: 'he' }), new nn.BatchNorm1d(6), new nn.ReLU(), new nn.LayerNorm(6)),
+  );
   readonly head = this.registerModule('head', new nn.MLP([6, 5, 3], { seed: 2, activation: 'tanh' }));
   readonly extra = this.registerModule('extra', new nn.Linear(3, 2, { seed: 3, dtype: 'float64' }));
-  forward(x: Tensor): Tensor { return this.extra.forward(this.head.forward(this.body.forward(x)).astype('float64')); }
+  forward(x: Tensor): Tensor {
+    return this.extra.forward(this.head.forward(this.body.forward(x)).astype('float64'));
+  }
 }
 
 /** A trained model, so no value is still at its initialisation (running statistics included). */
@@ -30,17 +35,25 @@ function trained(): Model {
   const opt = new optim.Adam(m.parameters(), { lr: 0.05 });
   for (let s = 0; s < 3; s++) {
     opt.zeroGrad();
-    m.forward(randn([8, 4], { seed: s })).square().mean().backward();
+    m.forward(randn([8, 4], { seed: s }))
+      .square()
+      .mean()
+      .backward();
     opt.step();
   }
   // values whose bits a careless copy would change
   const w = m.head.layers[0].weight.data;
-  w[0] = -0; w[1] = 1.4e-45; w[2] = Infinity; w[3] = -3.4028234663852886e38; w[4] = NaN;
+  w[0] = -0;
+  w[1] = 1.4e-45;
+  w[2] = Infinity;
+  w[3] = -3.4028234663852886e38;
+  w[4] = NaN;
   return m;
 }
 
 function expectSameBits(a: nn.Module, b: nn.Module): void {
-  const sa = [...a.stateDict()], sb = [...b.stateDict()];
+  const sa = [...a.stateDict()],
+    sb = [...b.stateDict()];
   expect(sb.map(([k]) => k)).toEqual(sa.map(([k]) => k));
   sa.forEach(([k, t], i) => {
     expect(sb[i][1].dtype, k).toBe(t.dtype);
@@ -75,7 +88,11 @@ describe('round trips are bit-identical', () => {
     const a = trained();
     const path = join(dir, 'pt.safetensors');
     nn.save(a, path, { layout: 'pytorch' });
-    expect(() => nn.load(new Model(), path, { layout: 'tensorgrad' })).toThrow(new RegExp(`${path.replace(/[.\\/]/g, '\\$&')}: Model\\.loadStateDict: 'body\\.0\\.weight' has shape \\[4,6\\] in the module but \\[6,4\\] in the state \\(transposed`));
+    expect(() => nn.load(new Model(), path, { layout: 'tensorgrad' })).toThrow(
+      new RegExp(
+        `${path.replace(/[.\\/]/g, '\\$&')}: Model\\.loadStateDict: 'body\\.0\\.weight' has shape \\[4,6\\] in the module but \\[6,4\\] in the state \\(transposed`,
+      ),
+    );
     expect(() => nn.load(new Model(), path, { layout: 'tensorgrad', strict: false })).toThrow(/'body\.0\.weight' has shape/); // shapes are checked either way
   });
 });
@@ -90,10 +107,16 @@ function parseByTheRules(bytes: Uint8Array): { header: Record<string, unknown>; 
   const header = JSON.parse(headerText) as Record<string, unknown>;
   const data = bytes.subarray(8 + n);
   // the tensors tile the data exactly, each [begin, end) = shape × 4 bytes (F32) or 8 (F64)
-  const entries = Object.entries(header).filter(([k]) => k !== '__metadata__') as [string, { dtype: string; shape: number[]; data_offsets: [number, number] }][];
+  const entries = Object.entries(header).filter(([k]) => k !== '__metadata__') as [
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] },
+  ][];
   const spans = entries.map(([, e]) => e.data_offsets).sort((x, y) => x[0] - y[0]);
   let pos = 0;
-  for (const [b, e] of spans) { expect(b).toBe(pos); pos = e; }
+  for (const [b, e] of spans) {
+    expect(b).toBe(pos);
+    pos = e;
+  }
   expect(pos).toBe(data.length);
   for (const [, e] of entries) {
     expect(['F32', 'F64']).toContain(e.dtype);
@@ -131,7 +154,9 @@ describe("PyTorch's layout", () => {
     // safetensors.torch.save_file(Sequential(Linear(2, 3), ReLU(), Linear(3, 1)).state_dict(), path, {'format': 'pt'}),
     // written by hand: header keys in the writer's order, data in another order than the keys.
     const w0 = [0.5, -1, 2, 0.25, -0.75, 1.5]; // [3, 2]
-    const b0 = [0.1, 0.2, 0.3], w1 = [1, -2, 3], b1 = [-0.5];
+    const b0 = [0.1, 0.2, 0.3],
+      w1 = [1, -2, 3],
+      b1 = [-0.5];
     const header = {
       __metadata__: { format: 'pt' },
       '0.bias': { dtype: 'F32', shape: [3], data_offsets: [0, 12] },
@@ -151,7 +176,10 @@ describe("PyTorch's layout", () => {
     const net = new nn.Sequential(new nn.Linear(2, 3, { seed: 7 }), new nn.ReLU(), new nn.Linear(3, 1, { seed: 8 }));
     expect(nn.load(net, path).layout).toBe('pytorch'); // from format: 'pt'
     const [first, , last] = net.layers as [nn.Linear, nn.Module, nn.Linear];
-    expect(first.weight.toArray()).toEqual([[0.5, 2, -0.75], [-1, 0.25, 1.5]]); // [in, out] = w0ᵀ
+    expect(first.weight.toArray()).toEqual([
+      [0.5, 2, -0.75],
+      [-1, 0.25, 1.5],
+    ]); // [in, out] = w0ᵀ
     expect(Array.from(first.bias!.data)).toEqual(Array.from(Float32Array.from(b0)));
     expect(last.weight.toArray()).toEqual([[1], [-2], [3]]);
     expect(last.bias!.toArray()).toEqual([-0.5]);
@@ -173,7 +201,9 @@ describe('errors name the file', () => {
     expect(() => nn.load(m, cut)).toThrow(new RegExp(`decodeSafetensors: ${cut.replace(/[.\\/]/g, '\\$&')}: `));
     const odd = join(dir, 'odd.safetensors');
     writeFileSync(odd, nn.encodeSafetensors([...m.stateDict()], { 'tensorgrad.layout': 'keras' }));
-    expect(() => nn.load(m, join(dir, 'odd.safetensors'))).toThrow(/metadata 'tensorgrad\.layout': layout must be one of 'tensorgrad', 'pytorch', got "keras"/);
+    expect(() => nn.load(m, join(dir, 'odd.safetensors'))).toThrow(
+      /metadata 'tensorgrad\.layout': layout must be one of 'tensorgrad', 'pytorch', got "keras"/,
+    );
     expect(() => nn.save(m, join(dir, 'no-such-dir', 'x.safetensors'))).toThrow(/nn\.save: cannot write .*no-such-dir.*x\.safetensors/);
     expect(() => nn.moduleToBytes(m, { layout: 'onnx' as never })).toThrow(/moduleToBytes: layout must be one of/);
   });

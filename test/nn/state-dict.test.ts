@@ -12,12 +12,16 @@ class Block extends nn.Module {
   readonly count = this.registerBuffer('count', tensor([0]));
   readonly scratch = this.registerBuffer('scratch', tensor([7, 7]), { persistent: false });
   readonly inner = this.registerModule('inner', new nn.Sequential(new nn.Linear(3, 3, { seed: 1 }), new nn.BatchNorm1d(3)));
-  forward(x: Tensor): Tensor { return this.inner.forward(x.mul(this.scale)); }
+  forward(x: Tensor): Tensor {
+    return this.inner.forward(x.mul(this.scale));
+  }
 }
 class Net extends nn.Module {
   readonly block = this.registerModule('block', new Block());
   readonly head = this.registerModule('head', new nn.MLP([3, 4, 2], { seed: 2 }));
-  forward(x: Tensor): Tensor { return this.head.forward(this.block.forward(x)); }
+  forward(x: Tensor): Tensor {
+    return this.head.forward(this.block.forward(x));
+  }
 }
 
 const bits = (t: Tensor): number[] => Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
@@ -27,7 +31,16 @@ describe('train() / eval()', () => {
   it('switch the module and every module inside it, and return the module', () => {
     const net = new Net();
     const all = (): boolean[] => net.namedModules().map(([, m]) => m.training);
-    expect(net.namedModules().map(([n]) => n)).toEqual(['', 'block', 'block.inner', 'block.inner.0', 'block.inner.1', 'head', 'head.layers.0', 'head.layers.1']);
+    expect(net.namedModules().map(([n]) => n)).toEqual([
+      '',
+      'block',
+      'block.inner',
+      'block.inner.0',
+      'block.inner.1',
+      'head',
+      'head.layers.0',
+      'head.layers.1',
+    ]);
     expect(all().every((t) => t)).toBe(true);
     expect(net.eval()).toBe(net);
     expect(all().every((t) => !t)).toBe(true);
@@ -58,15 +71,29 @@ describe('buffers', () => {
     expect(b.buffers()).toContain(b.scratch);
     // PyTorch's order: per module its parameters, then its buffers, then its children's
     expect([...b.stateDict().keys()]).toEqual([
-      'scale', 'count', 'inner.0.weight', 'inner.0.bias', 'inner.1.weight', 'inner.1.bias', 'inner.1.running_mean', 'inner.1.running_var',
+      'scale',
+      'count',
+      'inner.0.weight',
+      'inner.0.bias',
+      'inner.1.weight',
+      'inner.1.bias',
+      'inner.1.running_mean',
+      'inner.1.running_var',
     ]);
   });
 
   it('names must be new and well formed', () => {
     class Bad extends nn.Module {
-      forward(x: Tensor): Tensor { return x; }
-      twice(): void { this.registerParameter('w', tensor([1])); this.registerBuffer('w', tensor([1])); }
-      empty(): void { this.registerBuffer('', tensor([1])); }
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+      twice(): void {
+        this.registerParameter('w', tensor([1]));
+        this.registerBuffer('w', tensor([1]));
+      }
+      empty(): void {
+        this.registerBuffer('', tensor([1]));
+      }
     }
     expect(() => new Bad().twice()).toThrow(/Bad\.registerBuffer: the name 'w' is already taken/);
     expect(() => new Bad().empty()).toThrow(/Bad\.registerBuffer: name must be a non-empty string/);
@@ -78,8 +105,18 @@ describe('stateDict', () => {
     const net = new Net();
     const sd = net.stateDict();
     expect([...sd.keys()]).toEqual([
-      'block.scale', 'block.count', 'block.inner.0.weight', 'block.inner.0.bias', 'block.inner.1.weight', 'block.inner.1.bias',
-      'block.inner.1.running_mean', 'block.inner.1.running_var', 'head.layers.0.weight', 'head.layers.0.bias', 'head.layers.1.weight', 'head.layers.1.bias',
+      'block.scale',
+      'block.count',
+      'block.inner.0.weight',
+      'block.inner.0.bias',
+      'block.inner.1.weight',
+      'block.inner.1.bias',
+      'block.inner.1.running_mean',
+      'block.inner.1.running_var',
+      'head.layers.0.weight',
+      'head.layers.0.bias',
+      'head.layers.1.weight',
+      'head.layers.1.bias',
     ]);
     expect(sd.get('block.scale')!.data).toBe(net.block.scale.data);
     expect(sd.get('block.scale')!.requiresGrad).toBe(false);
@@ -89,10 +126,18 @@ describe('stateDict', () => {
     const net = new Net();
     const pt = net.stateDict({ layout: 'pytorch' });
     expect([...pt].map(([k, t]) => [k, t.shape])).toEqual([
-      ['block.scale', [3]], ['block.count', [1]],
-      ['block.inner.0.weight', [3, 3]], ['block.inner.0.bias', [3]],
-      ['block.inner.1.weight', [3]], ['block.inner.1.bias', [3]], ['block.inner.1.running_mean', [3]], ['block.inner.1.running_var', [3]],
-      ['head.0.weight', [4, 3]], ['head.0.bias', [4]], ['head.2.weight', [2, 4]], ['head.2.bias', [2]],
+      ['block.scale', [3]],
+      ['block.count', [1]],
+      ['block.inner.0.weight', [3, 3]],
+      ['block.inner.0.bias', [3]],
+      ['block.inner.1.weight', [3]],
+      ['block.inner.1.bias', [3]],
+      ['block.inner.1.running_mean', [3]],
+      ['block.inner.1.running_var', [3]],
+      ['head.0.weight', [4, 3]],
+      ['head.0.bias', [4]],
+      ['head.2.weight', [2, 4]],
+      ['head.2.bias', [2]],
     ]);
     const w = net.head.layers[0].weight; // [3, 4]
     const wt = pt.get('head.0.weight')!;
@@ -100,7 +145,12 @@ describe('stateDict', () => {
     expect(wt.data).not.toBe(w.data);
     const seq = new nn.Sequential(new nn.Linear(2, 5), new nn.ReLU(), new nn.LayerNorm(5), new nn.Linear(5, 1));
     expect([...seq.stateDict({ layout: 'pytorch' })].map(([k, t]) => `${k} ${t.shape.join('x')}`)).toEqual([
-      '0.weight 5x2', '0.bias 5', '2.weight 5', '2.bias 5', '3.weight 1x5', '3.bias 1',
+      '0.weight 5x2',
+      '0.bias 5',
+      '2.weight 5',
+      '2.bias 5',
+      '3.weight 1x5',
+      '3.bias 1',
     ]);
   });
 });
@@ -108,7 +158,8 @@ describe('stateDict', () => {
 describe('loadStateDict', () => {
   it('copies values in place (buffers included), bit for bit, in both layouts', () => {
     for (const layout of ['tensorgrad', 'pytorch'] as const) {
-      const a = new Net(), b = new Net();
+      const a = new Net(),
+        b = new Net();
       for (const t of a.stateDict().values()) t.data.set(randn([t.size], { seed: t.size + 11 }).data);
       const before = b.block.scale.data;
       expect(b.loadStateDict(a.stateDict({ layout }), { layout })).toEqual({ missingKeys: [], unexpectedKeys: [] });
@@ -121,7 +172,8 @@ describe('loadStateDict', () => {
   });
 
   it('accepts a record and [name, tensor] pairs', () => {
-    const a = new nn.Linear(2, 2, { seed: 1 }), b = new nn.Linear(2, 2, { seed: 2 });
+    const a = new nn.Linear(2, 2, { seed: 1 }),
+      b = new nn.Linear(2, 2, { seed: 2 });
     b.loadStateDict(Object.fromEntries(a.stateDict()));
     expect(b.weight.toArray()).toEqual(a.weight.toArray());
     const c = new nn.Linear(2, 2, { seed: 3 });
@@ -160,21 +212,40 @@ describe('loadStateDict', () => {
     const sd = new nn.MLP([2, 3, 1], { seed: 5 }).stateDict();
     sd.set('layers.1.weight', tensor([[1, 2, 3]]));
     for (const strict of [true, false]) {
-      expect(() => net.loadStateDict(sd, { strict })).toThrow(/'layers\.1\.weight' has shape \[3,1\] in the module but \[1,3\] in the state.*nothing was loaded/);
+      expect(() => net.loadStateDict(sd, { strict })).toThrow(
+        /'layers\.1\.weight' has shape \[3,1\] in the module but \[1,3\] in the state.*nothing was loaded/,
+      );
     }
     expect(snapshot(net)).toEqual(before);
     // a state in the other layout says so
     const pt = new nn.MLP([2, 3, 1]).stateDict({ layout: 'pytorch' });
-    expect(() => net.loadStateDict(new Map([...pt].map(([k, t]) => [k.replace(/^(\d)/, (d) => `layers.${Number(d) / 2}`), t])))).toThrow(/transposed: if the state is in PyTorch's layout, load it with \{ layout: 'pytorch' \}/);
+    expect(() => net.loadStateDict(new Map([...pt].map(([k, t]) => [k.replace(/^(\d)/, (d) => `layers.${Number(d) / 2}`), t])))).toThrow(
+      /transposed: if the state is in PyTorch's layout, load it with \{ layout: 'pytorch' \}/,
+    );
     expect(() => net.loadStateDict(pt)).toThrow(/if the state is in PyTorch's layout/);
   });
 
   it('strict checks dtypes, naming the key; non-strict converts', () => {
     const net = new nn.Linear(2, 2, { seed: 1 });
-    const sd = new Map<string, Tensor>([['weight', tensor([[1, 2], [3, 4]], { dtype: 'float64' })], ['bias', tensor([0.5, 0.25])]]);
+    const sd = new Map<string, Tensor>([
+      [
+        'weight',
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: 'float64' },
+        ),
+      ],
+      ['bias', tensor([0.5, 0.25])],
+    ]);
     expect(() => net.loadStateDict(sd)).toThrow(/'weight' is float32 in the module but float64 in the state; nothing was loaded/);
     net.loadStateDict(sd, { strict: false });
-    expect(net.weight.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(net.weight.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(net.weight.dtype).toBe('float32');
   });
 
@@ -182,7 +253,9 @@ describe('loadStateDict', () => {
     const net = new nn.Linear(2, 2);
     expect(() => net.loadStateDict(null as never)).toThrow(/Linear\.loadStateDict: expected a state dict/);
     expect(() => net.loadStateDict(new Map([['weight', [1, 2] as never]]))).toThrow(/the value of 'weight' is not a Tensor/);
-    expect(() => net.loadStateDict(net.stateDict(), { layout: 'keras' as never })).toThrow(/layout must be one of 'tensorgrad', 'pytorch', got "keras"/);
+    expect(() => net.loadStateDict(net.stateDict(), { layout: 'keras' as never })).toThrow(
+      /layout must be one of 'tensorgrad', 'pytorch', got "keras"/,
+    );
     expect(() => net.stateDict({ layout: 'keras' as never })).toThrow(/stateDict: layout must be one of/);
   });
 });

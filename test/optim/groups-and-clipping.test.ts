@@ -10,7 +10,9 @@ const param = (seed: number, n = 3): Tensor => randn([n], { seed, dtype: 'float6
 
 /** Sets each parameter's gradient to a fixed seeded vector times (step + 1). */
 function setGrads(ps: Tensor[], step: number): void {
-  ps.forEach((p, i) => { p.grad = randn(p.shape, { seed: 100 * step + i, dtype: 'float64' }).mul(step + 1); });
+  ps.forEach((p, i) => {
+    p.grad = randn(p.shape, { seed: 100 * step + i, dtype: 'float64' }).mul(step + 1);
+  });
 }
 
 type Make = (groups: optim.ParamGroupSpec<Record<string, unknown>>[] | Tensor[], defaults: Record<string, unknown>) => optim.Optimizer;
@@ -21,19 +23,30 @@ const makers: Record<string, Make> = {
 };
 const groupOptions: Record<string, [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]> = {
   // [defaults, overrides of group 1, the same with the defaults filled in]
-  SGD: [{ lr: 0.1, momentum: 0.9 }, { lr: 0.01, nesterov: true, weightDecay: 0.1 }, { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.1 }],
+  SGD: [
+    { lr: 0.1, momentum: 0.9 },
+    { lr: 0.01, nesterov: true, weightDecay: 0.1 },
+    { lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 0.1 },
+  ],
   Adam: [{ lr: 0.05 }, { lr: 0.2, betas: [0.5, 0.9], eps: 1e-3, weightDecay: 0.1 }, { lr: 0.2, betas: [0.5, 0.9], eps: 1e-3, weightDecay: 0.1 }],
-  AdamW: [{ lr: 0.05, weightDecay: 0.2 }, { lr: 0.2, betas: [0.5, 0.9] }, { lr: 0.2, betas: [0.5, 0.9], weightDecay: 0.2 }],
+  AdamW: [
+    { lr: 0.05, weightDecay: 0.2 },
+    { lr: 0.2, betas: [0.5, 0.9] },
+    { lr: 0.2, betas: [0.5, 0.9], weightDecay: 0.2 },
+  ],
 };
 
 describe('parameter groups', () => {
   for (const [name, make] of Object.entries(makers)) {
     it(`${name}: each group steps exactly as its own optimizer with its hyperparameters`, () => {
       const [defaults, overrides, filled] = groupOptions[name];
-      const a = [param(1), param(2, 2)], b = [param(3, 4)];
+      const a = [param(1), param(2, 2)],
+        b = [param(3, 4)];
       const grouped = make([{ params: a }, { params: b, ...overrides }], defaults);
-      const a2 = a.map((p) => p.detach().clone()), b2 = b.map((p) => p.detach().clone());
-      a2.forEach((p) => (p.requiresGrad = true)); b2.forEach((p) => (p.requiresGrad = true));
+      const a2 = a.map((p) => p.detach().clone()),
+        b2 = b.map((p) => p.detach().clone());
+      a2.forEach((p) => (p.requiresGrad = true));
+      b2.forEach((p) => (p.requiresGrad = true));
       const alone = [make(a2, defaults), make(b2, filled)];
       for (let step = 0; step < 4; step++) {
         setGrads([...a, ...b], step);
@@ -45,7 +58,10 @@ describe('parameter groups', () => {
       // and the groups did differ: the same run with the defaults everywhere ends elsewhere
       const c = [param(1), param(2, 2), param(3, 4)];
       const plain = make(c, defaults);
-      for (let step = 0; step < 4; step++) { setGrads(c, step); plain.step(); }
+      for (let step = 0; step < 4; step++) {
+        setGrads(c, step);
+        plain.step();
+      }
       expect(Array.from(c[2].data)).not.toEqual(Array.from(b[0].data));
       expect(grouped.paramGroups.map((g) => g.lr)).toEqual([defaults.lr, overrides.lr]);
       expect(grouped.params).toEqual([...a, ...b]);
@@ -79,10 +95,19 @@ describe('parameter groups', () => {
 
   it('state dicts keep each group rate and resume identically', () => {
     const net = new nn.MLP([2, 3, 1], { seed: 3 });
-    const x = tensor([[0.5, -1], [1, 2]]), y = tensor([[1], [0]]);
-    const make = (m: nn.MLP): optim.Adam => new optim.Adam([{ params: m.layers[0].parameters(), lr: 0.1 }, { params: m.layers[1].parameters() }], { lr: 0.01 });
+    const x = tensor([
+        [0.5, -1],
+        [1, 2],
+      ]),
+      y = tensor([[1], [0]]);
+    const make = (m: nn.MLP): optim.Adam =>
+      new optim.Adam([{ params: m.layers[0].parameters(), lr: 0.1 }, { params: m.layers[1].parameters() }], { lr: 0.01 });
     const train = (m: nn.MLP, o: optim.Optimizer, n: number): void => {
-      for (let t = 0; t < n; t++) { o.zeroGrad(); nn.mseLoss(m.forward(x), y).backward(); o.step(); }
+      for (let t = 0; t < n; t++) {
+        o.zeroGrad();
+        nn.mseLoss(m.forward(x), y).backward();
+        o.step();
+      }
     };
     const opt = make(net);
     train(net, opt, 2);
@@ -98,16 +123,27 @@ describe('parameter groups', () => {
     train(net, opt, 2);
     train(copy, opt2, 2);
     expect(copy.parameters().map((p) => Array.from(p.data))).toEqual(net.parameters().map((p) => Array.from(p.data)));
-    expect(() => new optim.Adam(copy.parameters()).loadStateDict(state)).toThrow(/Adam\.loadStateDict: the state has 2 parameter groups, this optimizer 1/);
+    expect(() => new optim.Adam(copy.parameters()).loadStateDict(state)).toThrow(
+      /Adam\.loadStateDict: the state has 2 parameter groups, this optimizer 1/,
+    );
   });
 
   it('errors: a parameter in two groups, a group without params, a group hyperparameter out of range', () => {
-    const p = param(1), q = param(2);
-    expect(() => new optim.SGD([{ params: [p] }, { params: [p, q] }], { lr: 0.1 })).toThrow(/SGD: parameter 1 appears twice \(a parameter may be in one group only\)/);
-    expect(() => new optim.Adam([{ params: [p] }, { lr: 0.1 } as never])).toThrow(/Adam: item 1 of the parameter list is neither a Tensor nor a group \{ params, \.\.\. \}/);
+    const p = param(1),
+      q = param(2);
+    expect(() => new optim.SGD([{ params: [p] }, { params: [p, q] }], { lr: 0.1 })).toThrow(
+      /SGD: parameter 1 appears twice \(a parameter may be in one group only\)/,
+    );
+    expect(() => new optim.Adam([{ params: [p] }, { lr: 0.1 } as never])).toThrow(
+      /Adam: item 1 of the parameter list is neither a Tensor nor a group \{ params, \.\.\. \}/,
+    );
     expect(() => new optim.Adam([p, { params: [q] }] as never)).toThrow(/Adam: the parameter list mixes tensors and parameter groups/);
-    expect(() => new optim.SGD([{ params: [p] }, { params: [q], momentum: 1 }], { lr: 0.1 })).toThrow(/SGD \(group 1\): momentum must be in \[0, 1\), got 1/);
-    expect(() => new optim.SGD([{ params: [p] }, { params: [q], lr: -1 }], { lr: 0.1 })).toThrow(/SGD \(group 1\): lr must be a finite number > 0, got -1/);
+    expect(() => new optim.SGD([{ params: [p] }, { params: [q], momentum: 1 }], { lr: 0.1 })).toThrow(
+      /SGD \(group 1\): momentum must be in \[0, 1\), got 1/,
+    );
+    expect(() => new optim.SGD([{ params: [p] }, { params: [q], lr: -1 }], { lr: 0.1 })).toThrow(
+      /SGD \(group 1\): lr must be a finite number > 0, got -1/,
+    );
     expect(() => new optim.SGD([{ params: [p] }])).toThrow(/SGD: lr must be a finite number > 0, got undefined/);
     expect(() => new optim.Adam([{ params: [] }, { params: [] }])).toThrow(/Adam: got an empty parameter list/);
     const opt = new optim.SGD([{ params: [p] }, { params: [q], lr: 0.1 }], { lr: 0.1 });
@@ -118,7 +154,8 @@ describe('parameter groups', () => {
 
 describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
   const grads = (): Tensor[] => {
-    const a = param(1), b = param(2, 4);
+    const a = param(1),
+      b = param(2, 4);
     a.grad = tensor([3, 0, -4], { dtype: 'float64' });
     b.grad = tensor([0, 12, 0, 0], { dtype: 'float64' });
     return [a, b];
@@ -154,12 +191,15 @@ describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
 
   it('works on a float32 model after backward, and a single tensor', () => {
     const net = new nn.MLP([4, 8, 2], { seed: 1 });
-    nn.mseLoss(net.forward(randn([16, 4], { seed: 2 })), randn([16, 2], { seed: 3 })).mul(1000).backward();
+    nn.mseLoss(net.forward(randn([16, 4], { seed: 2 })), randn([16, 2], { seed: 3 }))
+      .mul(1000)
+      .backward();
     const norm = optim.clipGradNorm(net.parameters(), 0.5);
     expect(norm).toBeGreaterThan(0.5);
     const after = Math.sqrt(net.parameters().reduce((s, p) => s + Array.from(p.grad!.data).reduce((a, v) => a + v * v, 0), 0));
     expect(after).toBeCloseTo(0.5, 4);
-    const t = param(1); t.grad = tensor([6, 8], { dtype: 'float64' });
+    const t = param(1);
+    t.grad = tensor([6, 8], { dtype: 'float64' });
     expect(optim.clipGradNorm(t, 5)).toBe(10);
   });
 

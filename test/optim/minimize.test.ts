@@ -10,10 +10,12 @@ const W = tensor([1, 3], { dtype: 'float64' });
 /** f(x, y) = x² + 3y² */
 const bowl = (v: Tensor): Tensor => v.square().mul(W).sum();
 
-const E0 = tensor([1, 0], { dtype: 'float64' }), E1 = tensor([0, 1], { dtype: 'float64' });
+const E0 = tensor([1, 0], { dtype: 'float64' }),
+  E1 = tensor([0, 1], { dtype: 'float64' });
 /** Rosenbrock f(x, y) = (1 − x)² + 100 (y − x²)², minimum 0 at (1, 1). */
 const rosenbrock = (v: Tensor): Tensor => {
-  const x = v.mul(E0).sum(), y = v.mul(E1).sum();
+  const x = v.mul(E0).sum(),
+    y = v.mul(E1).sum();
   return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100));
 };
 
@@ -50,7 +52,11 @@ describe('minimize on the bowl x² + 3y²', () => {
   });
 
   it('takes a factory for any optimizer, and stops at once at a stationary point', () => {
-    const r = optim.minimize(bowl, [1, -1], { lr: 0.05, steps: 2000, optimizer: (ps, lr) => new optim.SGD(ps, { lr, momentum: 0.5, nesterov: true }) });
+    const r = optim.minimize(bowl, [1, -1], {
+      lr: 0.05,
+      steps: 2000,
+      optimizer: (ps, lr) => new optim.SGD(ps, { lr, momentum: 0.5, nesterov: true }),
+    });
     expect(r.converged).toBe(true);
     r.x.forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-8));
     const still = optim.minimize(bowl, [0, 0]);
@@ -75,12 +81,15 @@ describe('minimize on Rosenbrock', () => {
 
 describe('minimize rejects bad input', () => {
   it('lr, steps, x0, f and the optimizer name', () => {
-    for (const lr of [0, -1, Number.NaN, Infinity]) expect(() => optim.minimize(bowl, [1, 1], { lr })).toThrow(/minimize: lr must be a finite number > 0/);
+    for (const lr of [0, -1, Number.NaN, Infinity])
+      expect(() => optim.minimize(bowl, [1, 1], { lr })).toThrow(/minimize: lr must be a finite number > 0/);
     expect(() => optim.minimize(bowl, [1, 1], { steps: -1 })).toThrow(/minimize: steps must be a non-negative integer, got -1/);
     expect(() => optim.minimize(bowl, [1, 1], { steps: 2.5 })).toThrow(/steps must be a non-negative integer, got 2.5/);
     expect(() => optim.minimize(bowl, [])).toThrow(/minimize: x0 must be a non-empty list of finite numbers, got \[\]/);
     expect(() => optim.minimize(bowl, [1, Number.NaN])).toThrow(/x0 must be a non-empty list of finite numbers/);
     expect(() => optim.minimize((v) => v.square(), [1, 2])).toThrow(/minimize: f must return a one-element tensor, got \[2\]/);
-    expect(() => optim.minimize(bowl, [1, 1], { optimizer: 'lbfgs' as never })).toThrow(/minimize: unknown optimizer 'lbfgs'; expected 'gd', 'momentum', 'adam' or a factory/);
+    expect(() => optim.minimize(bowl, [1, 1], { optimizer: 'lbfgs' as never })).toThrow(
+      /minimize: unknown optimizer 'lbfgs'; expected 'gd', 'momentum', 'adam' or a factory/,
+    );
   });
 });

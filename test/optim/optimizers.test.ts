@@ -12,7 +12,11 @@ const A = [1, -2, 0.5];
 const P0 = [0.5, 1, -1.5];
 const handGrad = (p: number[]): number[] => p.map((v, i) => 2 * C[i] * (v - A[i]));
 const lossOf = (p: Tensor): Tensor =>
-  p.sub(tensor(A, { dtype: 'float64' })).square().mul(tensor(C, { dtype: 'float64' })).sum();
+  p
+    .sub(tensor(A, { dtype: 'float64' }))
+    .square()
+    .mul(tensor(C, { dtype: 'float64' }))
+    .sum();
 
 const param = (values = P0): Tensor => tensor(values, { dtype: 'float64', requiresGrad: true });
 
@@ -32,9 +36,13 @@ function run(p: Tensor, opt: optim.Optimizer, steps: number): number[][] {
 
 function expectTrajectory(got: number[][], want: number[][], tol = 1e-13): void {
   expect(got.length).toBe(want.length);
-  got.forEach((row, t) => row.forEach((v, i) => {
-    expect(Math.abs(v - want[t][i]), `step ${t + 1}, element ${i}: ${v} vs ${want[t][i]}`).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[t][i])));
-  }));
+  got.forEach((row, t) =>
+    row.forEach((v, i) => {
+      expect(Math.abs(v - want[t][i]), `step ${t + 1}, element ${i}: ${v} vs ${want[t][i]}`).toBeLessThanOrEqual(
+        tol * Math.max(1, Math.abs(want[t][i])),
+      );
+    }),
+  );
 }
 
 /** PyTorch's SGD: g += λθ; b = g (t = 1) or μb + g; g = g + μb (Nesterov) or b; θ −= γg. */
@@ -58,7 +66,8 @@ function handSgd(steps: number, lr: number, mu = 0, wd = 0, nesterov = false): n
 /** PyTorch's Adam / AdamW with bias correction. */
 function handAdam(steps: number, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): number[][] {
   let p = [...P0];
-  let m = [0, 0, 0], v = [0, 0, 0];
+  let m = [0, 0, 0],
+    v = [0, 0, 0];
   const out: number[][] = [];
   for (let t = 1; t <= steps; t++) {
     let g = handGrad(p);
@@ -114,7 +123,10 @@ describe('Adam and AdamW match PyTorch update rules written by hand (3 steps)', 
     const p = param();
     expectTrajectory(run(p, new optim.AdamW([p], { lr: 0.1 }), 3), handAdam(3, 0.1, 0.9, 0.999, 1e-8, 0.01, true));
     const q = param();
-    expectTrajectory(run(q, new optim.AdamW([q], { lr: 0.05, weightDecay: 0.5, betas: [0.5, 0.9] }), 3), handAdam(3, 0.05, 0.5, 0.9, 1e-8, 0.5, true));
+    expectTrajectory(
+      run(q, new optim.AdamW([q], { lr: 0.05, weightDecay: 0.5, betas: [0.5, 0.9] }), 3),
+      handAdam(3, 0.05, 0.5, 0.9, 1e-8, 0.5, true),
+    );
     // and it differs from Adam's coupled L2
     expect(handAdam(3, 0.05, 0.5, 0.9, 1e-8, 0.5, true)[2]).not.toEqual(handAdam(3, 0.05, 0.5, 0.9, 1e-8, 0.5, false)[2]);
   });
@@ -137,7 +149,8 @@ describe('parameters without a gradient are skipped', () => {
     ['AdamW', (ps: Tensor[]) => new optim.AdamW(ps, { lr: 0.1 })],
   ] as const) {
     it(name, () => {
-      const used = param(), unused = param([3, 4]);
+      const used = param(),
+        unused = param([3, 4]);
       const opt = make([used, unused]);
       for (let t = 0; t < 3; t++) {
         opt.zeroGrad();
@@ -151,9 +164,14 @@ describe('parameters without a gradient are skipped', () => {
   }
 
   it("Adam counts steps per parameter (PyTorch): a late parameter's first update is a first step", () => {
-    const early = param(), late = param();
+    const early = param(),
+      late = param();
     const opt = new optim.Adam([early, late], { lr: 0.1 });
-    for (let t = 0; t < 2; t++) { opt.zeroGrad(); lossOf(early).backward(); opt.step(); }
+    for (let t = 0; t < 2; t++) {
+      opt.zeroGrad();
+      lossOf(early).backward();
+      opt.step();
+    }
     opt.zeroGrad();
     lossOf(late).backward();
     opt.step();
@@ -171,11 +189,20 @@ describe('stateDict / loadStateDict', () => {
 
   for (const [name, make] of Object.entries(makers)) {
     it(`${name}: resuming from a saved state (through JSON) gives identical subsequent steps`, () => {
-      const x = tensor([[0.5, -1], [1, 2], [0, 0.3]]), y = tensor([[1], [0], [1]]);
+      const x = tensor([
+          [0.5, -1],
+          [1, 2],
+          [0, 0.3],
+        ]),
+        y = tensor([[1], [0], [1]]);
       const net = new nn.MLP([2, 3, 1], { seed: 3 });
       const opt = make(net.parameters());
       const train = (m: nn.MLP, o: optim.Optimizer, steps: number): void => {
-        for (let t = 0; t < steps; t++) { o.zeroGrad(); nn.quadraticCost(m.forward(x), y).backward(); o.step(); }
+        for (let t = 0; t < steps; t++) {
+          o.zeroGrad();
+          nn.quadraticCost(m.forward(x), y).backward();
+          o.step();
+        }
       };
       train(net, opt, 3);
       const savedParams = net.namedParameters().map(([n, p]): [string, Tensor] => [n, p.clone().detach()]);
@@ -212,7 +239,8 @@ describe('stateDict / loadStateDict', () => {
   });
 
   it('rejects a state from another optimizer, another parameter count, or wrong buffer sizes', () => {
-    const p = param(), q = param([1, 2]);
+    const p = param(),
+      q = param([1, 2]);
     const adam = new optim.Adam([p], { lr: 0.1 });
     lossOf(p).backward();
     adam.step();
@@ -221,7 +249,9 @@ describe('stateDict / loadStateDict', () => {
     expect(() => new optim.AdamW([p]).loadStateDict(state)).toThrow(/AdamW\.loadStateDict: the state is from Adam/);
     expect(() => new optim.Adam([p, q]).loadStateDict(state)).toThrow(/the state has 1 parameters, this optimizer 2/);
     expect(() => new optim.Adam([q]).loadStateDict(state)).toThrow(/buffer 'm' of parameter 0 has 3 values, expected 2/);
-    expect(() => new optim.Adam([p, q]).loadStateDict({ ...state, buffers: [...state.buffers, {}], paramSteps: [1] })).toThrow(/step counts for 1 parameters, this optimizer 2/);
+    expect(() => new optim.Adam([p, q]).loadStateDict({ ...state, buffers: [...state.buffers, {}], paramSteps: [1] })).toThrow(
+      /step counts for 1 parameters, this optimizer 2/,
+    );
     expect(() => new optim.Adam([p]).loadStateDict({ ...state, stepCount: -1 })).toThrow(/stepCount must be a non-negative integer, got -1/);
 
     // a bad state changes nothing, not even the buffers it was checked after

@@ -67,11 +67,17 @@ describe('a user schedule', () => {
   it('gets (t, baseLr) and sets the returned rate', () => {
     const opt = sgd(2);
     const seen: [number, number][] = [];
-    const sched = new optim.LRScheduler(opt, (t, base) => { seen.push([t, base]); return base / (1 + t); });
+    const sched = new optim.LRScheduler(opt, (t, base) => {
+      seen.push([t, base]);
+      return base / (1 + t);
+    });
     expect(sched.step()).toBe(1);
     expect(opt.lr).toBe(1);
     expect(sched.step()).toBeCloseTo(2 / 3, 15);
-    expect(seen).toEqual([[1, 2], [2, 2]]);
+    expect(seen).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
   });
 
   it('the rate it sets is the one the next step uses', () => {

@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { defineOp, noGrad, type Tensor } from '../../src/index.js';
 import {
-  assertGradients, broadcastTensorsArb, checkGradients, gradientMatchers, shapeArb, type CheckGradientsResult,
+  assertGradients,
+  broadcastTensorsArb,
+  checkGradients,
+  gradientMatchers,
+  shapeArb,
+  type CheckGradientsResult,
 } from '../../src/testing/index.js';
 
 /** softplus log(1 + eˣ), stable; `bug` plants an error in its backward. */
@@ -13,9 +18,11 @@ function softplus(bug: 'none' | 'scale' | 'sign') {
   return defineOp('softplus', {
     forward: (x) => x.relu().add(x.abs().neg().exp().add(1).log()),
     backward: (g, [x]) => [
-      bug === 'scale' ? g.mul(x.sigmoid()).mul(1.01) // 1% off everywhere
-      : bug === 'sign' ? g.mul(x.abs().sigmoid()) // right for x ≥ 0 only
-      : g.mul(x.sigmoid()),
+      bug === 'scale'
+        ? g.mul(x.sigmoid()).mul(1.01) // 1% off everywhere
+        : bug === 'sign'
+          ? g.mul(x.abs().sigmoid()) // right for x ≥ 0 only
+          : g.mul(x.sigmoid()),
     ],
   });
 }
@@ -69,9 +76,17 @@ describe('checkGradients', () => {
 
   it('searches broadcast pairs with one arbitrary of the argument list', () => {
     const shapes = new Set<string>();
-    const r = checkGradients((a, b) => { shapes.add(`${a.shape}|${b.shape}`); return a.mul(b).tanh().add(a.sub(b)); }, {
-      inputs: broadcastTensorsArb(), runs: 40, seed: 5,
-    });
+    const r = checkGradients(
+      (a, b) => {
+        shapes.add(`${a.shape}|${b.shape}`);
+        return a.mul(b).tanh().add(a.sub(b));
+      },
+      {
+        inputs: broadcastTensorsArb(),
+        runs: 40,
+        seed: 5,
+      },
+    );
     expect(r.ok, r.report).toBe(true);
     expect(shapes.size).toBeGreaterThan(10);
   });
@@ -87,7 +102,13 @@ describe('checkGradients', () => {
 
   it('float32 inputs on request; errors for bad specs', () => {
     let dtype = '';
-    checkGradients((x) => { dtype = x.dtype; return x.square().sum(); }, { inputs: [[2]], runs: 2, dtype: 'float32', seed: 1 });
+    checkGradients(
+      (x) => {
+        dtype = x.dtype;
+        return x.square().sum();
+      },
+      { inputs: [[2]], runs: 2, dtype: 'float32', seed: 1 },
+    );
     expect(dtype).toBe('float64'); // gradcheck evaluates in float64 …
     const r = checkGradients((x) => x.square().sum(), { inputs: [[2]], runs: 2, dtype: 'float32', seed: 1 });
     expect(r.ok).toBe(true);
@@ -98,7 +119,13 @@ describe('checkGradients', () => {
   });
 
   it('a function that throws is a failure with the error in the report', () => {
-    const r = checkGradients((x) => { if (x.size > 1) throw new Error('too big'); return x.sum(); }, { inputs: [{ shape: shapeArb(1, 2) }], runs: 50, seed: 1 });
+    const r = checkGradients(
+      (x) => {
+        if (x.size > 1) throw new Error('too big');
+        return x.sum();
+      },
+      { inputs: [{ shape: shapeArb(1, 2) }], runs: 50, seed: 1 },
+    );
     expect(r.ok).toBe(false);
     expect(r.report).toMatch(/f threw: too big/);
   });

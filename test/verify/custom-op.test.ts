@@ -4,15 +4,16 @@
  * gradients hold, and it receives the same RuleContext as built-in rules.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  defineOp, gradcheck, gradFn, gradgradcheck, hessian, jvp, noGrad, randn, tensor, type RuleContext, type Tensor,
-} from '../../src/index.js';
+import { defineOp, gradcheck, gradFn, gradgradcheck, hessian, jvp, noGrad, randn, tensor, type RuleContext, type Tensor } from '../../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 
 /** log Σ eˣ over all elements, shifted by the max: finite for any magnitude; gradient softmax(x). */
 const logSumExp = defineOp('logSumExp', {
-  forward: (x) => { const m = x.max(); return x.sub(m).exp().sum().log().add(m); },
+  forward: (x) => {
+    const m = x.max();
+    return x.sub(m).exp().sum().log().add(m);
+  },
   backward: (g, [x], out) => [g.mul(x.sub(out).exp())],
 });
 
@@ -38,14 +39,20 @@ describe('defineOp', () => {
     const x = tensor([0.2, 1.7, -2.6], { ...f64, requiresGrad: true });
     const y = roundST(x);
     expect(Array.from(y.data)).toEqual([0, 2, -3]);
-    y.mul(tensor([1, 2, 3], f64)).sum().backward();
+    y.mul(tensor([1, 2, 3], f64))
+      .sum()
+      .backward();
     expect(Array.from(x.grad!.data)).toEqual([1, 2, 3]);
   });
 
-  it('forward runs unrecorded; the output is recorded under the op\'s name; constants get no gradient', () => {
+  it("forward runs unrecorded; the output is recorded under the op's name; constants get no gradient", () => {
     let recordedInside: boolean | null = null;
     const op = defineOp('scaleBy', {
-      forward: (a, b) => { const r = a.mul(b); recordedInside = r.requiresGrad; return r; },
+      forward: (a, b) => {
+        const r = a.mul(b);
+        recordedInside = r.requiresGrad;
+        return r;
+      },
       backward: (g, [a, b]) => [g.mul(b), g.mul(a)],
     });
     const a = tensor([1, 2], { ...f64, requiresGrad: true });
@@ -71,10 +78,16 @@ describe('defineOp', () => {
   it('a broadcast-shaped gradient is summed back to the input; a wrong shape is an error naming the op', () => {
     const addRow = defineOp('addRow', { forward: (a, b) => a.add(b), backward: (g) => [g, g] });
     const b = tensor([1, 2, 3], { ...f64, requiresGrad: true });
-    addRow(randn([4, 3], f64), b).sum().backward();
+    addRow(randn([4, 3], f64), b)
+      .sum()
+      .backward();
     expect(Array.from(b.grad!.data)).toEqual([4, 4, 4]);
     const wrongShape = defineOp('wrongShape', { forward: (x) => x.mul(2), backward: (g) => [g.sum(0)] });
-    expect(() => wrongShape(randn([2, 3], { ...f64, requiresGrad: true })).sum().backward()).toThrow(/wrongShape: the derivative rule returned a gradient of shape \[3\] for input 0 of shape \[2,\s?3\]/);
+    expect(() =>
+      wrongShape(randn([2, 3], { ...f64, requiresGrad: true }))
+        .sum()
+        .backward(),
+    ).toThrow(/wrongShape: the derivative rule returned a gradient of shape \[3\] for input 0 of shape \[2,\s?3\]/);
   });
 
   it('a backward returning the wrong count, or no tensor, is an error naming the op', () => {
@@ -91,7 +104,12 @@ describe('defineOp', () => {
   it('a backward computed outside the graph is refused when the pass is recorded (its derivatives would be 0)', () => {
     const detached = defineOp('detachedExp', {
       forward: (x) => x.exp(),
-      backward: (g, [x]) => [tensor(Array.from(x.data, (v, i) => Math.exp(v) * g.data[i]), { shape: x.shape, dtype: x.dtype })],
+      backward: (g, [x]) => [
+        tensor(
+          Array.from(x.data, (v, i) => Math.exp(v) * g.data[i]),
+          { shape: x.shape, dtype: x.dtype },
+        ),
+      ],
     });
     const x = tensor([0.5, 1], f64);
     expect(gradcheck((t: Tensor) => detached(t).sum(), [x]).ok).toBe(true); // first order: fine
@@ -104,7 +122,10 @@ describe('defineOp', () => {
     const seen: boolean[] = [];
     const spy = defineOp('spy', {
       forward: (x) => x.mul(3),
-      backward: (g, _inputs, _out, ctx: RuleContext) => { seen.push(ctx.createGraph); return [g.mul(3)]; },
+      backward: (g, _inputs, _out, ctx: RuleContext) => {
+        seen.push(ctx.createGraph);
+        return [g.mul(3)];
+      },
     });
     const x = tensor([1, 2], { ...f64, requiresGrad: true });
     spy(x).sum().backward();
@@ -127,10 +148,11 @@ describe('defineOp', () => {
   });
 
   it('a planted 1% error in a custom backward fails gradcheck; the correct op passes', () => {
-    const mk = (scale: number) => defineOp('softplus', {
-      forward: (x) => x.relu().add(x.abs().neg().exp().add(1).log()),
-      backward: (g, [x]) => [g.mul(x.sigmoid()).mul(scale)],
-    });
+    const mk = (scale: number) =>
+      defineOp('softplus', {
+        forward: (x) => x.relu().add(x.abs().neg().exp().add(1).log()),
+        backward: (g, [x]) => [g.mul(x.sigmoid()).mul(scale)],
+      });
     const x = randn([3, 2], { ...f64, seed: 9 });
     expect(gradcheck(mk(1), [x]).ok).toBe(true);
     const r = gradcheck(mk(1.01), [x]);

@@ -8,7 +8,8 @@ import { parseShapes, runGradcheckCommand } from '../../src/cli/gradcheck-file.j
 const FILE = 'test/verify/fixtures/user-ops.ts';
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
+  let out = '',
+    err = '';
   const code = await runGradcheckCommand(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
@@ -56,7 +57,10 @@ describe('tensorgrad gradcheck FILE#EXPORT', () => {
   it('usage mistakes exit 2 with a clear message', async () => {
     const cases: [string[], RegExp][] = [
       [['missing/file.ts#f', '--shapes', '2'], /file 'missing\/file.ts' does not exist/],
-      [[`${FILE}#nope`, '--shapes', '2'], /has no export 'nope' \(it exports: default, model, model32, notAFunction, softplusLoss, softplusLossPlanted\)/],
+      [
+        [`${FILE}#nope`, '--shapes', '2'],
+        /has no export 'nope' \(it exports: default, model, model32, notAFunction, softplusLoss, softplusLossPlanted\)/,
+      ],
       [[`${FILE}#softplusLoss`, '--shapes', '3xa'], /--shapes: '3xa' is not a shape like 3x4/],
       [[`${FILE}#softplusLoss`, '--shapes', '3x4'], /softplusLoss takes 2 argument\(s\) but --shapes gives 1/],
       [[`${FILE}#softplusLoss`], /--shapes is needed/],

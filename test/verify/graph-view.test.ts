@@ -14,7 +14,13 @@ function edges(dot: string): [string, string][] {
 
 describe('toDot', () => {
   it('a tensor graph: every op once, with shape and dtype; leaves marked; edges input → output', () => {
-    const w = tensor([[1, 2], [3, 4]], { requiresGrad: true, dtype: 'float64' });
+    const w = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true, dtype: 'float64' },
+    );
     w.label = 'w';
     const x = tensor([1, 1], { dtype: 'float64' });
     const h = w.matmul(x).tanh();
@@ -93,20 +99,24 @@ describe('gradFn', () => {
 
 describe('String(module)', () => {
   it('one line per module, children indented under their names, parameters with shape and dtype', () => {
-    expect(String(new nn.MLP([4, 3, 2], { activation: 'tanh', dtype: 'float64' }))).toBe([
-      'MLP(activation=tanh, outputActivation=tanh,',
-      '  (layers.0): Linear(inFeatures=4, outFeatures=3, weight=[4, 3] float64, bias=[3] float64)',
-      '  (layers.1): Linear(inFeatures=3, outFeatures=2, weight=[3, 2] float64, bias=[2] float64)',
-      ')',
-    ].join('\n'));
+    expect(String(new nn.MLP([4, 3, 2], { activation: 'tanh', dtype: 'float64' }))).toBe(
+      [
+        'MLP(activation=tanh, outputActivation=tanh,',
+        '  (layers.0): Linear(inFeatures=4, outFeatures=3, weight=[4, 3] float64, bias=[3] float64)',
+        '  (layers.1): Linear(inFeatures=3, outFeatures=2, weight=[3, 2] float64, bias=[2] float64)',
+        ')',
+      ].join('\n'),
+    );
     const nested = String(new nn.Sequential(new nn.Sequential(new nn.Linear(2, 2, { bias: false })), new nn.Tanh()));
-    expect(nested).toBe([
-      'Sequential(',
-      '  (0): Sequential(',
-      '    (0): Linear(inFeatures=2, outFeatures=2, weight=[2, 2] float32)',
-      '  )',
-      '  (1): Tanh(name=tanh)',
-      ')',
-    ].join('\n'));
+    expect(nested).toBe(
+      [
+        'Sequential(',
+        '  (0): Sequential(',
+        '    (0): Linear(inFeatures=2, outFeatures=2, weight=[2, 2] float32)',
+        '  )',
+        '  (1): Tanh(name=tanh)',
+        ')',
+      ].join('\n'),
+    );
   });
 });

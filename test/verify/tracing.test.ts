@@ -5,9 +5,7 @@
  * gradcheck inside noGrad failed every input, noGrad(minimize) took no step.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  defineOp, grad, gradcheck, noGrad, optim, tensor, Value, valueAndGrad, type Tensor,
-} from '../../src/index.js';
+import { defineOp, grad, gradcheck, noGrad, optim, tensor, Value, valueAndGrad, type Tensor } from '../../src/index.js';
 
 const f64 = { dtype: 'float64' as const };
 /** f(x) = Σ x³·sin x: f' = 3x² sin x + x³ cos x, f'' = 6x sin x + 6x² cos x − x³ sin x. */
@@ -38,7 +36,10 @@ describe('transforms inside noGrad', () => {
 
   it('valueAndGrad inside noGrad gives the value and the gradient', () => {
     const { value, grad: g } = noGrad(() => valueAndGrad(f)(tensor(xs, f64)));
-    expect(value.item()).toBeCloseTo(xs.reduce((s, x) => s + x ** 3 * Math.sin(x), 0), 12);
+    expect(value.item()).toBeCloseTo(
+      xs.reduce((s, x) => s + x ** 3 * Math.sin(x), 0),
+      12,
+    );
     g.data.forEach((v, i) => expect(v).toBeCloseTo(d1(xs[i]), 12));
   });
 
@@ -57,7 +58,11 @@ describe('transforms inside noGrad', () => {
   });
 
   it('noGrad(() => optim.minimize(...)) takes the same steps as outside', () => {
-    const g = (v: Tensor): Tensor => v.square().mul(tensor([1, 3], f64)).sum();
+    const g = (v: Tensor): Tensor =>
+      v
+        .square()
+        .mul(tensor([1, 3], f64))
+        .sum();
     const outside = optim.minimize(g, [2, 1], { lr: 0.1, steps: 25 });
     const inside = noGrad(() => optim.minimize(g, [2, 1], { lr: 0.1, steps: 25 }));
     expect(inside.steps).toBe(25);
@@ -93,7 +98,7 @@ describe('a gradient computed inside a trace stays differentiable', () => {
     expect(w.analytic).toBeCloseTo(600 * xs[w.index[0]], 5);
   });
 
-  it('grad of a tensor that requires grad is recorded: backward through it gives f\'\'', () => {
+  it("grad of a tensor that requires grad is recorded: backward through it gives f''", () => {
     const x = tensor(xs, { ...f64, requiresGrad: true });
     const g = grad(f)(x);
     expect(g.requiresGrad).toBe(true);
@@ -126,7 +131,7 @@ describe('a gradient computed inside a trace stays differentiable', () => {
     expect(() => gradcheck((v: Value) => dcube(v), [new Value(2)])).toThrow(/scalar engine records first derivatives as numbers/);
   });
 
-  it('the caller\'s tensor keeps its .grad and data untouched', () => {
+  it("the caller's tensor keeps its .grad and data untouched", () => {
     const x = tensor(xs, { ...f64, requiresGrad: true });
     grad(f)(x);
     expect(x.grad).toBeNull();

@@ -5,9 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  defineOp, gradgradcheck, grad, gradcheck, hessian, hvp, jacobian, jvp, noGrad, randn, tensor, vjp, Tensor, Value,
-} from '../../src/index.js';
+import { defineOp, gradgradcheck, grad, gradcheck, hessian, hvp, jacobian, jvp, noGrad, randn, tensor, vjp, Tensor, Value } from '../../src/index.js';
 import { propertyRuns } from '../helpers/arbitraries.js';
 import { programArb } from './programs.js';
 
@@ -18,7 +16,8 @@ const h = 1e-6;
 /** Central difference of f along directions `ts` (one per input): (f(x+h·t) − f(x−h·t)) / 2h. */
 function directional(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], ts: Tensor[]): Float64Array {
   const at = (s: number): Float64Array => noGrad(() => Float64Array.from(f(...xs.map((x, i) => x.add(ts[i].mul(s)))).data));
-  const p = at(h), m = at(-h);
+  const p = at(h),
+    m = at(-h);
   return p.map((v, i) => (v - m[i]) / (2 * h));
 }
 
@@ -35,27 +34,33 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a
 
 describe('jvp and vjp on random programs', () => {
   it('jvp equals central differences along the tangent', () => {
-    fc.assert(fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
-      const ts = inputs.map((x, i) => like(x, seed + i));
-      const [out, tangentOut] = jvp(program.run, inputs, ts);
-      expect(tangentOut.shape).toEqual(out.shape);
-      expectNear(tangentOut.data, directional(program.run, inputs, ts), `jvp of ${program.describe}`);
-    }), { numRuns });
+    fc.assert(
+      fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
+        const ts = inputs.map((x, i) => like(x, seed + i));
+        const [out, tangentOut] = jvp(program.run, inputs, ts);
+        expect(tangentOut.shape).toEqual(out.shape);
+        expectNear(tangentOut.data, directional(program.run, inputs, ts), `jvp of ${program.describe}`);
+      }),
+      { numRuns },
+    );
   });
 
   it('vjp and jvp are adjoint: ⟨u, J·t⟩ = ⟨Jᵀu, t⟩', () => {
-    fc.assert(fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
-      const ts = inputs.map((x, i) => like(x, seed + i));
-      const [out, jt] = jvp(program.run, inputs, ts);
-      const u = randn(out.shape as number[], { ...f64, seed: seed + 99 });
-      const [, pullback] = vjp(program.run, ...inputs);
-      const jtu = pullback(u);
-      const lhs = dot(u.data, jt.data);
-      const rhs = jtu.reduce((s, g, i) => s + dot(g.data, ts[i].data), 0);
-      expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(lhs)));
-      // and a second pull through the same pullback gives the same answer
-      expect(Array.from(pullback(u)[0].data)).toEqual(Array.from(jtu[0].data));
-    }), { numRuns });
+    fc.assert(
+      fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
+        const ts = inputs.map((x, i) => like(x, seed + i));
+        const [out, jt] = jvp(program.run, inputs, ts);
+        const u = randn(out.shape as number[], { ...f64, seed: seed + 99 });
+        const [, pullback] = vjp(program.run, ...inputs);
+        const jtu = pullback(u);
+        const lhs = dot(u.data, jt.data);
+        const rhs = jtu.reduce((s, g, i) => s + dot(g.data, ts[i].data), 0);
+        expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(lhs)));
+        // and a second pull through the same pullback gives the same answer
+        expect(Array.from(pullback(u)[0].data)).toEqual(Array.from(jtu[0].data));
+      }),
+      { numRuns },
+    );
   });
 
   it('exact cases: jvp of x² along t is 2x·t; vjp of a·b', () => {
@@ -64,7 +69,10 @@ describe('jvp and vjp on random programs', () => {
     expect(dy.toArray()).toEqual([2, 0, 6]);
     const [z, pull] = vjp((a, b) => a.mul(b), tensor([1, 2], f64), tensor([3, 4], f64));
     expect(z.toArray()).toEqual([3, 8]);
-    expect(pull(tensor([1, 10], f64)).map((g) => g.toArray())).toEqual([[3, 40], [1, 20]]);
+    expect(pull(tensor([1, 10], f64)).map((g) => g.toArray())).toEqual([
+      [3, 40],
+      [1, 20],
+    ]);
     // an output that does not depend on the input: zero tangent
     expect(jvp(() => tensor([5], f64), [tensor([1], f64)], [tensor([1], f64)])[1].toArray()).toEqual([0]);
   });
@@ -79,7 +87,8 @@ describe('jvp and vjp on random programs', () => {
 
   it('jvp and vjp trace inside noGrad, and stay differentiable in a trace', () => {
     const f = (x: Tensor): Tensor => x.sin().mul(x);
-    const x = tensor([0.3, -1.2], f64), t = tensor([1, 2], f64);
+    const x = tensor([0.3, -1.2], f64),
+      t = tensor([1, 2], f64);
     expect(Array.from(noGrad(() => jvp(f, [x], [t])[1]).data)).toEqual(Array.from(jvp(f, [x], [t])[1].data));
     // d/dx of jvp(f)(x; t) = f''(x)·t, checked by gradcheck through jvp
     expect(gradcheck((a: Tensor, b: Tensor) => jvp(f, [a], [b])[1], [x, t]).ok).toBe(true);
@@ -89,65 +98,113 @@ describe('jvp and vjp on random programs', () => {
 
 describe('second order on random programs', () => {
   /** A scalar from a program: a weighted sum of its output (so the Hessian is not trivially diagonal). */
-  const scalar = (run: (...xs: Tensor[]) => Tensor) => (x: Tensor, ...rest: Tensor[]): Tensor => {
-    const y = run(x, ...rest);
-    return y.mul(y).mul(0.5).add(y.sin()).sum();
-  };
+  const scalar =
+    (run: (...xs: Tensor[]) => Tensor) =>
+    (x: Tensor, ...rest: Tensor[]): Tensor => {
+      const y = run(x, ...rest);
+      return y.mul(y).mul(0.5).add(y.sin()).sum();
+    };
 
   it('hvp equals central differences of the gradient', () => {
-    fc.assert(fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
-      const f = scalar(program.run);
-      const rest = inputs.slice(1);
-      const x = inputs[0], v = like(x, seed);
-      const Hv = hvp((t) => f(t, ...rest), x, v);
-      const g = (t: Tensor): Tensor => grad((s: Tensor) => f(s, ...rest))(t);
-      expectNear(Hv.data, directional(g, [x], [v]), `hvp of ${program.describe}`);
-    }), { numRuns });
+    fc.assert(
+      fc.property(programArb, fc.nat(), ({ program, inputs }, seed) => {
+        const f = scalar(program.run);
+        const rest = inputs.slice(1);
+        const x = inputs[0],
+          v = like(x, seed);
+        const Hv = hvp((t) => f(t, ...rest), x, v);
+        const g = (t: Tensor): Tensor => grad((s: Tensor) => f(s, ...rest))(t);
+        expectNear(Hv.data, directional(g, [x], [v]), `hvp of ${program.describe}`);
+      }),
+      { numRuns },
+    );
   });
 
   it('hessian: symmetric, rows are hvps with basis vectors, shape [...x, ...x]', () => {
-    fc.assert(fc.property(programArb, ({ program, inputs }) => {
-      const f = scalar(program.run);
-      const rest = inputs.slice(1);
-      const x = inputs[0];
-      const H = hessian((t: Tensor) => f(t, ...rest))(x);
-      expect(H.shape).toEqual([...x.shape, ...x.shape]);
-      const n = x.size;
-      for (let j = 0; j < n; j++) {
-        const e = new Tensor(new Float64Array(n), x.shape);
-        e.data[j] = 1;
-        const col = hvp((t) => f(t, ...rest), x, e).data;
-        for (let i = 0; i < n; i++) {
-          expect(Math.abs(H.data[i * n + j] - col[i])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(col[i])));
-          expect(Math.abs(H.data[i * n + j] - H.data[j * n + i])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(col[i])));
+    fc.assert(
+      fc.property(programArb, ({ program, inputs }) => {
+        const f = scalar(program.run);
+        const rest = inputs.slice(1);
+        const x = inputs[0];
+        const H = hessian((t: Tensor) => f(t, ...rest))(x);
+        expect(H.shape).toEqual([...x.shape, ...x.shape]);
+        const n = x.size;
+        for (let j = 0; j < n; j++) {
+          const e = new Tensor(new Float64Array(n), x.shape);
+          e.data[j] = 1;
+          const col = hvp((t) => f(t, ...rest), x, e).data;
+          for (let i = 0; i < n; i++) {
+            expect(Math.abs(H.data[i * n + j] - col[i])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(col[i])));
+            expect(Math.abs(H.data[i * n + j] - H.data[j * n + i])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(col[i])));
+          }
         }
-      }
-    }), { numRuns: Math.max(5, Math.floor(numRuns / 2)) });
+      }),
+      { numRuns: Math.max(5, Math.floor(numRuns / 2)) },
+    );
   });
 
   it('jacobian columns equal central differences along each input element', () => {
-    fc.assert(fc.property(programArb, ({ program, inputs }) => {
-      const rest = inputs.slice(1);
-      const x = inputs[0];
-      const fx = (t: Tensor): Tensor => program.run(t, ...rest);
-      const J = jacobian(fx)(x);
-      const out = noGrad(() => fx(x));
-      expect(J.shape).toEqual([...out.shape, ...x.shape]);
-      const m = out.size, n = x.size;
-      for (let j = 0; j < n; j++) {
-        const e = new Tensor(new Float64Array(n), x.shape);
-        e.data[j] = 1;
-        const col = directional(fx, [x], [e]);
-        expectNear(Array.from({ length: m }, (_, i) => J.data[i * n + j]), col, `jacobian column ${j} of ${program.describe}`);
-      }
-    }), { numRuns });
+    fc.assert(
+      fc.property(programArb, ({ program, inputs }) => {
+        const rest = inputs.slice(1);
+        const x = inputs[0];
+        const fx = (t: Tensor): Tensor => program.run(t, ...rest);
+        const J = jacobian(fx)(x);
+        const out = noGrad(() => fx(x));
+        expect(J.shape).toEqual([...out.shape, ...x.shape]);
+        const m = out.size,
+          n = x.size;
+        for (let j = 0; j < n; j++) {
+          const e = new Tensor(new Float64Array(n), x.shape);
+          e.data[j] = 1;
+          const col = directional(fx, [x], [e]);
+          expectNear(
+            Array.from({ length: m }, (_, i) => J.data[i * n + j]),
+            col,
+            `jacobian column ${j} of ${program.describe}`,
+          );
+        }
+      }),
+      { numRuns },
+    );
   });
 
   it('exact cases: hessian of Σx³, of x₀²x₁; jacobian of a column sum; hvp of Σx³', () => {
-    expect(hessian((x) => x.pow(3).sum())(tensor([1, 2], f64)).toArray()).toEqual([[6, 0], [0, 12]]);
-    const H = hessian((x: Tensor) => x.square().mul(x.mul(tensor([0, 1], f64)).sum()).mul(tensor([1, 0], f64)).sum())(tensor([3, 5], f64));
-    expect(H.toArray()).toEqual([[10, 6], [6, 0]]); // f = x₀²x₁
-    expect(jacobian((x) => x.mul(x).sum(0))(tensor([[1, 2], [3, 4]], f64)).toArray()).toEqual([[[2, 0], [6, 0]], [[0, 4], [0, 8]]]);
+    expect(hessian((x) => x.pow(3).sum())(tensor([1, 2], f64)).toArray()).toEqual([
+      [6, 0],
+      [0, 12],
+    ]);
+    const H = hessian((x: Tensor) =>
+      x
+        .square()
+        .mul(x.mul(tensor([0, 1], f64)).sum())
+        .mul(tensor([1, 0], f64))
+        .sum(),
+    )(tensor([3, 5], f64));
+    expect(H.toArray()).toEqual([
+      [10, 6],
+      [6, 0],
+    ]); // f = x₀²x₁
+    expect(
+      jacobian((x) => x.mul(x).sum(0))(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          f64,
+        ),
+      ).toArray(),
+    ).toEqual([
+      [
+        [2, 0],
+        [6, 0],
+      ],
+      [
+        [0, 4],
+        [0, 8],
+      ],
+    ]);
     expect(hvp((t) => t.pow(3).sum(), tensor([1, 2], f64), tensor([1, 1], f64)).toArray()).toEqual([6, 12]);
     // a 0-d input: shape [] + [] = []
     expect(hessian((x) => x.pow(4))(tensor(2, f64)).toArray()).toBe(48);
@@ -166,10 +223,13 @@ describe('second order on random programs', () => {
 
 describe('gradgradcheck', () => {
   it('passes on random programs (full mode) and in fast directional mode', () => {
-    fc.assert(fc.property(programArb, ({ program, inputs }) => {
-      const r = gradgradcheck(program.run, inputs);
-      if (!r.ok) throw new Error(`${program.describe}: ${JSON.stringify(r)}`);
-    }), { numRuns: Math.max(5, Math.floor(numRuns / 2)) });
+    fc.assert(
+      fc.property(programArb, ({ program, inputs }) => {
+        const r = gradgradcheck(program.run, inputs);
+        if (!r.ok) throw new Error(`${program.describe}: ${JSON.stringify(r)}`);
+      }),
+      { numRuns: Math.max(5, Math.floor(numRuns / 2)) },
+    );
     const x = randn([30, 20], { ...f64, seed: 3 });
     const r = gradgradcheck((a) => a.tanh().matmul(a.transpose()).sigmoid(), [x], { mode: 'fast', directions: 4 });
     expect(r.ok).toBe(true);

@@ -10,8 +10,21 @@ import { matmulInto } from '../kernels/matmul.js';
 import { BinaryOp, UnaryOp, broadcastBinary, unaryMap as unaryMapTs } from '../kernels/elementwise.js';
 import { sumAxis as sumAxisTs } from '../kernels/reduce.js';
 import {
-  activationBackwardF32, activationF32, binaryF32, linearForwardF32, matmulF32, adamUpdateF32, sgdMomentumF32, sgdUpdateF32, sumAxisF32, wasmAvailable, wasmBuild,
-  type AdamStep, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
+  activationBackwardF32,
+  activationF32,
+  binaryF32,
+  linearForwardF32,
+  matmulF32,
+  adamUpdateF32,
+  sgdMomentumF32,
+  sgdUpdateF32,
+  sumAxisF32,
+  wasmAvailable,
+  wasmBuild,
+  type AdamStep,
+  type WasmActivationCode,
+  type WasmBinaryOpCode,
+  type WasmOperandModeCode,
 } from '../kernels/wasm/index.js';
 
 let wasmWanted = !(typeof process !== 'undefined' && process.env?.TG_NO_WASM === '1');
@@ -48,8 +61,17 @@ function allF32(...arrays: FloatArray[]): boolean {
 
 /** A float32 matmul with the `matmulF32` contract, e.g. a multi-threaded one. */
 export type ParallelMatmulF32 = (
-  out: Float32Array, outOff: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean,
+  out: Float32Array,
+  outOff: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ) => void;
 
 let parallelMatmul: ParallelMatmulF32 | null = null;
@@ -71,8 +93,18 @@ export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 2
  * layout contract.
  */
 export function matmul(
-  out: FloatArray, outOff: number, a: FloatArray, aOff: number, b: FloatArray, bOff: number,
-  m: number, k: number, n: number, transA: boolean, transB: boolean, accumulate = false,
+  out: FloatArray,
+  outOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate = false,
 ): void {
   if (!accumulate && parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
     parallelMatmul(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
@@ -96,8 +128,14 @@ const UNARY: Record<FusedActivation, UnaryOp | null> = { identity: null, sigmoid
 
 /** out[batch×outF] = act(x·W + bias). */
 export function linearForward(
-  out: FloatArray, x: FloatArray, w: FloatArray, bias: FloatArray | null,
-  batch: number, inF: number, outF: number, act: FusedActivation,
+  out: FloatArray,
+  x: FloatArray,
+  w: FloatArray,
+  bias: FloatArray | null,
+  batch: number,
+  inF: number,
+  outF: number,
+  act: FusedActivation,
 ): void {
   if (batch * inF * outF >= WASM_MIN_MACS && allF32(out, x, w) && (bias === null || bias instanceof Float32Array) && useWasm()) {
     linearForwardF32(out as Float32Array, x as Float32Array, w as Float32Array, bias as Float32Array | null, batch, inF, outF, CODE[act]);
@@ -122,10 +160,18 @@ export function activationBackward(out: FloatArray, g: FloatArray, y: FloatArray
     return;
   }
   switch (act) {
-    case 'identity': for (let i = 0; i < n; i++) out[i] = g[i]; return;
-    case 'sigmoid': for (let i = 0; i < n; i++) out[i] = g[i] * y[i] * (1 - y[i]); return;
-    case 'tanh': for (let i = 0; i < n; i++) out[i] = g[i] * (1 - y[i] * y[i]); return;
-    case 'relu': for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? g[i] : 0; return;
+    case 'identity':
+      for (let i = 0; i < n; i++) out[i] = g[i];
+      return;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) out[i] = g[i] * y[i] * (1 - y[i]);
+      return;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = g[i] * (1 - y[i] * y[i]);
+      return;
+    case 'relu':
+      for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? g[i] : 0;
+      return;
   }
 }
 
@@ -181,7 +227,14 @@ export function sgdUpdate(p: FloatArray, g: FloatArray, lr: number): void {
  * otherwise each element is computed in double precision and stored in the arrays' dtype.
  */
 export function sgdMomentum(
-  p: FloatArray, g: FloatArray, v: FloatArray, lr: number, mu: number, wd: number, nesterov: boolean, first: boolean,
+  p: FloatArray,
+  g: FloatArray,
+  v: FloatArray,
+  lr: number,
+  mu: number,
+  wd: number,
+  nesterov: boolean,
+  first: boolean,
 ): void {
   const n = p.length;
   if (n >= WASM_MIN_ELEMENTS && allF32(p, g, v) && useWasm()) {
@@ -227,7 +280,10 @@ export function adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: Float
 const WASM_MIN_BINARY = 256;
 
 // Operand layouts (WasmOperandMode); -1: not one the kernel knows.
-const FULL = 0, ROW = 1, COL = 2, SCALAR = 3;
+const FULL = 0,
+  ROW = 1,
+  COL = 2,
+  SCALAR = 3;
 
 /**
  * How operand x (shape `xs`, padded to the rank of `outShape`, `len` elements) sits in the
@@ -240,21 +296,29 @@ function operandMode(xs: readonly number[], len: number, outShape: readonly numb
   if (len === 1) return SCALAR;
   const rank = outShape.length;
   // Row: once an axis matches a non-1 output extent, every later axis must match too.
-  let row = true, seen = false;
+  let row = true,
+    seen = false;
   for (let i = 0; i < rank; i++) {
     const d = outShape[i];
     if (d === 1) continue;
     if (xs[i] === d) seen = true;
-    else if (seen) { row = false; break; }
+    else if (seen) {
+      row = false;
+      break;
+    }
   }
   if (row) return ROW;
   // Column: once an axis is 1 against a non-1 output extent, every later axis must be too.
-  let col = true, broadcasting = false;
+  let col = true,
+    broadcasting = false;
   for (let i = 0; i < rank; i++) {
     const d = outShape[i];
     if (d === 1) continue;
     if (xs[i] !== d) broadcasting = true;
-    else if (broadcasting) { col = false; break; }
+    else if (broadcasting) {
+      col = false;
+      break;
+    }
   }
   return col ? COL : -1;
 }
@@ -266,7 +330,12 @@ function operandMode(xs: readonly number[], len: number, outShape: readonly numb
  * Exported for tests.
  */
 export function wasmBinaryPlan(
-  outShape: readonly number[], size: number, aShape: readonly number[], la: number, bShape: readonly number[], lb: number,
+  outShape: readonly number[],
+  size: number,
+  aShape: readonly number[],
+  la: number,
+  bShape: readonly number[],
+  lb: number,
 ): [number, number, WasmOperandModeCode, WasmOperandModeCode] | null {
   const am = operandMode(aShape, la, outShape, size);
   const bm = operandMode(bShape, lb, outShape, size);
@@ -288,8 +357,13 @@ export function wasmBinaryPlan(
  * TypeScript kernel.
  */
 export function binaryBroadcast(
-  op: BinaryOp, out: FloatArray, outShape: readonly number[],
-  a: FloatArray, aShape: readonly number[], b: FloatArray, bShape: readonly number[],
+  op: BinaryOp,
+  out: FloatArray,
+  outShape: readonly number[],
+  a: FloatArray,
+  aShape: readonly number[],
+  b: FloatArray,
+  bShape: readonly number[],
 ): void {
   const size = out.length;
   if (size >= WASM_MIN_BINARY && op <= BinaryOp.Div && allF32(out, a, b) && useWasm()) {

@@ -19,7 +19,10 @@ export class GradBuffers {
    * allocated from now until `stop()`, to recycle them in `release()` (only when nothing
    * outside the pass can reach them, i.e. the backward pass is not recorded).
    */
-  constructor(private readonly seed: FloatArray, collect: boolean) {
+  constructor(
+    private readonly seed: FloatArray,
+    collect: boolean,
+  ) {
     this.handedOut = new Set([seed]);
     this.shared = new Set([seed]);
     if (collect) [this.created, this.outer] = startCollecting();

@@ -8,12 +8,35 @@
  * nothing of tensors or graphs.
  */
 export {
-  matmul, linearForward, activationBackward, unaryMap, binaryBroadcast, sumAxis, addColumnSums,
-  sgdUpdate, sgdMomentum, adamUpdate, setWasmKernels, useWasm, wasmBuild, setParallelMatmul, wasmBinaryPlan,
-  FUSED_ACTIVATIONS, type FusedActivation, type ParallelMatmulF32, type AdamStep,
+  matmul,
+  linearForward,
+  activationBackward,
+  unaryMap,
+  binaryBroadcast,
+  sumAxis,
+  addColumnSums,
+  sgdUpdate,
+  sgdMomentum,
+  adamUpdate,
+  setWasmKernels,
+  useWasm,
+  wasmBuild,
+  setParallelMatmul,
+  wasmBinaryPlan,
+  FUSED_ACTIVATIONS,
+  type FusedActivation,
+  type ParallelMatmulF32,
+  type AdamStep,
 } from './dispatch.js';
 export {
-  allocate, allocateForOverwrite, allocateResident, isResidentData, zeroFill, recycle, startCollecting, stopCollecting,
+  allocate,
+  allocateForOverwrite,
+  allocateResident,
+  isResidentData,
+  zeroFill,
+  recycle,
+  startCollecting,
+  stopCollecting,
 } from './memory.js';
 export { BinaryOp, UnaryOp, broadcastTo } from '../kernels/elementwise.js';
 export { maxAxis, softmaxAxis } from '../kernels/reduce.js';
@@ -22,7 +45,14 @@ export { gatherFlat, scatterAddFlat, copyRows, select } from '../kernels/indexin
 export { Activation, applyActivation, activationDerivative, clampInto } from '../kernels/activations.js';
 export { erf, erfc } from '../kernels/erf.js';
 export {
-  im2col, col2im, maxPoolArgmax, avgPool, unpackChannels, packChannels, addChannelSums, type Window2d,
+  im2col,
+  col2im,
+  maxPoolArgmax,
+  avgPool,
+  unpackChannels,
+  packChannels,
+  addChannelSums,
+  type Window2d,
 } from '../kernels/conv.js';
 export { squaredErrorSum, scaledDifference } from '../kernels/squared-error.js';
 export type { FloatArray } from '../kernels/types.js';

@@ -2,7 +2,13 @@ import type { FloatArray } from './types.js';
 import { erfc } from './erf.js';
 
 /** The activations with a parameter or a special function: forward and derivative kernels. */
-export enum Activation { LeakyRelu, Elu, Gelu, Softplus, NormalCdf }
+export enum Activation {
+  LeakyRelu,
+  Elu,
+  Gelu,
+  Softplus,
+  NormalCdf,
+}
 
 const SQRT1_2 = Math.SQRT1_2;
 /** 1/√(2π), the standard normal density at 0. */
@@ -20,12 +26,34 @@ function normalCdf(x: number): number {
 export function applyActivation(act: Activation, out: FloatArray, x: FloatArray, p: number): void {
   const n = x.length;
   switch (act) {
-    case Activation.LeakyRelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : v * p; } return;
-    case Activation.Elu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * Math.expm1(v); } return;
-    case Activation.Gelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v * normalCdf(v); } return;
+    case Activation.LeakyRelu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : v * p;
+      }
+      return;
+    case Activation.Elu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : p * Math.expm1(v);
+      }
+      return;
+    case Activation.Gelu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v * normalCdf(v);
+      }
+      return;
     // log(1 + eˣ) = max(x, 0) + log1p(e^−|x|): never overflows, exact in both tails.
-    case Activation.Softplus: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); } return;
-    case Activation.NormalCdf: for (let i = 0; i < n; i++) out[i] = normalCdf(x[i]); return;
+    case Activation.Softplus:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      }
+      return;
+    case Activation.NormalCdf:
+      for (let i = 0; i < n; i++) out[i] = normalCdf(x[i]);
+      return;
   }
 }
 
@@ -37,10 +65,20 @@ export function applyActivation(act: Activation, out: FloatArray, x: FloatArray,
 export function activationDerivative(act: Activation, out: FloatArray, g: FloatArray, x: FloatArray, p: number): void {
   const n = x.length;
   switch (act) {
-    case Activation.LeakyRelu: for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * p; return;
-    case Activation.Elu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? g[i] : g[i] * p * Math.exp(v); } return;
+    case Activation.LeakyRelu:
+      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : g[i] * p;
+      return;
+    case Activation.Elu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? g[i] : g[i] * p * Math.exp(v);
+      }
+      return;
     case Activation.Gelu:
-      for (let i = 0; i < n; i++) { const v = x[i]; out[i] = g[i] * (normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)); }
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = g[i] * (normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      }
       return;
     case Activation.Softplus:
       for (let i = 0; i < n; i++) {
@@ -49,7 +87,12 @@ export function activationDerivative(act: Activation, out: FloatArray, g: FloatA
         out[i] = g[i] * s;
       }
       return;
-    case Activation.NormalCdf: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = g[i] * INV_SQRT_2PI * Math.exp(-0.5 * v * v); } return;
+    case Activation.NormalCdf:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = g[i] * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+      }
+      return;
   }
 }
 

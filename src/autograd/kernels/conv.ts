@@ -5,12 +5,20 @@ import type { FloatArray } from './types.js';
  * groups) and pooling share it. Output size per axis: ⌊(in + 2·pad − dil·(k−1) − 1)/stride⌋ + 1.
  */
 export interface Window2d {
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number;
-  sh: number; sw: number;
-  ph: number; pw: number;
-  dh: number; dw: number;
-  oh: number; ow: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  oh: number;
+  ow: number;
 }
 
 /**
@@ -29,7 +37,9 @@ export function col2im(x: FloatArray, cols: FloatArray, s: Window2d): void {
 
 function sweep(cols: FloatArray, x: FloatArray, s: Window2d, add: boolean): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = s;
-  const plane = oh * ow, cols1 = n * plane, hw = h * w;
+  const plane = oh * ow,
+    cols1 = n * plane,
+    hw = h * w;
   let row = 0;
   for (let ch = 0; ch < c; ch++) {
     for (let ki = 0; ki < kh; ki++) {
@@ -75,17 +85,21 @@ export function maxPoolArgmax(index: Int32Array, x: FloatArray, s: Window2d): vo
     const base = plane * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
-      const ya = Math.max(0, y0), yb = Math.min(h, y0 + kh);
+      const ya = Math.max(0, y0),
+        yb = Math.min(h, y0 + kh);
       for (let ox = 0; ox < ow; ox++, p++) {
         const x0 = ox * sw - pw;
-        const xa = Math.max(0, x0), xb = Math.min(w, x0 + kw);
-        let best = -1, m = -Infinity;
+        const xa = Math.max(0, x0),
+          xb = Math.min(w, x0 + kw);
+        let best = -1,
+          m = -Infinity;
         for (let iy = ya; iy < yb && !Number.isNaN(m); iy++) {
           for (let ix = xa; ix < xb; ix++) {
             const off = base + iy * w + ix;
             const v = x[off];
             if (v > m || Number.isNaN(v) || best < 0) {
-              m = v; best = off;
+              m = v;
+              best = off;
               if (Number.isNaN(v)) break;
             }
           }
@@ -109,10 +123,12 @@ export function avgPool(y: FloatArray, x: FloatArray, s: Window2d, backward: boo
     const base = plane * h * w;
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - ph;
-      const ya = Math.max(0, y0), yb = Math.min(h, y0 + kh);
+      const ya = Math.max(0, y0),
+        yb = Math.min(h, y0 + kh);
       for (let ox = 0; ox < ow; ox++, p++) {
         const x0 = ox * sw - pw;
-        const xa = Math.max(0, x0), xb = Math.min(w, x0 + kw);
+        const xa = Math.max(0, x0),
+          xb = Math.min(w, x0 + kw);
         if (backward) {
           const gv = y[p] * inv;
           for (let iy = ya; iy < yb; iy++) for (let ix = xa; ix < xb; ix++) x[base + iy * w + ix] += gv;
@@ -134,7 +150,8 @@ export function unpackChannels(y: FloatArray, i0: number, chunk: FloatArray, o: 
   for (let ch = 0; ch < o; ch++) {
     const b = bias === null ? 0 : bias[ch];
     for (let img = 0; img < cn; img++) {
-      const src = ch * cn * l + img * l, dst = ((i0 + img) * o + ch) * l;
+      const src = ch * cn * l + img * l,
+        dst = ((i0 + img) * o + ch) * l;
       for (let j = 0; j < l; j++) y[dst + j] = chunk[src + j] + b;
     }
   }
@@ -144,7 +161,8 @@ export function unpackChannels(y: FloatArray, i0: number, chunk: FloatArray, o: 
 export function packChannels(chunk: FloatArray, g: FloatArray, i0: number, o: number, cn: number, l: number): void {
   for (let ch = 0; ch < o; ch++) {
     for (let img = 0; img < cn; img++) {
-      const dst = ch * cn * l + img * l, src = ((i0 + img) * o + ch) * l;
+      const dst = ch * cn * l + img * l,
+        src = ((i0 + img) * o + ch) * l;
       for (let j = 0; j < l; j++) chunk[dst + j] = g[src + j];
     }
   }

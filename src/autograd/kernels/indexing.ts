@@ -24,11 +24,19 @@ export function scatterAddFlat(out: FloatArray, g: FloatArray, index: Int32Array
  * x[r·xStride + xOff + j]. Joining along an axis is this copy once per input.
  */
 export function copyRows(
-  out: FloatArray, outStride: number, outOff: number, x: FloatArray, xStride: number, xOff: number, rows: number, len: number,
+  out: FloatArray,
+  outStride: number,
+  outOff: number,
+  x: FloatArray,
+  xStride: number,
+  xOff: number,
+  rows: number,
+  len: number,
 ): void {
   if (len === 0) return;
   for (let r = 0; r < rows; r++) {
-    const o = r * outStride + outOff, s = r * xStride + xOff;
+    const o = r * outStride + outOff,
+      s = r * xStride + xOff;
     if (len >= 64) out.set(x.subarray(s, s + len), o);
     else for (let j = 0; j < len; j++) out[o + j] = x[s + j];
   }

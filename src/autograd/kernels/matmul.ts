@@ -8,11 +8,17 @@ import type { FloatArray } from './types.js';
  * Offsets let batched matmul address one matrix of a larger buffer.
  */
 export function matmulInto(
-  out: FloatArray, outOff: number,
-  a: FloatArray, aOff: number,
-  b: FloatArray, bOff: number,
-  m: number, k: number, n: number,
-  transA: boolean, transB: boolean,
+  out: FloatArray,
+  outOff: number,
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ): void {
   out.fill(0, outOff, outOff + m * n);
   if (!transB) {

@@ -6,7 +6,8 @@ export function permute(out: FloatArray, x: FloatArray, shape: readonly number[]
   const size = x.length;
   if (size === 0) return;
   if (rank === 2 && perm[0] === 1) {
-    const rows = shape[0], cols = shape[1];
+    const rows = shape[0],
+      cols = shape[1];
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
     return;
   }
@@ -16,7 +17,10 @@ export function permute(out: FloatArray, x: FloatArray, shape: readonly number[]
   }
   const inStrides = new Array<number>(rank);
   let acc = 1;
-  for (let i = rank - 1; i >= 0; i--) { inStrides[i] = acc; acc *= shape[i]; }
+  for (let i = rank - 1; i >= 0; i--) {
+    inStrides[i] = acc;
+    acc *= shape[i];
+  }
   const dims = perm.map((p) => shape[p]);
   const steps = perm.map((p) => inStrides[p]);
   const idx = new Array<number>(rank).fill(0);
@@ -42,7 +46,10 @@ function permuteRuns(out: FloatArray, x: FloatArray, shape: readonly number[], p
   const run = shape[rank - 1];
   const inStrides = new Array<number>(rank);
   let acc = 1;
-  for (let i = rank - 1; i >= 0; i--) { inStrides[i] = acc; acc *= shape[i]; }
+  for (let i = rank - 1; i >= 0; i--) {
+    inStrides[i] = acc;
+    acc *= shape[i];
+  }
   const outer = rank - 1;
   const dims = perm.slice(0, outer).map((p) => shape[p]);
   const steps = perm.slice(0, outer).map((p) => inStrides[p]);

@@ -45,7 +45,10 @@ export function softmaxAxis(out: FloatArray, x: FloatArray, outer: number, r: nu
     for (let i = 0; i < inner; i++) {
       const base = o * r * inner + i;
       let m = -Infinity;
-      for (let k = 0; k < r; k++) { const v = x[base + k * inner]; if (v > m) m = v; }
+      for (let k = 0; k < r; k++) {
+        const v = x[base + k * inner];
+        if (v > m) m = v;
+      }
       if (m === -Infinity || m === Infinity) m = 0;
       let s = 0;
       for (let k = 0; k < r; k++) s += Math.exp(x[base + k * inner] - m);

@@ -12,9 +12,12 @@ export function activationGrad(g: Tensor, y: Tensor, act: FusedActivation, ctx: 
   if (act === 'identity') return g;
   if (ctx.createGraph || g.dtype !== y.dtype) {
     switch (act) {
-      case 'sigmoid': return g.mul(y.mul(y.neg().add(1)));
-      case 'tanh': return g.mul(y.mul(y).neg().add(1));
-      case 'relu': return g.mul(y.gt(0));
+      case 'sigmoid':
+        return g.mul(y.mul(y.neg().add(1)));
+      case 'tanh':
+        return g.mul(y.mul(y).neg().add(1));
+      case 'relu':
+        return g.mul(y.gt(0));
     }
   }
   const out = new Tensor(allocateForOverwrite(y.dtype, y.size), y.shape);

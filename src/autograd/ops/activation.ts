@@ -32,8 +32,9 @@ function checkFinite(op: string, name: string, v: number): void {
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   checkFinite('leakyRelu', 'slope', slope);
   const out = forward(Activation.LeakyRelu, x, slope);
-  return record(out, 'leakyRelu', [x], (g, ctx: RuleContext) =>
-    [ctx.createGraph ? g.mul(where(gt(x, 0), 1, slope)) : derivative(Activation.LeakyRelu, g, x, slope)]);
+  return record(out, 'leakyRelu', [x], (g, ctx: RuleContext) => [
+    ctx.createGraph ? g.mul(where(gt(x, 0), 1, slope)) : derivative(Activation.LeakyRelu, g, x, slope),
+  ]);
 }
 
 /** x for x > 0, alpha·(eˣ − 1) otherwise; the derivative at 0 is alpha (PyTorch). */
@@ -41,14 +42,14 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   checkFinite('elu', 'alpha', alpha);
   const out = forward(Activation.Elu, x, alpha);
   // For x ≤ 0, elu′ = α·eˣ = out + α: written with the output so a recorded backward differentiates again.
-  return record(out, 'elu', [x], (g, ctx) =>
-    [ctx.createGraph ? g.mul(where(gt(x, 0), 1, out.add(alpha))) : derivative(Activation.Elu, g, x, alpha)]);
+  return record(out, 'elu', [x], (g, ctx) => [ctx.createGraph ? g.mul(where(gt(x, 0), 1, out.add(alpha))) : derivative(Activation.Elu, g, x, alpha)]);
 }
 
 /** Φ(x), the standard normal CDF (internal: gelu's recorded derivative uses it). */
 function normalCdf(x: Tensor): Tensor {
-  return record(forward(Activation.NormalCdf, x, 0), 'normalCdf', [x], (g, ctx) =>
-    [ctx.createGraph ? g.mul(normalPdf(x)) : derivative(Activation.NormalCdf, g, x, 0)]);
+  return record(forward(Activation.NormalCdf, x, 0), 'normalCdf', [x], (g, ctx) => [
+    ctx.createGraph ? g.mul(normalPdf(x)) : derivative(Activation.NormalCdf, g, x, 0),
+  ]);
 }
 
 /** φ(x) = e^(−x²/2)/√(2π), from differentiable ops. */
@@ -59,15 +60,15 @@ function normalPdf(x: Tensor): Tensor {
 /** x·Φ(x) with the exact erf (PyTorch's default gelu, not the tanh approximation). */
 export function gelu(x: Tensor): Tensor {
   const out = forward(Activation.Gelu, x, 0);
-  return record(out, 'gelu', [x], (g, ctx) =>
-    [ctx.createGraph ? g.mul(normalCdf(x).add(x.mul(normalPdf(x)))) : derivative(Activation.Gelu, g, x, 0)]);
+  return record(out, 'gelu', [x], (g, ctx) => [
+    ctx.createGraph ? g.mul(normalCdf(x).add(x.mul(normalPdf(x)))) : derivative(Activation.Gelu, g, x, 0),
+  ]);
 }
 
 /** log(1 + eˣ), computed without overflow; its derivative is sigmoid(x). */
 export function softplus(x: Tensor): Tensor {
   const out = forward(Activation.Softplus, x, 0);
-  return record(out, 'softplus', [x], (g, ctx) =>
-    [ctx.createGraph ? g.mul(x.sigmoid()) : derivative(Activation.Softplus, g, x, 0)]);
+  return record(out, 'softplus', [x], (g, ctx) => [ctx.createGraph ? g.mul(x.sigmoid()) : derivative(Activation.Softplus, g, x, 0)]);
 }
 
 /**

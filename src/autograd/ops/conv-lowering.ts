@@ -27,7 +27,8 @@ export interface ConvPlan {
 }
 
 export function convPlan(s: Window2d, o: number, groups: number): ConvPlan {
-  const taps = s.c * s.kh * s.kw, plane = s.oh * s.ow;
+  const taps = s.c * s.kh * s.kw,
+    plane = s.oh * s.ow;
   return { s, groups, o, taps, tapsG: taps / groups, plane, chunk: Math.max(1, Math.floor(CHUNK_COLUMNS / Math.max(1, plane))) };
 }
 
@@ -68,8 +69,14 @@ export function convForward(p: ConvPlan, y: FloatArray, x: FloatArray, w: FloatA
  * into `db`; a null target is skipped.
  */
 export function convBackward(
-  p: ConvPlan, g: FloatArray, w: FloatArray, saved: FloatArray | null, x: FloatArray,
-  dw: FloatArray | null, dx: FloatArray | null, db: FloatArray | null,
+  p: ConvPlan,
+  g: FloatArray,
+  w: FloatArray,
+  saved: FloatArray | null,
+  x: FloatArray,
+  dw: FloatArray | null,
+  dx: FloatArray | null,
+  db: FloatArray | null,
 ): void {
   const { o, groups, tapsG, taps, plane } = p;
   const og = o / groups;
@@ -83,7 +90,10 @@ export function convBackward(
     if (dw !== null) {
       let cols: FloatArray;
       if (saved !== null) cols = saved.subarray(i0 * plane * taps, (i0 + cn) * plane * taps);
-      else { cols = scratch as FloatArray; chunkCols(p, cols, x, i0, cn); }
+      else {
+        cols = scratch as FloatArray;
+        chunkCols(p, cols, x, i0, cn);
+      }
       for (let k = 0; k < groups; k++) {
         matmul(dw, k * og * tapsG, gc, k * og * width, cols, k * tapsG * width, og, width, tapsG, false, true, true);
       }

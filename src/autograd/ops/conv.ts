@@ -31,7 +31,8 @@ export interface Conv2dOptions {
 
 /** cols [c·kh·kw, n·oh·ow] of x (recorded; the rule is col2im). */
 function im2colOp(x: Tensor, s: Window2d): Tensor {
-  const rows = s.c * s.kh * s.kw, cols = s.n * s.oh * s.ow;
+  const rows = s.c * s.kh * s.kw,
+    cols = s.n * s.oh * s.ow;
   const out = new Tensor(allocateForOverwrite(x.dtype, rows * cols), [rows, cols]);
   im2col(out.data, x.data, s);
   return record(out, 'im2col', [x], (g) => [col2imOp(g, s, x.shape)]);
@@ -67,18 +68,31 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
   const [, c] = x.shape;
   const [o, cg, kh, kw] = w.shape;
   if (c % groups !== 0 || o % groups !== 0) {
-    throw new Error(`conv2d: groups ${groups} must divide the input channels (${c}, input ${fmt(x.shape)}) and the output channels (${o}, weight ${fmt(w.shape)})`);
+    throw new Error(
+      `conv2d: groups ${groups} must divide the input channels (${c}, input ${fmt(x.shape)}) and the output channels (${o}, weight ${fmt(w.shape)})`,
+    );
   }
   if (cg !== c / groups) {
-    throw new Error(`conv2d: weight ${fmt(w.shape)} expects ${cg * groups} input channels with groups ${groups}, but the input ${fmt(x.shape)} has ${c}`);
+    throw new Error(
+      `conv2d: weight ${fmt(w.shape)} expects ${cg * groups} input channels with groups ${groups}, but the input ${fmt(x.shape)} has ${c}`,
+    );
   }
   if (kh < 1 || kw < 1) throw new Error(`conv2d: the kernel ${fmt(w.shape)} must be at least 1×1`);
   if (b !== null && b !== undefined && (!(b instanceof Tensor) || b.ndim !== 1 || b.shape[0] !== o)) {
     throw new Error(`conv2d: the bias must have shape [${o}] for weight ${fmt(w.shape)}, got ${b instanceof Tensor ? fmt(b.shape) : String(b)}`);
   }
-  const s = windowOf('conv2d', x, [kh, kw], pair('conv2d', 'stride', opts.stride ?? 1, 1), pair('conv2d', 'padding', opts.padding ?? 0, 0), pair('conv2d', 'dilation', opts.dilation ?? 1, 1));
+  const s = windowOf(
+    'conv2d',
+    x,
+    [kh, kw],
+    pair('conv2d', 'stride', opts.stride ?? 1, 1),
+    pair('conv2d', 'padding', opts.padding ?? 0, 0),
+    pair('conv2d', 'dilation', opts.dilation ?? 1, 1),
+  );
   const dtype = b === null || b === undefined ? promote(x.dtype, w.dtype) : promote(promote(x.dtype, w.dtype), b.dtype);
-  const xs = x.astype(dtype), ws = w.astype(dtype), bs = b === null || b === undefined ? null : b.astype(dtype);
+  const xs = x.astype(dtype),
+    ws = w.astype(dtype),
+    bs = b === null || b === undefined ? null : b.astype(dtype);
   const plan = convPlan(s, o, groups);
   const n = x.shape[0];
   const y = new Tensor(allocateForOverwrite(dtype, n * o * plan.plane), [n, o, s.oh, s.ow]);
@@ -90,10 +104,20 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
     if (ctx.createGraph) return convGradsRecorded(plan, g, xs, ws, bs);
     const dx = xs.requiresGrad ? new Tensor(allocate(dtype, xs.size), xs.shape) : null;
     // A kept .grad offered by the engine takes the weight and bias gradients in place.
-    const intoW = ctx.into(1), intoB = bs === null ? null : ctx.into(2);
+    const intoW = ctx.into(1),
+      intoB = bs === null ? null : ctx.into(2);
     const dw = !ws.requiresGrad ? null : intoW !== null && intoW.dtype === dtype ? intoW : new Tensor(allocate(dtype, ws.size), ws.shape);
     const db = bs === null || !bs.requiresGrad ? null : intoB !== null && intoB.dtype === dtype ? intoB : new Tensor(allocate(dtype, o), [o]);
-    convBackward(plan, g.dtype === dtype ? g.data : g.astype(dtype).data, ws.data, saved, xs.data, dw?.data ?? null, dx?.data ?? null, db?.data ?? null);
+    convBackward(
+      plan,
+      g.dtype === dtype ? g.data : g.astype(dtype).data,
+      ws.data,
+      saved,
+      xs.data,
+      dw?.data ?? null,
+      dx?.data ?? null,
+      db?.data ?? null,
+    );
     return [dx, dw, db];
   });
 }
@@ -105,7 +129,9 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
  */
 function convGradsRecorded(p: ConvPlan, g: Tensor, x: Tensor, w: Tensor, b: Tensor | null): (Tensor | null)[] {
   const { groups, o, tapsG, plane } = p;
-  const n = p.s.n, width = n * plane, og = o / groups;
+  const n = p.s.n,
+    width = n * plane,
+    og = o / groups;
   // g [n, o, oh, ow] → [groups, o/groups, n·plane]
   const g3 = g.reshape([n, o, plane]).transpose([1, 0, 2]).reshape([groups, og, width]);
   const w3 = w.reshape([groups, og, tapsG]);

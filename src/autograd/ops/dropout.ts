@@ -23,7 +23,8 @@ export interface DropoutOptions {
  * ```
  */
 export function dropout(x: Tensor, p: number, opts: DropoutOptions = {}): Tensor {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`dropout: p must be a probability in [0, 1], got ${String(p)} (input ${JSON.stringify(x.shape)})`);
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    throw new Error(`dropout: p must be a probability in [0, 1], got ${String(p)} (input ${JSON.stringify(x.shape)})`);
   if (!(opts.training ?? true) || p === 0) return x;
   if (p === 1) return x.mul(0);
   const u = rand(x.shape, { dtype: x.dtype, seed: opts.seed });

@@ -58,8 +58,7 @@ export function slice(x: Tensor, axis: number, start?: number, end?: number, ste
   if (start !== undefined) checkInteger('slice', 'start', start, x.shape);
   if (end !== undefined) checkInteger('slice', 'end', end, x.shape);
   const [lower, upper] = step > 0 ? [0, n] : [-1, n - 1];
-  const clampIndex = (v: number | undefined, dflt: number): number =>
-    v === undefined ? dflt : v < 0 ? Math.max(v + n, lower) : Math.min(v, upper);
+  const clampIndex = (v: number | undefined, dflt: number): number => (v === undefined ? dflt : v < 0 ? Math.max(v + n, lower) : Math.min(v, upper));
   const s = clampIndex(start, step > 0 ? lower : upper);
   const e = clampIndex(end, step > 0 ? upper : lower);
   const count = step > 0 ? Math.max(0, Math.ceil((e - s) / step)) : Math.max(0, Math.ceil((s - e) / -step));
@@ -83,7 +82,9 @@ export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>)
   for (let j = 0; j < indices.length; j++) {
     const v = indices[j];
     if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new Error(`indexSelect: index ${v} (position ${j}) is out of range for axis ${axis} of size ${n} (shape ${fmt(x.shape)}); indices must be integers in [0, ${n})`);
+      throw new Error(
+        `indexSelect: index ${v} (position ${j}) is out of range for axis ${axis} of size ${n} (shape ${fmt(x.shape)}); indices must be integers in [0, ${n})`,
+      );
     }
     picks[j] = v;
   }
@@ -99,7 +100,8 @@ export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>)
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   if (!(index instanceof Tensor)) throw new Error(`gather: the index must be a Tensor of integral values`);
-  const xs = x.ndim === 0 ? [1] : x.shape, is = index.ndim === 0 ? [1] : index.shape;
+  const xs = x.ndim === 0 ? [1] : x.shape,
+    is = index.ndim === 0 ? [1] : index.shape;
   const a = normalizeAxis('gather', axis, x.ndim);
   if (xs.length !== is.length) {
     throw new Error(`gather: index of shape ${fmt(index.shape)} must have the rank of the input ${fmt(x.shape)}`);
@@ -109,15 +111,19 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
       throw new Error(`gather: index of shape ${fmt(index.shape)} is larger than the input ${fmt(x.shape)} on axis ${d}`);
     }
   }
-  const xStrides = stridesOf(xs), iStrides = stridesOf(is);
+  const xStrides = stridesOf(xs),
+    iStrides = stridesOf(is);
   const n = xs[a];
   const offsets = new Int32Array(index.size);
   for (let p = 0; p < index.size; p++) {
     const v = index.data[p];
     if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new Error(`gather: index value ${v} at flat position ${p} is out of range for axis ${axis} of size ${n} (input ${fmt(x.shape)}); values must be integers in [0, ${n})`);
+      throw new Error(
+        `gather: index value ${v} at flat position ${p} is out of range for axis ${axis} of size ${n} (input ${fmt(x.shape)}); values must be integers in [0, ${n})`,
+      );
     }
-    let off = 0, rest = p;
+    let off = 0,
+      rest = p;
     for (let d = 0; d < is.length; d++) {
       const c = Math.floor(rest / iStrides[d]);
       rest -= c * iStrides[d];
@@ -144,13 +150,12 @@ function spread(t: Tensor, shape: readonly number[], size: number, dtype: Tensor
  */
 export function where(cond: TensorLike, x: TensorLike, y: TensorLike): Tensor {
   const dtype = x instanceof Tensor ? (y instanceof Tensor ? promote(x.dtype, y.dtype) : x.dtype) : y instanceof Tensor ? y.dtype : 'float32';
-  const c = lift(cond, dtype), a = lift(x, dtype), b = lift(y, dtype);
+  const c = lift(cond, dtype),
+    a = lift(x, dtype),
+    b = lift(y, dtype);
   const shape = broadcastShapes('where', broadcastShapes('where', c.shape, a.shape), b.shape);
   const size = sizeOf(shape);
   const out = new Tensor(allocateForOverwrite(dtype, size), shape);
   select(out.data, spread(c, shape, size, c.dtype), spread(a, shape, size, dtype), spread(b, shape, size, dtype));
-  return record(out, 'where', [a, b], (g) => [
-    a.requiresGrad ? where(c, g, 0) : null,
-    b.requiresGrad ? where(c, 0, g) : null,
-  ]);
+  return record(out, 'where', [a, b], (g) => [a.requiresGrad ? where(c, g, 0) : null, b.requiresGrad ? where(c, 0, g) : null]);
 }

@@ -27,7 +27,8 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   const first = ts[0];
   if (first.ndim === 0) throw new Error(`concat: 0-d tensors have no axis to join along; use stack`);
   const a = normalizeAxis('concat', axis, first.ndim);
-  let dtype = first.dtype, total = 0;
+  let dtype = first.dtype,
+    total = 0;
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];
     const same = t.ndim === first.ndim && t.shape.every((d, k) => k === a || d === first.shape[k]);
@@ -40,7 +41,8 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor {
   if (ts.length === 1) return first;
   const shape = [...first.shape];
   shape[a] = total;
-  const outer = sizeOf(first.shape.slice(0, a)), inner = sizeOf(first.shape.slice(a + 1));
+  const outer = sizeOf(first.shape.slice(0, a)),
+    inner = sizeOf(first.shape.slice(a + 1));
   const out = new Tensor(allocateForOverwrite(dtype, sizeOf(shape)), shape);
   const starts: number[] = [];
   let off = 0;
@@ -69,7 +71,10 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor {
   if (!Number.isInteger(axis) || axis < -r || axis >= r) {
     throw new Error(`stack: axis ${axis} is out of range for stacking tensors of shape ${fmt(first.shape)} (expected ${-r}..${r - 1})`);
   }
-  return concat(ts.map((t) => unsqueeze(t, axis)), axis);
+  return concat(
+    ts.map((t) => unsqueeze(t, axis)),
+    axis,
+  );
 }
 
 /**
@@ -90,7 +95,9 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
     parts = [...sizes];
     const sum = parts.reduce((p, q) => p + q, 0);
     if (parts.some((s) => !Number.isInteger(s) || s < 0) || sum !== n) {
-      throw new Error(`split: sizes ${JSON.stringify(sizes)} must be non-negative integers adding up to ${n}, the size of axis ${axis} of ${fmt(x.shape)}`);
+      throw new Error(
+        `split: sizes ${JSON.stringify(sizes)} must be non-negative integers adding up to ${n}, the size of axis ${axis} of ${fmt(x.shape)}`,
+      );
     }
   }
   const out: Tensor[] = [];

@@ -16,7 +16,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const a2 = a.ndim === 1 ? a.reshape([1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? b.reshape([b.shape[0], 1]) : b;
-  const ka = a2.shape[a2.ndim - 1], kb = b2.shape[b2.ndim - 2];
+  const ka = a2.shape[a2.ndim - 1],
+    kb = b2.shape[b2.ndim - 2];
   if (ka !== kb) {
     throw new Error(`matmul: ${fmt(a.shape)} @ ${fmt(b.shape)}: inner dimensions ${ka} and ${kb} differ`);
   }
@@ -35,7 +36,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  * 2-D product is added into it and `into` returned; otherwise the product is a new tensor.
  */
 export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into: Tensor | null = null): Tensor {
-  const ar = a.ndim, br = b.ndim;
+  const ar = a.ndim,
+    br = b.ndim;
   const m = transA ? a.shape[ar - 1] : a.shape[ar - 2];
   const k = transA ? a.shape[ar - 2] : a.shape[ar - 1];
   const kb = transB ? b.shape[br - 1] : b.shape[br - 2];
@@ -44,11 +46,21 @@ export function matmulT(a: Tensor, b: Tensor, transA: boolean, transB: boolean, 
     throw new Error(`matmul: ${fmt(a.shape)}${transA ? 'ᵀ' : ''} @ ${fmt(b.shape)}${transB ? 'ᵀ' : ''}: inner dimensions ${k} and ${kb} differ`);
   }
   const dtype = promote(a.dtype, b.dtype);
-  if (into !== null && ar === 2 && br === 2 && a.dtype === b.dtype && into.dtype === dtype && into.ndim === 2 && into.shape[0] === m && into.shape[1] === n) {
+  if (
+    into !== null &&
+    ar === 2 &&
+    br === 2 &&
+    a.dtype === b.dtype &&
+    into.dtype === dtype &&
+    into.ndim === 2 &&
+    into.shape[0] === m &&
+    into.shape[1] === n
+  ) {
     matmulKernel(into.data, 0, a.data, 0, b.data, 0, m, k, n, transA, transB, true);
     return into;
   }
-  const batchA = a.shape.slice(0, ar - 2), batchB = b.shape.slice(0, br - 2);
+  const batchA = a.shape.slice(0, ar - 2),
+    batchB = b.shape.slice(0, br - 2);
   const batch = broadcastShapes('matmul (batch axes)', batchA, batchB);
   const out = new Tensor(allocateForOverwrite(dtype, sizeOf(batch) * m * n), [...batch, m, n]);
   const A = a.dtype === dtype ? a.data : a.astype(dtype).data;

@@ -64,11 +64,18 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
  * data, as reshape. A 0-d tensor squeezes to itself.
  */
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normalizeAxis('squeeze', axis, x.ndim);
   if (x.ndim === 0) return x;
   if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${axis} of shape ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` ∈ [−(ndim+1), ndim]; shares the data, as reshape. */
@@ -90,7 +97,8 @@ export function flatten(x: Tensor, start = 0, end = -1): Tensor {
     normalizeAxis('flatten', end, 0);
     return reshape(x, [1]);
   }
-  const s = normalizeAxis('flatten', start, x.ndim), e = normalizeAxis('flatten', end, x.ndim);
+  const s = normalizeAxis('flatten', start, x.ndim),
+    e = normalizeAxis('flatten', end, x.ndim);
   if (s > e) throw new Error(`flatten: start axis ${start} comes after end axis ${end} for shape ${fmt(x.shape)}`);
   return reshape(x, [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }

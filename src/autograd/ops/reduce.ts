@@ -18,7 +18,8 @@ function reduceAxes(x: Tensor, axes: readonly number[], kernel: AxisKernel): Flo
   while (end >= 0) {
     let start = end;
     while (start > 0 && axes[start - 1] === axes[start] - 1) start--;
-    const lo = axes[start], hi = axes[end];
+    const lo = axes[start],
+      hi = axes[end];
     const outer = sizeOf(shape.slice(0, lo));
     const r = sizeOf(shape.slice(lo, hi + 1));
     const inner = sizeOf(shape.slice(hi + 1));

@@ -33,7 +33,10 @@ export function variance(x: Tensor, axis: number | readonly number[] | undefined
   let count = 1;
   for (const a of axes) count *= x.shape[a];
   const d = x.sub(x.mean(axes, true));
-  return d.square().sum(axes, keepDims).div(Math.max(0, count - correction));
+  return d
+    .square()
+    .sum(axes, keepDims)
+    .div(Math.max(0, count - correction));
 }
 
 /** Standard deviation: the square root of `variance` (same arguments). */

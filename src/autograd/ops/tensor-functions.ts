@@ -20,7 +20,9 @@ import * as statistics from './statistics.js';
  * concat([tensor([[1, 2]]), tensor([[3, 4]])], 0).shape; // [2, 2]
  * ```
  */
-export function concat(ts: readonly Tensor[], axis = 0): Tensor { return joining.concat(ts, axis); }
+export function concat(ts: readonly Tensor[], axis = 0): Tensor {
+  return joining.concat(ts, axis);
+}
 
 /**
  * Stacks tensors of one shape along a new axis.
@@ -30,7 +32,9 @@ export function concat(ts: readonly Tensor[], axis = 0): Tensor { return joining
  * stack([tensor([1, 2]), tensor([3, 4])], 1).toArray(); // [[1, 3], [2, 4]]
  * ```
  */
-export function stack(ts: readonly Tensor[], axis = 0): Tensor { return joining.stack(ts, axis); }
+export function stack(ts: readonly Tensor[], axis = 0): Tensor {
+  return joining.stack(ts, axis);
+}
 
 /**
  * Splits along `axis` into pieces of `size`, or of the given sizes.
@@ -40,7 +44,9 @@ export function stack(ts: readonly Tensor[], axis = 0): Tensor { return joining.
  * split(tensor([1, 2, 3, 4, 5]), 2).map((t) => t.toArray()); // [[1, 2], [3, 4], [5]]
  * ```
  */
-export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] { return joining.split(x, sizes, axis); }
+export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  return joining.split(x, sizes, axis);
+}
 
 /**
  * Python's slice of one axis (`x[start:end:step]` on `axis`).
@@ -64,7 +70,9 @@ export function slice(x: Tensor, axis: number, start?: number, end?: number, ste
  * const rows = indexSelect(table, 0, Int32Array.from([3, 3, 7])); // [3, 4]
  * ```
  */
-export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>): Tensor { return indexing.indexSelect(x, axis, indices); }
+export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>): Tensor {
+  return indexing.indexSelect(x, axis, indices);
+}
 
 /**
  * PyTorch's gather: out[i][j] = x[i][index[i][j]] for axis 1. Picks one score per row without one-hot masks.
@@ -75,7 +83,9 @@ export function indexSelect(x: Tensor, axis: number, indices: ArrayLike<number>)
  * gather(logits, 1, tensor([[2], [0]])).toArray(); // [[3], [4]]
  * ```
  */
-export function gather(x: Tensor, axis: number, index: Tensor): Tensor { return indexing.gather(x, axis, index); }
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  return indexing.gather(x, axis, index);
+}
 
 /**
  * a where cond ≠ 0, b elsewhere; the three broadcast together; numbers allowed for a and b.
@@ -86,7 +96,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor { return 
  * where(x.gt(0), x, 0).toArray(); // [0, 2, 0]
  * ```
  */
-export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor { return indexing.where(cond, a, b); }
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  return indexing.where(cond, a, b);
+}
 
 /**
  * Drops a size-1 axis, or all of them.
@@ -96,7 +108,9 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor { 
  * squeeze(zeros([1, 3, 1])).shape; // [3]
  * ```
  */
-export function squeeze(x: Tensor, axis?: number): Tensor { return movement.squeeze(x, axis); }
+export function squeeze(x: Tensor, axis?: number): Tensor {
+  return movement.squeeze(x, axis);
+}
 
 /**
  * Inserts a size-1 axis.
@@ -106,7 +120,9 @@ export function squeeze(x: Tensor, axis?: number): Tensor { return movement.sque
  * unsqueeze(zeros([3]), 0).shape; // [1, 3]
  * ```
  */
-export function unsqueeze(x: Tensor, axis: number): Tensor { return movement.unsqueeze(x, axis); }
+export function unsqueeze(x: Tensor, axis: number): Tensor {
+  return movement.unsqueeze(x, axis);
+}
 
 /**
  * Merges a run of axes into one.
@@ -116,7 +132,9 @@ export function unsqueeze(x: Tensor, axis: number): Tensor { return movement.uns
  * flatten(zeros([2, 3, 4]), 1).shape; // [2, 12]
  * ```
  */
-export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor { return movement.flatten(x, startAxis, endAxis); }
+export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
+  return movement.flatten(x, startAxis, endAxis);
+}
 
 /**
  * Elementwise minimum; ties split the gradient evenly.
@@ -126,7 +144,9 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor { return
  * minimum(tensor([1, 5]), 3).toArray(); // [1, 3]
  * ```
  */
-export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary.minimum(a, b); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return binary.minimum(a, b);
+}
 
 /**
  * Limits to [min, max]; gradient 1 on the closed interval.
@@ -136,7 +156,9 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor { return binary.mi
  * clamp(tensor([-2, 0.5, 2]), -1, 1).toArray(); // [-1, 0.5, 1]
  * ```
  */
-export function clamp(x: Tensor, min?: number, max?: number): Tensor { return activation.clamp(x, min, max); }
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  return activation.clamp(x, min, max);
+}
 
 /**
  * sin(x) elementwise.
@@ -146,7 +168,9 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor { return ac
  * sin(tensor([0])).item(); // 0
  * ```
  */
-export function sin(x: Tensor): Tensor { return unary.sin(x); }
+export function sin(x: Tensor): Tensor {
+  return unary.sin(x);
+}
 
 /**
  * cos(x) elementwise.
@@ -156,7 +180,9 @@ export function sin(x: Tensor): Tensor { return unary.sin(x); }
  * cos(tensor([0])).item(); // 1
  * ```
  */
-export function cos(x: Tensor): Tensor { return unary.cos(x); }
+export function cos(x: Tensor): Tensor {
+  return unary.cos(x);
+}
 
 /**
  * log(1 + eˣ) without overflow.
@@ -166,7 +192,9 @@ export function cos(x: Tensor): Tensor { return unary.cos(x); }
  * softplus(tensor([1000])).item(); // 1000
  * ```
  */
-export function softplus(x: Tensor): Tensor { return activation.softplus(x); }
+export function softplus(x: Tensor): Tensor {
+  return activation.softplus(x);
+}
 
 /**
  * x for x > 0, slope·x otherwise.
@@ -176,7 +204,9 @@ export function softplus(x: Tensor): Tensor { return activation.softplus(x); }
  * leakyRelu(tensor([-1, 2]), 0.1).toArray(); // [-0.1, 2]
  * ```
  */
-export function leakyRelu(x: Tensor, slope = 0.01): Tensor { return activation.leakyRelu(x, slope); }
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  return activation.leakyRelu(x, slope);
+}
 
 /**
  * x for x > 0, alpha·(eˣ − 1) otherwise.
@@ -186,7 +216,9 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor { return activation.l
  * elu(tensor([1, -1000])).toArray(); // [1, -1]
  * ```
  */
-export function elu(x: Tensor, alpha = 1): Tensor { return activation.elu(x, alpha); }
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return activation.elu(x, alpha);
+}
 
 /**
  * x·Φ(x), with the exact erf.
@@ -196,7 +228,9 @@ export function elu(x: Tensor, alpha = 1): Tensor { return activation.elu(x, alp
  * gelu(tensor([1], { dtype: 'float64' })).item(); // 0.8413447460685429
  * ```
  */
-export function gelu(x: Tensor): Tensor { return activation.gelu(x); }
+export function gelu(x: Tensor): Tensor {
+  return activation.gelu(x);
+}
 
 /**
  * log Σ exp(x) over `axis`, stable for any magnitude.
@@ -206,7 +240,9 @@ export function gelu(x: Tensor): Tensor { return activation.gelu(x); }
  * logsumexp(tensor([1000, 1000])).item(); // 1000.6931…
  * ```
  */
-export function logsumexp(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return statistics.logsumexp(x, axis, keepDims); }
+export function logsumexp(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  return statistics.logsumexp(x, axis, keepDims);
+}
 
 /**
  * 1 where a < b (no gradient).
@@ -216,7 +252,9 @@ export function logsumexp(x: Tensor, axis?: number | number[], keepDims = false)
  * lt(tensor([1, 3]), 2).toArray(); // [1, 0]
  * ```
  */
-export function lt(a: TensorLike, b: TensorLike): Tensor { return binary.lt(a, b); }
+export function lt(a: TensorLike, b: TensorLike): Tensor {
+  return binary.lt(a, b);
+}
 
 /**
  * 1 where a ≤ b (no gradient).
@@ -226,7 +264,9 @@ export function lt(a: TensorLike, b: TensorLike): Tensor { return binary.lt(a, b
  * le(tensor([1, 2, 3]), 2).toArray(); // [1, 1, 0]
  * ```
  */
-export function le(a: TensorLike, b: TensorLike): Tensor { return binary.le(a, b); }
+export function le(a: TensorLike, b: TensorLike): Tensor {
+  return binary.le(a, b);
+}
 
 /**
  * 1 where a ≥ b (no gradient).
@@ -236,7 +276,9 @@ export function le(a: TensorLike, b: TensorLike): Tensor { return binary.le(a, b
  * ge(tensor([1, 2, 3]), 2).toArray(); // [0, 1, 1]
  * ```
  */
-export function ge(a: TensorLike, b: TensorLike): Tensor { return binary.ge(a, b); }
+export function ge(a: TensorLike, b: TensorLike): Tensor {
+  return binary.ge(a, b);
+}
 
 /**
  * 1 where a ≠ b (no gradient).
@@ -246,4 +288,6 @@ export function ge(a: TensorLike, b: TensorLike): Tensor { return binary.ge(a, b
  * ne(tensor([1, 2]), 2).toArray(); // [1, 0]
  * ```
  */
-export function ne(a: TensorLike, b: TensorLike): Tensor { return binary.ne(a, b); }
+export function ne(a: TensorLike, b: TensorLike): Tensor {
+  return binary.ne(a, b);
+}

@@ -13,9 +13,7 @@ export function lift(x: TensorLike, dtype: DType): Tensor {
 
 /** The two operands of a binary op as tensors, and the dtype of the result. */
 export function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor, DType] {
-  const dtype = a instanceof Tensor
-    ? (b instanceof Tensor ? promote(a.dtype, b.dtype) : a.dtype)
-    : (b instanceof Tensor ? b.dtype : 'float32');
+  const dtype = a instanceof Tensor ? (b instanceof Tensor ? promote(a.dtype, b.dtype) : a.dtype) : b instanceof Tensor ? b.dtype : 'float32';
   return [lift(a, dtype), lift(b, dtype), dtype];
 }
 

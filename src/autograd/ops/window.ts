@@ -20,17 +20,27 @@ export function pair(op: string, name: string, v: Size2, min: number): [number, 
  * padded input, naming the op and the shapes.
  */
 export function windowOf(
-  op: string, x: Tensor, kernel: [number, number], stride: [number, number], padding: [number, number], dilation: [number, number],
+  op: string,
+  x: Tensor,
+  kernel: [number, number],
+  stride: [number, number],
+  padding: [number, number],
+  dilation: [number, number],
 ): Window2d {
   const [n, c, h, w] = x.shape;
-  const [kh, kw] = kernel, [sh, sw] = stride, [ph, pw] = padding, [dh, dw] = dilation;
-  const eh = dh * (kh - 1) + 1, ew = dw * (kw - 1) + 1;
+  const [kh, kw] = kernel,
+    [sh, sw] = stride,
+    [ph, pw] = padding,
+    [dh, dw] = dilation;
+  const eh = dh * (kh - 1) + 1,
+    ew = dw * (kw - 1) + 1;
   if (eh > h + 2 * ph || ew > w + 2 * pw) {
     throw new Error(
       `${op}: the kernel ${kh}×${kw}${dh > 1 || dw > 1 ? ` (dilated to ${eh}×${ew})` : ''} is larger than the padded input ` +
         `${h + 2 * ph}×${w + 2 * pw} (input ${fmt(x.shape)}, padding [${ph},${pw}])`,
     );
   }
-  const oh = Math.floor((h + 2 * ph - eh) / sh) + 1, ow = Math.floor((w + 2 * pw - ew) / sw) + 1;
+  const oh = Math.floor((h + 2 * ph - eh) / sh) + 1,
+    ow = Math.floor((w + 2 * pw - ew) / sw) + 1;
   return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
 }

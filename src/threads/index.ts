@@ -34,7 +34,10 @@ import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/kernels/dispatch.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
 import { WASM_SHARED_RELAXED_BASE64 } from '../autograd/kernels/wasm/binary-shared-relaxed.js';
-import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32, wasmBuild } from '../autograd/kernels/wasm/index.js';
+import {
+  MR, NR, PAGE, TAIL_BYTES, WASM32_BYTES, checkMatmulArgs, copyIn, copyOut, decodeBase64, heapOf, matmulF32,
+  reserve, vecBytes, wasmBuild, type Heap,
+} from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -45,11 +48,7 @@ export const PARALLEL_MIN_MACS = 1 << 22;
 /** Most threads `enableThreads` accepts (control slots reserved in shared memory). */
 export const MAX_THREADS = 64;
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
-/** Row blocks are multiples of the kernel's MR, column blocks of its NR. */
-const MR = 4;
-const NR = 8;
+// Row blocks are multiples of the kernel's MR, column blocks of its NR (../autograd/kernels/wasm/constants.ts).
 /**
  * Time to copy one float into or out of wasm memory, in units of one multiply-add of the
  * kernel (~0.4 ns vs ~0.05 ns). The calling thread copies its own slab in and its block out
@@ -71,18 +70,14 @@ interface SharedKernels {
 }
 
 interface Pool {
-  memory: WebAssembly.Memory;
-  maxPages: number;
+  /** The shared memory; its scratch arena starts past the control slots. */
+  mem: Heap;
   x: SharedKernels;
   workers: Worker[];
   /** Control slots, one per worker (worker w uses slot w + 1; slot 0 is unused). */
   ctrl: Int32Array;
   /** Byte offset of the first control slot. */
   ctrlBase: number;
-  /** First arena byte, past the control slots. */
-  base: number;
-  heap: Float32Array;
-  bytes: number;
   /** Sequence number of the last command posted to each worker. */
   seq: number[];
 }
@@ -145,7 +140,7 @@ function available(): boolean {
 function createMemory(pages: number): { memory: WebAssembly.Memory; maxPages: number } {
   // Shared memories reserve their maximum up front; fall back to smaller reservations.
   let lastError: unknown;
-  for (const maximum of [MAX_PAGES, 16384, 4096]) {
+  for (const maximum of [WASM32_BYTES / PAGE, 16384, 4096]) {
     try {
       return { memory: new WebAssembly.Memory({ initial: pages, maximum, shared: true }), maxPages: maximum };
     } catch (e) {
@@ -187,8 +182,7 @@ function startPool(workerCount: number): Pool | null {
       workers.push(worker);
     }
     const p: Pool = {
-      memory, maxPages, x, workers, ctrl, ctrlBase, base,
-      heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength,
+      mem: heapOf(memory, 'shared wasm memory', base, maxPages * PAGE), x, workers, ctrl, ctrlBase,
       seq: new Array<number>(workerCount).fill(0),
     };
     const deadline = Date.now() + START_TIMEOUT_MS;
@@ -248,54 +242,26 @@ function waitDone(p: Pool, w: number, timeoutMs: number): boolean {
   }
 }
 
-/** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
-function vecBytes(floats: number): number {
-  return Math.ceil(floats / 4) * 16; // no 32-bit shifts: offsets may pass 2 GiB
-}
-
 function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
 
-/** Makes the arena reach byte `end`; grows only between calls, while every worker is idle. */
-function ensure(p: Pool, end: number, fn: string): Float32Array {
-  if (end <= p.bytes) return p.heap;
-  const have = p.memory.buffer.byteLength;
-  if (end > have) {
-    const pages = Math.ceil((end - have) / PAGE);
-    if (have / PAGE + pages > p.maxPages) {
-      throw new RangeError(`${fn}: needs ${end} bytes of shared wasm memory, more than its maximum ${p.maxPages * PAGE}`);
-    }
-    try {
-      p.memory.grow(pages);
-    } catch (e) {
-      throw new RangeError(`${fn}: could not grow shared wasm memory to ${end} bytes (${(e as Error).message})`);
-    }
-  }
-  p.heap = new Float32Array(p.memory.buffer);
-  p.bytes = p.memory.buffer.byteLength;
-  return p.heap;
-}
-
-const copyIn = copyToHeap;
-const copyOut = copyFromHeap;
-
-/** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs at `at`. */
-function gatherIn(heap: Float32Array, at: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {
+/** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs from byte address `ptr`. */
+function gatherIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {
   if (len === stride) {
-    copyIn(heap, at, src, off, rows * len);
+    copyIn(heap, ptr, src, off, rows * len);
     return;
   }
-  for (let r = 0; r < rows; r++) copyIn(heap, at + r * len, src, off + r * stride, len);
+  for (let r = 0; r < rows; r++) copyIn(heap, ptr + r * len * 4, src, off + r * stride, len);
 }
 
-/** Copies `rows` consecutive runs of `len` floats at `at` into dst, `stride` apart. */
-function scatterOut(heap: Float32Array, at: number, dst: Float32Array, off: number, stride: number, rows: number, len: number): void {
+/** Copies `rows` consecutive runs of `len` floats from byte address `ptr` into dst, `stride` apart. */
+function scatterOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, stride: number, rows: number, len: number): void {
   if (len === stride) {
-    copyOut(heap, at, dst, off, rows * len);
+    copyOut(heap, ptr, dst, off, rows * len);
     return;
   }
-  for (let r = 0; r < rows; r++) copyOut(heap, at + r * len, dst, off + r * stride, len);
+  for (let r = 0; r < rows; r++) copyOut(heap, ptr + r * len * 4, dst, off + r * stride, len);
 }
 
 
@@ -404,9 +370,9 @@ function rowSplit(
   const callerCost = 1 + (COPY_PER_MAC * (k + n)) / Math.max(1, k * n);
   const rows = split(Math.ceil(m / MR), threads, callerCost).map((u) => Math.min(m, u * MR));
   // Layout: B | A slabs (thread order) | C | scratch per thread.
-  const pb = p.base;
+  const pb = p.mem.base;
   const pa: number[] = [];
-  let at = pb + vecBytes(k * n) + 32; // 32 readable bytes after B (see kernels.ts)
+  let at = pb + vecBytes(k * n) + TAIL_BYTES; // readable bytes after B (see constants.ts)
   for (let t = 0; t < threads; t++) {
     pa.push(at);
     at += vecBytes((rows[t + 1] - rows[t]) * k);
@@ -419,18 +385,18 @@ function rowSplit(
     const mt = rows[t + 1] - rows[t];
     at = align64(at + (mt > 0 ? p.x.matmulScratchBytes(mt, k, n) : 0));
   }
-  const heap = ensure(p, at, fn);
-  copyIn(heap, pb / 4, b, bOff, k * n);
+  const heap = reserve(p.mem, at, fn);
+  copyIn(heap, pb, b, bOff, k * n);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
     const r0 = rows[t], mt = rows[t + 1] - r0;
     if (mt === 0) { parts.push(null); continue; }
-    const slab = pa[t] / 4, c = (pc / 4) + r0 * n;
+    const slab = pa[t], c = pc + r0 * n * 4;
     parts.push({
       load: transA
         ? () => gatherIn(heap, slab, a, aOff + r0, m, k, mt) // A is k×m: k runs of mt floats
         : () => copyIn(heap, slab, a, aOff + r0 * k, mt * k),
-      c: c * 4, a: pa[t], b: pb, m: mt, k, n, scratch: ps[t],
+      c, a: slab, b: pb, m: mt, k, n, scratch: ps[t],
       store: () => copyOut(heap, c, out, outOff + r0 * n, mt * n),
     });
   }
@@ -447,14 +413,14 @@ function columnSplit(
   const callerCost = 1 + (COPY_PER_MAC * (k + m)) / Math.max(1, k * m);
   const cols = split(Math.ceil(n / NR), threads, callerCost).map((u) => Math.min(n, u * NR));
   // Layout: A | B slabs (thread order) | C blocks (thread order) | scratch per thread.
-  const pa = p.base;
+  const pa = p.mem.base;
   const pb: number[] = [];
   let at = pa + vecBytes(m * k);
   for (let t = 0; t < threads; t++) {
     pb.push(at);
     at += vecBytes((cols[t + 1] - cols[t]) * k);
   }
-  at = align64(at + 32); // 32 readable bytes after the last B slab (see kernels.ts)
+  at = align64(at + TAIL_BYTES); // readable bytes after the last B slab (see constants.ts)
   const pc: number[] = [];
   for (let t = 0; t < threads; t++) {
     pc.push(at);
@@ -466,13 +432,13 @@ function columnSplit(
     const nt = cols[t + 1] - cols[t];
     at = align64(at + (nt > 0 ? p.x.matmulScratchBytes(m, k, nt) : 0));
   }
-  const heap = ensure(p, at, fn);
-  copyIn(heap, pa / 4, a, aOff, m * k);
+  const heap = reserve(p.mem, at, fn);
+  copyIn(heap, pa, a, aOff, m * k);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
     const c0 = cols[t], nt = cols[t + 1] - c0;
     if (nt === 0) { parts.push(null); continue; }
-    const slab = pb[t] / 4, c = pc[t] / 4;
+    const slab = pb[t], c = pc[t];
     parts.push({
       load: transB
         ? () => copyIn(heap, slab, b, bOff + c0 * k, nt * k) // B is n×k: its rows c0.. are contiguous

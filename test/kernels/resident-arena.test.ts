@@ -1,7 +1,8 @@
 /**
  * The main wasm instance keeps a fixed arena so resident views are never detached; calls that
  * need more scratch than is left run on a growable second instance. Here the arena is made
- * tiny (TG_WASM_ARENA_MB=2, read when the kernels load) to drive every call past it.
+ * tiny (TG_WASM_ARENA_MB=2, read when the wasm memory module is imported) to drive every call
+ * past it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 

@@ -23,7 +23,7 @@ export class BlockAllocator {
 
   /** Reserves `bytes` (rounded up to 16) and returns the block's start; may raise `top`. */
   allocate(bytes: number): number {
-    const size = (bytes + 15) & ~15;
+    const size = Math.ceil(bytes / 16) * 16; // no 32-bit ops: exact past 2 GiB
     for (let i = 0; i < this.freeStarts.length; i++) {
       const start = this.freeStarts[i];
       const room = this.freeEnds[i] - start;

@@ -1,0 +1,414 @@
+/**
+ * The wasm kernels' linear memory as JavaScript sees it: sizes, growth and copies for any
+ * kernel memory ({@link Heap}, also src/threads' shared one), the resident arena of the main
+ * instance, and the per-call scratch placement ({@link openScratch}) the wrappers use.
+ *
+ * Every address here is a byte address, every length a count of floats.
+ *
+ * Resident arrays ({@link residentF32}): model parameters and their gradients live in
+ * Float32Array views of the main instance's memory, which the wrappers pass to the kernels
+ * by address instead of copying them in and out (the copies of a 784×30 weight, its gradient
+ * and its SGD update were a third of a training step). Growing a memory detaches its old
+ * buffer and every view of it, so this memory never grows: it reserves a fixed arena up front
+ * (1 GiB of address space; the OS commits pages only when they are touched), and a call that
+ * needs more scratch than is left runs on a second instance of the module (the overflow
+ * arena), whose memory grows freely and holds no resident arrays. (A shared memory would
+ * survive growth, but JavaScript copies into and fills of shared memory are 3–10× slower.) A
+ * resident block is released when its view is garbage-collected.
+ *
+ * Sizes are computed in float64, never with 32-bit shifts, and checked against the limit
+ * before anything is reserved: a request too big throws a RangeError naming it and leaves
+ * every arena as it was.
+ *
+ * Isomorphic: no Node-only APIs.
+ */
+import { BlockAllocator } from './blocks.js';
+import { TAIL_BYTES } from './constants.js';
+import { extraKernels, mainKernels, type KernelExports } from './module.js';
+
+/** Bytes per wasm page. */
+export const PAGE = 65536;
+/** wasm32 addresses at most 4 GiB. */
+export const WASM32_BYTES = 65536 * PAGE;
+
+/** A wasm linear memory: a float32 view of all of it, and a scratch region from `base`. */
+export interface Heap {
+  readonly memory: WebAssembly.Memory;
+  /** What the memory is, for error messages ("wasm memory", "shared wasm memory"). */
+  readonly name: string;
+  /** Float32 view of all of the memory; replaced whenever it grows. */
+  heap: Float32Array;
+  /** `heap.buffer`, kept so the resident check does not query the memory on every operand. */
+  buffer: ArrayBufferLike;
+  /** memory.buffer.byteLength as of the last growth (only {@link reserve} grows a heap). */
+  bytes: number;
+  /** First scratch byte (16-aligned). */
+  base: number;
+  /** Most bytes the memory may grow to: its maximum; `bytes` for one that must never grow. */
+  readonly limit: number;
+}
+
+/** A {@link Heap} over `memory` (its current size), scratch from `base`, growing up to `limit` bytes. */
+export function heapOf(memory: WebAssembly.Memory, name: string, base: number, limit: number): Heap {
+  const heap = new Float32Array(memory.buffer);
+  return { memory, name, heap, buffer: heap.buffer, bytes: memory.buffer.byteLength, base, limit };
+}
+
+/**
+ * Makes `h` span the bytes [0, end), growing it if needed, and returns its (current) float32
+ * view. Throws a RangeError naming `fn`, the request and the limit when `end` is past
+ * `h.limit` or the engine refuses the growth; `h` is then unchanged.
+ */
+export function reserve(h: Heap, end: number, fn: string): Float32Array {
+  if (end <= h.bytes) return h.heap;
+  if (!(end <= h.limit)) throw overLimit(fn, h.name, end - h.base, h.limit - h.base, h.limit);
+  const have = h.memory.buffer.byteLength;
+  if (end > have) {
+    try {
+      h.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (e) {
+      throw new RangeError(`${fn}: could not grow ${h.name} to ${end} bytes (${(e as Error).message})`);
+    }
+  }
+  h.heap = new Float32Array(h.memory.buffer);
+  h.buffer = h.heap.buffer;
+  h.bytes = h.memory.buffer.byteLength;
+  return h.heap;
+}
+
+/** The error for `fn` needing `bytes` of scratch in a memory that has room for `room` (`limit` in all). */
+function overLimit(fn: string, name: string, bytes: number, room: number, limit: number): RangeError {
+  const why = limit === WASM32_BYTES ? ': wasm32 addresses 4 GiB' : '';
+  return new RangeError(
+    `${fn}: needs ${bytes} bytes of ${name} for its operands and scratch; the limit is ${room} ` +
+    `(${limit} bytes in all${why})`,
+  );
+}
+
+/** Bytes for `floats` float32 values, padded to whole 16-byte vectors (exact past 2 GiB). */
+export function vecBytes(floats: number): number {
+  return Math.ceil(floats / 4) * 16;
+}
+
+/** Rounds a byte count up to a multiple of 16. */
+export function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/** Below this many floats a plain loop beats allocating a subarray view for set(). */
+const LOOP_COPY_MAX = 64;
+
+/** Copies `len` floats of `src` from index `off` into the memory `heap` views, at byte address `ptr`. */
+export function copyIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, len: number): void {
+  const at = ptr >>> 2; // addresses are below 4 GiB: >>> stays exact where >> would wrap
+  if (off === 0 && len === src.length) {
+    heap.set(src, at);
+  } else if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) heap[at + i] = src[off + i];
+  } else {
+    heap.set(src.subarray(off, off + len), at);
+  }
+}
+
+/** Copies `len` floats at byte address `ptr` of the memory `heap` views into `dst` from index `off`. */
+export function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, len: number): void {
+  const at = ptr >>> 2;
+  if (len <= LOOP_COPY_MAX) {
+    for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
+  } else {
+    dst.set(heap.subarray(at, at + len), off);
+  }
+}
+
+/** {@link copyIn} addressed by float index `at` (= byte address / 4) instead. */
+export function copyToHeap(heap: Float32Array, at: number, src: Float32Array, off: number, len: number): void {
+  copyIn(heap, at * 4, src, off, len);
+}
+
+/** {@link copyOut} addressed by float index `at` (= byte address / 4) instead. */
+export function copyFromHeap(heap: Float32Array, at: number, dst: Float32Array, off: number, len: number): void {
+  copyOut(heap, at * 4, dst, off, len);
+}
+
+// ---------------------------------------------------------------------------------------
+// The arenas of the single-thread kernels
+
+/** A kernel instance and its memory: the main one (fixed, resident blocks) or the overflow one. */
+interface Arena extends Heap {
+  x: KernelExports;
+  /** Resident blocks, from the module's heap base up to `base`; null where the memory may grow. */
+  blocks: BlockAllocator | null;
+}
+
+/**
+ * Arena sizes tried for the main instance, largest first (wasm pages of 64 KiB).
+ * TG_WASM_ARENA_MB (for tests) replaces them; it is read when this module is imported.
+ */
+const ARENA_PAGES = ((): number[] => {
+  const mb = typeof process !== 'undefined' ? Number(process.env?.TG_WASM_ARENA_MB) : NaN;
+  return Number.isInteger(mb) && mb > 0 ? [Math.ceil((mb * 1048576) / PAGE)] : [16384, 4096, 1024];
+})();
+
+/** The main arena; null until first needed (or where the kernels are unavailable). */
+let main: Arena | null = null;
+/** The arena for calls too big for the main arena's scratch (growable memory). */
+let overflow: Arena | null = null;
+
+/**
+ * An arena over instance `x`. With `fixed`, its memory is first grown to an arena it then keeps
+ * for good (so resident views are never detached); without (or if no arena size could be
+ * reserved), it grows on demand up to 4 GiB and holds no blocks.
+ */
+function openArena(x: KernelExports, fixed: boolean): Arena {
+  const base = x.heapBase();
+  let blocks: BlockAllocator | null = null;
+  if (fixed) {
+    for (const pages of ARENA_PAGES) {
+      try {
+        const have = x.memory.buffer.byteLength / PAGE;
+        if (pages > have) x.memory.grow(pages - have);
+        blocks = new BlockAllocator(base);
+        break;
+      } catch {
+        // Not that much address space here: try a smaller arena.
+      }
+    }
+  }
+  const limit = blocks !== null ? x.memory.buffer.byteLength : WASM32_BYTES;
+  return { ...heapOf(x.memory, 'wasm memory', base, limit), x, blocks };
+}
+
+/** The main arena, set up on first call; null where the wasm kernels are unavailable. */
+function mainArena(): Arena | null {
+  if (main !== null) return main;
+  const x = mainKernels();
+  if (x !== null) main = openArena(x, true);
+  return main;
+}
+
+/** The main arena, or a clear error naming `fn` where the kernels are unavailable. */
+function needArena(fn: string): Arena {
+  const k = mainArena();
+  if (k === null) throw new Error(`${fn}: WebAssembly SIMD is not available here (check wasmAvailable() first)`);
+  return k;
+}
+
+/** The main instance's exports (e.g. to size a call), or a clear error naming `fn`. */
+export function kernelsFor(fn: string): KernelExports {
+  return (main ?? needArena(fn)).x;
+}
+
+/** Bytes of wasm linear memory currently reserved (0 when unavailable); for tests and diagnostics. */
+export function wasmMemoryBytes(): number {
+  const k = mainArena();
+  return k ? k.memory.buffer.byteLength + (overflow ? overflow.memory.buffer.byteLength : 0) : 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Resident blocks
+
+/** Bytes a resident block of `floats` floats occupies: whole vectors plus the tail the kernels may read. */
+function blockBytes(floats: number): number {
+  return vecBytes(floats) + TAIL_BYTES;
+}
+
+/** Frees a resident block once the array viewing it is garbage. */
+const residentRegistry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<number>((start) => {
+    const k = main;
+    if (!k || !k.blocks) return;
+    k.blocks.release(start);
+    k.base = k.blocks.top;
+  })
+  : null;
+
+/**
+ * A zero-filled Float32Array of `n` elements living in the kernels' linear memory, which the
+ * wasm wrappers read and write in place instead of copying; or null where that is not
+ * possible (no wasm, arena full: resident blocks may take half of it) or `n` is 0. The block
+ * is freed when the returned array is garbage-collected, so keep that array (a subarray or a
+ * second view of the same memory does not keep the block alive). Throws a RangeError when
+ * `n` floats are more than wasm32 memory can address (4 GiB), and leaves the arena as it was.
+ *
+ * @example
+ * const w = residentF32(784 * 30) ?? new Float32Array(784 * 30);
+ */
+export function residentF32(n: number): Float32Array | null {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`residentF32: n must be a non-negative integer, got ${n}`);
+  const bytes = blockBytes(n);
+  if (bytes > WASM32_BYTES) {
+    throw new RangeError(
+      `residentF32: a float32 array of ${n} elements needs ${bytes} bytes, more than the ` +
+      `${WASM32_BYTES} bytes (4 GiB) wasm32 memory can address`,
+    );
+  }
+  const k = mainArena();
+  if (!k || !k.blocks || !residentRegistry || n === 0) return null;
+  // Blocks may take up to half of the arena; the rest stays scratch.
+  const cap = k.bytes / 2;
+  if (bytes > cap) return null;
+  const start = k.blocks.allocate(bytes);
+  if (k.blocks.top - k.blocks.floor > cap) {
+    k.blocks.release(start);
+    return null;
+  }
+  k.base = k.blocks.top;
+  // A reused block still holds its previous owner's numbers.
+  k.x.zero(start, bytes);
+  const view = new Float32Array(k.memory.buffer, start, n);
+  residentRegistry.register(view, start);
+  return view;
+}
+
+/**
+ * The byte address of `arr` in arena `k` when it views the start of a live resident block
+ * big enough for it (so the kernels may read and write it in place, padding included); else -1.
+ */
+function residentAddress(k: Arena, arr: Float32Array): number {
+  if (k.blocks === null || arr.buffer !== k.buffer) return -1;
+  const start = arr.byteOffset;
+  return k.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
+}
+
+/** Whether `arr` is an array made by {@link residentF32} (or an equal view of its whole block). */
+export function isResident(arr: Float32Array): boolean {
+  return main !== null && residentAddress(main, arr) >= 0;
+}
+
+/** Sets every element of `arr` to 0 (a memset in wasm for a resident array). */
+export function zeroF32(arr: Float32Array): void {
+  const k = main;
+  const at = k !== null ? residentAddress(k, arr) : -1;
+  if (at >= 0) k!.x.zero(at, arr.length * 4);
+  else arr.fill(0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Scratch placement: check → place → call → copy out
+
+/**
+ * One kernel call's operands in memory. A wrapper opens it with the scratch bytes it needs at
+ * most ({@link openScratch}), places each operand in order ({@link Scratch.place} and
+ * friends: a resident operand by its own address, any other copied into the next scratch
+ * slot), calls `s.x.<kernel>` with the addresses, and copies results out with
+ * {@link Scratch.give}, which skips results the kernel already wrote in place. Every slot is
+ * reserved whether or not it is used, so the layout is the one the byte count was made for.
+ *
+ * There is one Scratch, reused by every call (the training loop makes many small calls):
+ * opening and placing allocate nothing. Calls never nest, so it is never shared.
+ */
+export class Scratch {
+  /** The kernels of the arena this call runs on. */
+  x!: KernelExports;
+  /** That arena's float32 view of its memory. */
+  heap!: Float32Array;
+  private arena!: Arena;
+  /** First scratch byte: addresses below it are resident blocks, used in place. */
+  private base = 0;
+  /** Next free scratch byte. */
+  private at = 0;
+
+  /** @internal Used by {@link openScratch} only. */
+  reset(arena: Arena): this {
+    this.arena = arena;
+    this.x = arena.x;
+    this.heap = arena.heap;
+    this.base = arena.base;
+    this.at = arena.base;
+    return this;
+  }
+
+  /** Reserves the next slot, for `floats` floats, and returns its address (contents undefined). */
+  slot(floats: number): number {
+    const p = this.at;
+    this.at = p + vecBytes(floats);
+    return p;
+  }
+
+  /** Reserves the next `bytes` bytes (rounded up to 16), e.g. the matmul's packing buffers. */
+  slotBytes(bytes: number): number {
+    const p = this.at;
+    this.at = p + align16(bytes);
+    return p;
+  }
+
+  /** Copies `len` floats of `src` from `off` into the slot at `p`; returns `p`. */
+  load(p: number, src: Float32Array, off: number, len: number): number {
+    copyIn(this.heap, p, src, off, len);
+    return p;
+  }
+
+  /** The next slot, holding a copy of `len` floats of `src` from `off`. */
+  copy(src: Float32Array, off: number, len: number): number {
+    return this.load(this.slot(len), src, off, len);
+  }
+
+  /**
+   * Where the kernel finds operand `src` (`len` floats from `off`): its own address when it
+   * is a whole resident array, else the next slot, holding a copy when `load` (a result that
+   * is only written need not be copied in).
+   */
+  place(src: Float32Array, off: number, len: number, load = true): number {
+    const p = this.slot(len);
+    if (off === 0 && len === src.length) {
+      const r = residentAddress(this.arena, src);
+      if (r >= 0) return r;
+    }
+    if (load) copyIn(this.heap, p, src, off, len);
+    return p;
+  }
+
+  /**
+   * {@link place} for a result that must not share memory with operands at `a` or `b` (a
+   * kernel that reads an operand in place while writing): the next slot when `dst` is one of
+   * them.
+   */
+  placeApart(dst: Float32Array, off: number, len: number, load: boolean, a: number, b: number): number {
+    const p = this.slot(len);
+    if (off === 0 && len === dst.length) {
+      const r = residentAddress(this.arena, dst);
+      if (r >= 0 && r !== a && r !== b) return r;
+    }
+    if (load) copyIn(this.heap, p, dst, off, len);
+    return p;
+  }
+
+  /** The resident address of all of `arr` (see {@link place}), or -1. */
+  resident(arr: Float32Array): number {
+    return residentAddress(this.arena, arr);
+  }
+
+  /** Copies the result at `p` (`len` floats) into `dst` from `off`, unless `p` is `dst`'s own resident block. */
+  give(p: number, dst: Float32Array, off: number, len: number): void {
+    if (p >= this.base) copyOut(this.heap, p, dst, off, len);
+  }
+}
+
+const scratch = new Scratch();
+
+/**
+ * The {@link Scratch} for a call named `fn` needing at most `bytes` bytes of operands and
+ * scratch: on the main arena when they fit above its resident blocks, else on the overflow
+ * arena, grown to fit. Throws (naming `fn`) where the kernels are unavailable, and a
+ * RangeError naming the request and the limit when no wasm32 memory can hold it, leaving
+ * every arena usable.
+ */
+export function openScratch(fn: string, bytes: number): Scratch {
+  const k = main ?? needArena(fn);
+  return scratch.reset(k.base + bytes <= k.bytes ? k : spill(k, fn, bytes));
+}
+
+/** The arena for a call too big for the main arena's scratch. */
+function spill(k: Arena, fn: string, bytes: number): Arena {
+  if (k.blocks === null) {
+    reserve(k, k.base + bytes, fn);
+    return k;
+  }
+  // The overflow instance's scratch starts where the main one's blocks do (same module): check
+  // before making it, so a request no memory could hold leaves nothing behind.
+  const floor = k.blocks.floor;
+  if (!(floor + bytes <= WASM32_BYTES)) throw overLimit(fn, k.name, bytes, WASM32_BYTES - floor, WASM32_BYTES);
+  overflow ??= openArena(extraKernels(), false);
+  reserve(overflow, overflow.base + bytes, fn);
+  return overflow;
+}

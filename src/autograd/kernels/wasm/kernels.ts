@@ -1,8 +1,8 @@
 /**
  * The wasm SIMD float32 kernels as JavaScript functions: a blocked matmul, a fused dense-layer
  * forward pass, elementwise activations and their gradients, optimizer steps, axis sums and
- * broadcasting binary ops. Each wrapper checks its arguments (./checks.ts), opens a
- * {@link Scratch} for the bytes it may need, places its operands (resident ones by address,
+ * broadcasting binary ops. Each wrapper checks its arguments (./checks.ts), opens an
+ * {@link Arena} for the bytes it may need, places its operands (resident ones by address,
  * others copied in), calls the kernel and copies results out (./memory.ts). The per-call
  * JavaScript work is kept small because the training loop makes many small calls (batch
  * 10): no argument objects, no closures, no memory-size queries, and short operands are
@@ -21,7 +21,7 @@ import {
 import {
   NR, WasmOperandMode, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './constants.js';
-import { kernelsFor, openScratch, vecBytes, type Scratch } from './memory.js';
+import { kernelsFor, openScratch, vecBytes, type Arena } from './memory.js';
 
 /**
  * out[m×n] = op(A)·op(B) on float32 data with WebAssembly SIMD; the same contract as
@@ -85,7 +85,7 @@ export function linearForwardF32(
  * The bias row's address: its own when resident (the block's tail covers the padding), else
  * the next slot, holding a copy zero-padded to `padded` floats.
  */
-function placeBias(s: Scratch, bias: Float32Array, n: number, padded: number): number {
+function placeBias(s: Arena, bias: Float32Array, n: number, padded: number): number {
   const p = s.slot(padded);
   const r = s.resident(bias);
   if (r >= 0) return r;

@@ -1,7 +1,8 @@
 /**
  * The wasm kernels' linear memory as JavaScript sees it: sizes, growth and copies for any
  * kernel memory ({@link Heap}, also src/threads' shared one), the resident arena of the main
- * instance, and the per-call scratch placement ({@link openScratch}) the wrappers use.
+ * instance, and the per-call operand placement ({@link openScratch}, {@link Arena}) the
+ * wrappers use.
  *
  * Every address here is a byte address, every length a count of floats.
  *
@@ -85,14 +86,18 @@ function overLimit(fn: string, name: string, bytes: number, room: number, limit:
   );
 }
 
-/** Bytes for `floats` float32 values, padded to whole 16-byte vectors (exact past 2 GiB). */
+/** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
 export function vecBytes(floats: number): number {
-  return Math.ceil(floats / 4) * 16;
+  // Exact for any size (shifts would wrap past 2 GiB), and small-integer arithmetic for the
+  // sizes calls really have (Math.ceil measured a few ns slower per call).
+  const r = floats + 3;
+  return (r - (r % 4)) * 4;
 }
 
 /** Rounds a byte count up to a multiple of 16. */
 export function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16;
+  const r = bytes + 15;
+  return r - (r % 16); // as vecBytes: exact, and small-integer arithmetic where it can be
 }
 
 /** Below this many floats a plain loop beats allocating a subarray view for set(). */
@@ -133,11 +138,128 @@ export function copyFromHeap(heap: Float32Array, at: number, dst: Float32Array, 
 // ---------------------------------------------------------------------------------------
 // The arenas of the single-thread kernels
 
-/** A kernel instance and its memory: the main one (fixed, resident blocks) or the overflow one. */
-interface Arena extends Heap {
-  x: KernelExports;
-  /** Resident blocks, from the module's heap base up to `base`; null where the memory may grow. */
-  blocks: BlockAllocator | null;
+/**
+ * A kernel instance and its memory: the main one (a fixed arena with resident blocks) or the
+ * overflow one (growable, no blocks). It is also where one call's operands are placed:
+ *
+ * A wrapper opens the arena with the scratch bytes it needs at most ({@link openScratch}),
+ * places each operand in order ({@link Arena.place} and friends: a resident operand by its own
+ * address, any other copied into the next scratch slot), calls `s.x.<kernel>` with the
+ * addresses, and copies results out with {@link Arena.give}, which skips results the kernel
+ * already wrote in place. Every slot is reserved whether or not it is used, so the layout is
+ * the one the byte count was made for. Opening resets one integer (the cursor): a call
+ * allocates nothing and writes no object references (the training loop makes many small
+ * calls). Calls never nest, so a cursor is never shared.
+ */
+export class Arena implements Heap {
+  heap: Float32Array;
+  buffer: ArrayBufferLike;
+  bytes = 0;
+  /** First scratch byte, the top of the resident blocks: addresses below it are used in place. */
+  base = 0;
+  /** Next free scratch byte of the call in progress. */
+  private at = 0;
+
+  /**
+   * @param x the instance's kernels (and memory)
+   * @param blocks resident blocks, from the module's heap base up to `base`; null where the
+   *   memory may grow
+   */
+  constructor(
+    readonly x: KernelExports,
+    readonly blocks: BlockAllocator | null,
+    readonly limit: number,
+  ) {
+    this.heap = new Float32Array(x.memory.buffer);
+    this.buffer = this.heap.buffer;
+    this.bytes = x.memory.buffer.byteLength;
+    this.base = x.heapBase();
+    this.at = this.base;
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.x.memory;
+  }
+
+  get name(): string {
+    return 'wasm memory';
+  }
+
+  /** @internal Starts a call: the cursor back to `base` ({@link openScratch} does this). */
+  open(): this {
+    this.at = this.base;
+    return this;
+  }
+
+  /** Reserves the next slot, for `floats` floats, and returns its address (contents undefined). */
+  slot(floats: number): number {
+    const p = this.at;
+    this.at = p + vecBytes(floats);
+    return p;
+  }
+
+  /** Reserves the next `bytes` bytes (rounded up to 16), e.g. the matmul's packing buffers. */
+  slotBytes(bytes: number): number {
+    const p = this.at;
+    this.at = p + align16(bytes);
+    return p;
+  }
+
+  /** Copies `len` floats of `src` from `off` into the slot at `p`; returns `p`. */
+  load(p: number, src: Float32Array, off: number, len: number): number {
+    copyIn(this.heap, p, src, off, len);
+    return p;
+  }
+
+  /** The next slot, holding a copy of `len` floats of `src` from `off`. */
+  copy(src: Float32Array, off: number, len: number): number {
+    return this.load(this.slot(len), src, off, len);
+  }
+
+  /**
+   * Where the kernel finds operand `src` (`len` floats from `off`): its own address when it
+   * is a whole resident array, else the next slot, holding a copy when `load` (a result that
+   * is only written need not be copied in).
+   */
+  place(src: Float32Array, off: number, len: number, load = true): number {
+    const p = this.slot(len);
+    if (off === 0 && len === src.length) {
+      const r = this.resident(src);
+      if (r >= 0) return r;
+    }
+    if (load) copyIn(this.heap, p, src, off, len);
+    return p;
+  }
+
+  /**
+   * {@link place} for a result that must not share memory with operands at `a` or `b` (a
+   * kernel that reads an operand in place while writing): the next slot when `dst` is one of
+   * them.
+   */
+  placeApart(dst: Float32Array, off: number, len: number, load: boolean, a: number, b: number): number {
+    const p = this.slot(len);
+    if (off === 0 && len === dst.length) {
+      const r = this.resident(dst);
+      if (r >= 0 && r !== a && r !== b) return r;
+    }
+    if (load) copyIn(this.heap, p, dst, off, len);
+    return p;
+  }
+
+  /**
+   * The byte address of `arr` when it views the start of a live resident block of this arena
+   * big enough for it (so the kernels may read and write it in place, padding included); else -1.
+   */
+  resident(arr: Float32Array): number {
+    if (this.blocks === null || arr.buffer !== this.buffer) return -1;
+    const start = arr.byteOffset;
+    return this.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
+  }
+
+  /** Copies the result at `p` (`len` floats) into `dst` from `off`, unless `p` is `dst`'s own resident block. */
+  give(p: number, dst: Float32Array, off: number, len: number): void {
+    if (p >= this.base) copyOut(this.heap, p, dst, off, len);
+  }
 }
 
 /**
@@ -174,8 +296,7 @@ function openArena(x: KernelExports, fixed: boolean): Arena {
       }
     }
   }
-  const limit = blocks !== null ? x.memory.buffer.byteLength : WASM32_BYTES;
-  return { ...heapOf(x.memory, 'wasm memory', base, limit), x, blocks };
+  return new Arena(x, blocks, blocks !== null ? x.memory.buffer.byteLength : WASM32_BYTES);
 }
 
 /** The main arena, set up on first call; null where the wasm kernels are unavailable. */
@@ -260,25 +381,15 @@ export function residentF32(n: number): Float32Array | null {
   return view;
 }
 
-/**
- * The byte address of `arr` in arena `k` when it views the start of a live resident block
- * big enough for it (so the kernels may read and write it in place, padding included); else -1.
- */
-function residentAddress(k: Arena, arr: Float32Array): number {
-  if (k.blocks === null || arr.buffer !== k.buffer) return -1;
-  const start = arr.byteOffset;
-  return k.blocks.sizeOf(start) >= blockBytes(arr.length) ? start : -1;
-}
-
 /** Whether `arr` is an array made by {@link residentF32} (or an equal view of its whole block). */
 export function isResident(arr: Float32Array): boolean {
-  return main !== null && residentAddress(main, arr) >= 0;
+  return main !== null && main.resident(arr) >= 0;
 }
 
 /** Sets every element of `arr` to 0 (a memset in wasm for a resident array). */
 export function zeroF32(arr: Float32Array): void {
   const k = main;
-  const at = k !== null ? residentAddress(k, arr) : -1;
+  const at = k !== null ? k.resident(arr) : -1;
   if (at >= 0) k!.x.zero(at, arr.length * 4);
   else arr.fill(0);
 }
@@ -287,115 +398,15 @@ export function zeroF32(arr: Float32Array): void {
 // Scratch placement: check → place → call → copy out
 
 /**
- * One kernel call's operands in memory. A wrapper opens it with the scratch bytes it needs at
- * most ({@link openScratch}), places each operand in order ({@link Scratch.place} and
- * friends: a resident operand by its own address, any other copied into the next scratch
- * slot), calls `s.x.<kernel>` with the addresses, and copies results out with
- * {@link Scratch.give}, which skips results the kernel already wrote in place. Every slot is
- * reserved whether or not it is used, so the layout is the one the byte count was made for.
- *
- * There is one Scratch, reused by every call (the training loop makes many small calls):
- * opening and placing allocate nothing. Calls never nest, so it is never shared.
- */
-export class Scratch {
-  /** The kernels of the arena this call runs on. */
-  x!: KernelExports;
-  /** That arena's float32 view of its memory. */
-  heap!: Float32Array;
-  private arena!: Arena;
-  /** First scratch byte: addresses below it are resident blocks, used in place. */
-  private base = 0;
-  /** Next free scratch byte. */
-  private at = 0;
-
-  /** @internal Used by {@link openScratch} only. */
-  reset(arena: Arena): this {
-    this.arena = arena;
-    this.x = arena.x;
-    this.heap = arena.heap;
-    this.base = arena.base;
-    this.at = arena.base;
-    return this;
-  }
-
-  /** Reserves the next slot, for `floats` floats, and returns its address (contents undefined). */
-  slot(floats: number): number {
-    const p = this.at;
-    this.at = p + vecBytes(floats);
-    return p;
-  }
-
-  /** Reserves the next `bytes` bytes (rounded up to 16), e.g. the matmul's packing buffers. */
-  slotBytes(bytes: number): number {
-    const p = this.at;
-    this.at = p + align16(bytes);
-    return p;
-  }
-
-  /** Copies `len` floats of `src` from `off` into the slot at `p`; returns `p`. */
-  load(p: number, src: Float32Array, off: number, len: number): number {
-    copyIn(this.heap, p, src, off, len);
-    return p;
-  }
-
-  /** The next slot, holding a copy of `len` floats of `src` from `off`. */
-  copy(src: Float32Array, off: number, len: number): number {
-    return this.load(this.slot(len), src, off, len);
-  }
-
-  /**
-   * Where the kernel finds operand `src` (`len` floats from `off`): its own address when it
-   * is a whole resident array, else the next slot, holding a copy when `load` (a result that
-   * is only written need not be copied in).
-   */
-  place(src: Float32Array, off: number, len: number, load = true): number {
-    const p = this.slot(len);
-    if (off === 0 && len === src.length) {
-      const r = residentAddress(this.arena, src);
-      if (r >= 0) return r;
-    }
-    if (load) copyIn(this.heap, p, src, off, len);
-    return p;
-  }
-
-  /**
-   * {@link place} for a result that must not share memory with operands at `a` or `b` (a
-   * kernel that reads an operand in place while writing): the next slot when `dst` is one of
-   * them.
-   */
-  placeApart(dst: Float32Array, off: number, len: number, load: boolean, a: number, b: number): number {
-    const p = this.slot(len);
-    if (off === 0 && len === dst.length) {
-      const r = residentAddress(this.arena, dst);
-      if (r >= 0 && r !== a && r !== b) return r;
-    }
-    if (load) copyIn(this.heap, p, dst, off, len);
-    return p;
-  }
-
-  /** The resident address of all of `arr` (see {@link place}), or -1. */
-  resident(arr: Float32Array): number {
-    return residentAddress(this.arena, arr);
-  }
-
-  /** Copies the result at `p` (`len` floats) into `dst` from `off`, unless `p` is `dst`'s own resident block. */
-  give(p: number, dst: Float32Array, off: number, len: number): void {
-    if (p >= this.base) copyOut(this.heap, p, dst, off, len);
-  }
-}
-
-const scratch = new Scratch();
-
-/**
- * The {@link Scratch} for a call named `fn` needing at most `bytes` bytes of operands and
+ * The arena for a call named `fn` needing at most `bytes` bytes of operands and
  * scratch: on the main arena when they fit above its resident blocks, else on the overflow
  * arena, grown to fit. Throws (naming `fn`) where the kernels are unavailable, and a
  * RangeError naming the request and the limit when no wasm32 memory can hold it, leaving
  * every arena usable.
  */
-export function openScratch(fn: string, bytes: number): Scratch {
+export function openScratch(fn: string, bytes: number): Arena {
   const k = main ?? needArena(fn);
-  return scratch.reset(k.base + bytes <= k.bytes ? k : spill(k, fn, bytes));
+  return (k.base + bytes <= k.bytes ? k : spill(k, fn, bytes)).open();
 }
 
 /** The arena for a call too big for the main arena's scratch. */
@@ -407,7 +418,7 @@ function spill(k: Arena, fn: string, bytes: number): Arena {
   // The overflow instance's scratch starts where the main one's blocks do (same module): check
   // before making it, so a request no memory could hold leaves nothing behind.
   const floor = k.blocks.floor;
-  if (!(floor + bytes <= WASM32_BYTES)) throw overLimit(fn, k.name, bytes, WASM32_BYTES - floor, WASM32_BYTES);
+  if (!(floor + bytes <= WASM32_BYTES)) throw overLimit(fn, 'wasm memory', bytes, WASM32_BYTES - floor, WASM32_BYTES);
   overflow ??= openArena(extraKernels(), false);
   reserve(overflow, overflow.base + bytes, fn);
   return overflow;

@@ -17,9 +17,9 @@
  * survive growth, but JavaScript copies into and fills of shared memory are 3–10× slower.) A
  * resident block is released when its view is garbage-collected.
  *
- * Sizes are computed in float64, never with 32-bit shifts, and checked against the limit
- * before anything is reserved: a request too big throws a RangeError naming it and leaves
- * every arena as it was.
+ * Sizes are computed exactly whatever their size (no 32-bit shifts, which wrap past 2 GiB)
+ * and checked against the limit before anything is reserved: a request too big throws a
+ * RangeError naming it and the limit, and leaves every arena as it was.
  *
  * Isomorphic: no Node-only APIs.
  */

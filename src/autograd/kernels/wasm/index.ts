@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD float32 kernels, in three parts: ./module.ts loads the module,
- * ./memory.ts owns its memory (resident arrays, scratch placement, copies, growth), and
- * ./kernels.ts wraps each kernel. The codes and tile sizes shared with `assembly/` are
+ * ./memory.ts owns its memory (resident arrays, operand placement; ./heap.ts the sizes,
+ * growth and copies it shares with src/threads), and ./kernels.ts wraps each kernel
+ * (./checks.ts their argument checks). The codes and tile sizes shared with `assembly/` are
  * generated into ./constants.ts from `assembly/constants.json` by `scripts/build-wasm.mjs`.
  *
  * Isomorphic: no Node-only APIs.
@@ -9,9 +10,9 @@
 export * from './constants.js';
 export { decodeBase64, initWasm, wasmAvailable, wasmBuild, type KernelExports } from './module.js';
 export {
-  PAGE, WASM32_BYTES, copyFromHeap, copyIn, copyOut, copyToHeap, heapOf, isResident, reserve, residentF32,
-  vecBytes, wasmMemoryBytes, zeroF32, type Heap,
-} from './memory.js';
+  PAGE, WASM32_BYTES, copyFromHeap, copyIn, copyOut, copyToHeap, heapOf, reserve, vecBytes, type Heap,
+} from './heap.js';
+export { isResident, residentF32, wasmMemoryBytes, zeroF32 } from './memory.js';
 export { checkDim, checkMatmulArgs, checkSpan } from './checks.js';
 export {
   activationBackwardF32, activationF32, adamUpdateF32, binaryF32, expF32, linearForwardF32, matmulF32,

@@ -21,7 +21,8 @@ import {
 import {
   NR, WasmOperandMode, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode,
 } from './constants.js';
-import { kernelsFor, openScratch, vecBytes, type Arena } from './memory.js';
+import { vecBytes } from './heap.js';
+import { kernelsFor, openScratch, type Arena } from './memory.js';
 
 /**
  * out[m×n] = op(A)·op(B) on float32 data with WebAssembly SIMD; the same contract as

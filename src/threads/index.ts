@@ -18,7 +18,8 @@
  * Commands are posted through a 64-byte control slot per worker with Atomics.store/notify and
  * acknowledged the same way; the caller blocks in Atomics.wait (allowed on Node's main
  * thread). The memory only grows between calls, from the calling thread, while every
- * worker is idle; views of it are re-created after each growth.
+ * worker is idle; views of it are re-created after each growth. Sizes, growth and copies are
+ * the single-thread kernels' own (kernels/wasm/heap.ts): byte addresses, float lengths.
  *
  * @example
  * ```ts

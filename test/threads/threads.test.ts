@@ -120,6 +120,17 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
     check({ m: 30, k: 40, n: 50, transA: true, transB: false, offs: [0, 0, 0], seed: 7 });
   });
 
+  it('refuses a call needing more shared memory than its maximum, naming the bytes and the limit, and keeps working', () => {
+    // m = n = 1 pads to a 4-row A panel and an 8-column B panel: ~12·k floats of packing, so a
+    // 384 MiB operand (allocated, never touched: the check comes first) needs over 4 GiB.
+    const k = 3 * 2 ** 25;
+    const big = new Float32Array(k);
+    expect(() => matmulF32Parallel(new Float32Array(1), 0, big, 0, big, 0, 1, k, 1, false, false)).toThrow(
+      /^matmulF32Parallel: needs \d{10} bytes of shared wasm memory for its operands and scratch; the limit is \d+ \(\d+ bytes in all/,
+    );
+    check({ m: 40, k: 30, n: 20, transA: true, transB: true, offs: [1, 2, 3], seed: 8 });
+  });
+
   it('rejects bad arguments like matmulF32', () => {
     const a = new Float32Array(4);
     expect(() => matmulF32Parallel(new Float32Array(3), 0, a, 0, a, 0, 2, 2, 2, false, false)).toThrow(RangeError);

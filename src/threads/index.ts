@@ -37,7 +37,7 @@ import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
 import { WASM_SHARED_RELAXED_BASE64 } from '../autograd/kernels/wasm/binary-shared-relaxed.js';
 import {
   MR, NR, PAGE, TAIL_BYTES, WASM32_BYTES, checkMatmulArgs, copyIn, copyOut, decodeBase64, heapOf, matmulF32,
-  reserve, vecBytes, wasmBuild, type Heap,
+  reserve, vecBytes, wasmBuild, type Heap, type KernelExports,
 } from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
@@ -61,14 +61,8 @@ const SPIN = 20000;
 /** How long enableThreads waits for the workers to instantiate the module. */
 const START_TIMEOUT_MS = 20_000;
 
-interface SharedKernels {
-  matmul(
-    c: number, a: number, b: number, m: number, k: number, n: number,
-    transA: number, transB: number, scratch: number, bias: number, act: number, accumulate: number,
-  ): void;
-  matmulScratchBytes(m: number, k: number, n: number): number;
-  heapBase(): number;
-}
+/** What the calling thread uses of its own instance of the shared-memory build. */
+type SharedKernels = Pick<KernelExports, 'matmul' | 'matmulScratchBytes' | 'heapBase'>;
 
 interface Pool {
   /** The shared memory; its scratch arena starts past the control slots. */

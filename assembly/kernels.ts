@@ -11,6 +11,12 @@
 // relaxed_madd in the relaxed-SIMD build (Node 20 runs that only with a flag; newer engines
 // by default).
 
+import {
+  ACT_IDENTITY, ACT_RELU, ACT_SIGMOID, ACT_TANH,
+  BIN_ADD, BIN_DIV, BIN_MUL, BIN_SUB,
+  DIRECT_B_MAX_M, KC, MC, MODE_COL, MODE_FULL, MODE_ROW, MR, NR,
+} from './constants';
+
 /** First 16-byte aligned address past the static data: where the JS arena starts. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
@@ -31,17 +37,7 @@ export function heapBase(): usize {
 // small layers tensorgrad trains (batch 10, 30 units), where a third of the outputs sit in
 // edge tiles.
 
-const MR: i32 = 4;
-const NR: i32 = 8;
-const KC: i32 = 256;
-const MC: i32 = 128; // multiple of MR
-const DIRECT_B_MAX_M: i32 = 16;
-
-// Activation codes shared with the JS wrapper.
-const ACT_IDENTITY: i32 = 0;
-const ACT_SIGMOID: i32 = 1;
-const ACT_TANH: i32 = 2;
-const ACT_RELU: i32 = 3;
+// MR, NR, KC, MC, DIRECT_B_MAX_M: the tile sizes, in ./constants.ts (see their doc there).
 
 /**
  * a·b + c per lane. With relaxed SIMD (the relaxed build, see scripts/build-wasm.mjs) one fused
@@ -687,16 +683,8 @@ export function sgdUpdate(p: usize, g: usize, n: i32, lr: f32): void {
 // f32 add/sub/mul/div are correctly rounded, so results equal JavaScript's float64
 // arithmetic rounded to float32, bit for bit (up to NaN payloads).
 
-const BIN_ADD: i32 = 0;
-const BIN_SUB: i32 = 1;
-const BIN_MUL: i32 = 2;
-const BIN_DIV: i32 = 3;
-
-/** Operand layouts: outer×inner contiguous; one row of `inner` repeated; one value per row; one value. */
-const MODE_FULL: i32 = 0;
-const MODE_ROW: i32 = 1;
-const MODE_COL: i32 = 2;
-const MODE_SCALAR: i32 = 3;
+// Op codes BIN_* and operand layouts MODE_* (outer×inner contiguous; one row of `inner`
+// repeated; one value per row; one value) are in ./constants.ts.
 
 // `op` is a constant at every (inlined) call site, so the branches fold away.
 @inline function binv(op: i32, x: v128, y: v128): v128 {

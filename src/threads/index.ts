@@ -18,7 +18,8 @@
  * Commands are posted through a 64-byte control slot per worker with Atomics.store/notify and
  * acknowledged the same way; the caller blocks in Atomics.wait (allowed on Node's main
  * thread). The memory only grows between calls, from the calling thread, while every
- * worker is idle; views of it are re-created after each growth.
+ * worker is idle; views of it are re-created after each growth. Sizes, growth and copies are
+ * the single-thread kernels' own (kernels/wasm/heap.ts): byte addresses, float lengths.
  *
  * @example
  * ```ts
@@ -36,7 +37,24 @@ import { Worker } from 'node:worker_threads';
 import { setParallelMatmul } from '../autograd/backend/index.js';
 import { WASM_SHARED_BASE64 } from '../autograd/kernels/wasm/binary-shared.js';
 import { WASM_SHARED_RELAXED_BASE64 } from '../autograd/kernels/wasm/binary-shared-relaxed.js';
-import { checkMatmulArgs, copyFromHeap, copyToHeap, decodeBase64, matmulF32, wasmBuild } from '../autograd/kernels/wasm/index.js';
+import {
+  MR,
+  NR,
+  PAGE,
+  TAIL_BYTES,
+  WASM32_BYTES,
+  checkMatmulArgs,
+  copyIn,
+  copyOut,
+  decodeBase64,
+  heapOf,
+  matmulF32,
+  reserve,
+  vecBytes,
+  wasmBuild,
+  type Heap,
+  type KernelExports,
+} from '../autograd/kernels/wasm/index.js';
 import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
@@ -47,11 +65,7 @@ export const PARALLEL_MIN_MACS = 1 << 22;
 /** Most threads `enableThreads` accepts (control slots reserved in shared memory). */
 export const MAX_THREADS = 64;
 
-const PAGE = 65536;
-const MAX_PAGES = 65536;
-/** Row blocks are multiples of the kernel's MR, column blocks of its NR. */
-const MR = 4;
-const NR = 8;
+// Row blocks are multiples of the kernel's MR, column blocks of its NR (../autograd/kernels/wasm/constants.ts).
 /**
  * Time to copy one float into or out of wasm memory, in units of one multiply-add of the
  * kernel (~0.4 ns vs ~0.05 ns). The calling thread copies its own slab in and its block out
@@ -63,28 +77,18 @@ const SPIN = 20000;
 /** How long enableThreads waits for the workers to instantiate the module. */
 const START_TIMEOUT_MS = 20_000;
 
-interface SharedKernels {
-  matmul(
-    c: number, a: number, b: number, m: number, k: number, n: number,
-    transA: number, transB: number, scratch: number, bias: number, act: number, accumulate: number,
-  ): void;
-  matmulScratchBytes(m: number, k: number, n: number): number;
-  heapBase(): number;
-}
+/** What the calling thread uses of its own instance of the shared-memory build. */
+type SharedKernels = Pick<KernelExports, 'matmul' | 'matmulScratchBytes' | 'heapBase'>;
 
 interface Pool {
-  memory: WebAssembly.Memory;
-  maxPages: number;
+  /** The shared memory; its scratch arena starts past the control slots. */
+  mem: Heap;
   x: SharedKernels;
   workers: Worker[];
   /** Control slots, one per worker (worker w uses slot w + 1; slot 0 is unused). */
   ctrl: Int32Array;
   /** Byte offset of the first control slot. */
   ctrlBase: number;
-  /** First arena byte, past the control slots. */
-  base: number;
-  heap: Float32Array;
-  bytes: number;
   /** Sequence number of the last command posted to each worker. */
   seq: number[];
 }
@@ -139,15 +143,19 @@ export function disableThreads(): Promise<void> {
 }
 
 function available(): boolean {
-  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' &&
-    typeof WebAssembly === 'object' && typeof WebAssembly.Memory === 'function' &&
-    typeof Worker === 'function';
+  return (
+    typeof SharedArrayBuffer === 'function' &&
+    typeof Atomics === 'object' &&
+    typeof WebAssembly === 'object' &&
+    typeof WebAssembly.Memory === 'function' &&
+    typeof Worker === 'function'
+  );
 }
 
 function createMemory(pages: number): { memory: WebAssembly.Memory; maxPages: number } {
   // Shared memories reserve their maximum up front; fall back to smaller reservations.
   let lastError: unknown;
-  for (const maximum of [MAX_PAGES, 16384, 4096]) {
+  for (const maximum of [WASM32_BYTES / PAGE, 16384, 4096]) {
     try {
       return { memory: new WebAssembly.Memory({ initial: pages, maximum, shared: true }), maxPages: maximum };
     } catch (e) {
@@ -185,12 +193,17 @@ function startPool(workerCount: number): Pool | null {
       });
       // Never keep the process alive: the workers only ever run while a call waits for them.
       worker.unref();
-      worker.on('error', () => { /* reported through READY / the wait timeouts */ });
+      worker.on('error', () => {
+        /* reported through READY / the wait timeouts */
+      });
       workers.push(worker);
     }
     const p: Pool = {
-      memory, maxPages, x, workers, ctrl, ctrlBase, base,
-      heap: new Float32Array(memory.buffer), bytes: memory.buffer.byteLength,
+      mem: heapOf(memory, 'shared wasm memory', base, maxPages * PAGE),
+      x,
+      workers,
+      ctrl,
+      ctrlBase,
       seq: new Array<number>(workerCount).fill(0),
     };
     const deadline = Date.now() + START_TIMEOUT_MS;
@@ -223,14 +236,29 @@ function post(p: Pool, w: number, op: number): void {
 }
 
 function postMatmul(
-  p: Pool, w: number, c: number, a: number, b: number, m: number, k: number, n: number,
-  transA: boolean, transB: boolean, scratch: number,
+  p: Pool,
+  w: number,
+  c: number,
+  a: number,
+  b: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  scratch: number,
 ): void {
   const at = slotIndex(w, SLOT.ARGS);
   const ctrl = p.ctrl;
-  ctrl[at] = c; ctrl[at + 1] = a; ctrl[at + 2] = b;
-  ctrl[at + 3] = m; ctrl[at + 4] = k; ctrl[at + 5] = n;
-  ctrl[at + 6] = transA ? 1 : 0; ctrl[at + 7] = transB ? 1 : 0; ctrl[at + 8] = scratch;
+  ctrl[at] = c;
+  ctrl[at + 1] = a;
+  ctrl[at + 2] = b;
+  ctrl[at + 3] = m;
+  ctrl[at + 4] = k;
+  ctrl[at + 5] = n;
+  ctrl[at + 6] = transA ? 1 : 0;
+  ctrl[at + 7] = transB ? 1 : 0;
+  ctrl[at + 8] = scratch;
   post(p, w, OP_MATMUL);
 }
 
@@ -250,56 +278,27 @@ function waitDone(p: Pool, w: number, timeoutMs: number): boolean {
   }
 }
 
-/** Bytes for `floats` float32 values, padded to whole 16-byte vectors. */
-function vecBytes(floats: number): number {
-  return Math.ceil(floats / 4) * 16; // no 32-bit shifts: offsets may pass 2 GiB
-}
-
 function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
 
-/** Makes the arena reach byte `end`; grows only between calls, while every worker is idle. */
-function ensure(p: Pool, end: number, fn: string): Float32Array {
-  if (end <= p.bytes) return p.heap;
-  const have = p.memory.buffer.byteLength;
-  if (end > have) {
-    const pages = Math.ceil((end - have) / PAGE);
-    if (have / PAGE + pages > p.maxPages) {
-      throw new RangeError(`${fn}: needs ${end} bytes of shared wasm memory, more than its maximum ${p.maxPages * PAGE}`);
-    }
-    try {
-      p.memory.grow(pages);
-    } catch (e) {
-      throw new RangeError(`${fn}: could not grow shared wasm memory to ${end} bytes (${(e as Error).message})`);
-    }
-  }
-  p.heap = new Float32Array(p.memory.buffer);
-  p.bytes = p.memory.buffer.byteLength;
-  return p.heap;
-}
-
-const copyIn = copyToHeap;
-const copyOut = copyFromHeap;
-
-/** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs at `at`. */
-function gatherIn(heap: Float32Array, at: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {
+/** Copies `rows` runs of `len` floats, `stride` apart in src, into consecutive runs from byte address `ptr`. */
+function gatherIn(heap: Float32Array, ptr: number, src: Float32Array, off: number, stride: number, rows: number, len: number): void {
   if (len === stride) {
-    copyIn(heap, at, src, off, rows * len);
+    copyIn(heap, ptr, src, off, rows * len);
     return;
   }
-  for (let r = 0; r < rows; r++) copyIn(heap, at + r * len, src, off + r * stride, len);
+  for (let r = 0; r < rows; r++) copyIn(heap, ptr + r * len * 4, src, off + r * stride, len);
 }
 
-/** Copies `rows` consecutive runs of `len` floats at `at` into dst, `stride` apart. */
-function scatterOut(heap: Float32Array, at: number, dst: Float32Array, off: number, stride: number, rows: number, len: number): void {
+/** Copies `rows` consecutive runs of `len` floats from byte address `ptr` into dst, `stride` apart. */
+function scatterOut(heap: Float32Array, ptr: number, dst: Float32Array, off: number, stride: number, rows: number, len: number): void {
   if (len === stride) {
-    copyOut(heap, at, dst, off, rows * len);
+    copyOut(heap, ptr, dst, off, rows * len);
     return;
   }
-  for (let r = 0; r < rows; r++) copyOut(heap, at + r * len, dst, off + r * stride, len);
+  for (let r = 0; r < rows; r++) copyOut(heap, ptr + r * len * 4, dst, off + r * stride, len);
 }
-
 
 /**
  * Splits `units` blocks among `threads` threads, where a block costs thread 0 (the caller)
@@ -325,11 +324,17 @@ function split(units: number, threads: number, callerCost: number): number[] {
  * or `b`. Runs `matmulF32` on the calling thread alone when threads are off.
  */
 export function matmulF32Parallel(
-  out: Float32Array, outOff: number,
-  a: Float32Array, aOff: number,
-  b: Float32Array, bOff: number,
-  m: number, k: number, n: number,
-  transA: boolean, transB: boolean,
+  out: Float32Array,
+  outOff: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ): void {
   const p = pool;
   if (p === null) {
@@ -347,7 +352,13 @@ export function matmulF32Parallel(
 interface Part {
   /** Copies this thread's operand slab into shared memory. */
   load(): void;
-  c: number; a: number; b: number; m: number; k: number; n: number; scratch: number;
+  c: number;
+  a: number;
+  b: number;
+  m: number;
+  k: number;
+  n: number;
+  scratch: number;
   /** Copies this thread's finished output into `out`. */
   store(): void;
 }
@@ -398,17 +409,28 @@ function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, trans
 
 /** Thread t computes rows [r[t], r[t+1]) of the output from its slab of op(A) and all of B. */
 function rowSplit(
-  p: Pool, fn: string, out: Float32Array, outOff: number, a: Float32Array, aOff: number,
-  b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+  p: Pool,
+  fn: string,
+  out: Float32Array,
+  outOff: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ): void {
   const threads = p.workers.length + 1;
   // Per output row the caller also copies k floats of A in and n floats of C out.
   const callerCost = 1 + (COPY_PER_MAC * (k + n)) / Math.max(1, k * n);
   const rows = split(Math.ceil(m / MR), threads, callerCost).map((u) => Math.min(m, u * MR));
   // Layout: B | A slabs (thread order) | C | scratch per thread.
-  const pb = p.base;
+  const pb = p.mem.base;
   const pa: number[] = [];
-  let at = pb + vecBytes(k * n) + 32; // 32 readable bytes after B (see kernels.ts)
+  let at = pb + vecBytes(k * n) + TAIL_BYTES; // readable bytes after B (see constants.ts)
   for (let t = 0; t < threads; t++) {
     pa.push(at);
     at += vecBytes((rows[t + 1] - rows[t]) * k);
@@ -421,18 +443,29 @@ function rowSplit(
     const mt = rows[t + 1] - rows[t];
     at = align64(at + (mt > 0 ? p.x.matmulScratchBytes(mt, k, n) : 0));
   }
-  const heap = ensure(p, at, fn);
-  copyIn(heap, pb / 4, b, bOff, k * n);
+  const heap = reserve(p.mem, at, fn);
+  copyIn(heap, pb, b, bOff, k * n);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
-    const r0 = rows[t], mt = rows[t + 1] - r0;
-    if (mt === 0) { parts.push(null); continue; }
-    const slab = pa[t] / 4, c = (pc / 4) + r0 * n;
+    const r0 = rows[t],
+      mt = rows[t + 1] - r0;
+    if (mt === 0) {
+      parts.push(null);
+      continue;
+    }
+    const slab = pa[t],
+      c = pc + r0 * n * 4;
     parts.push({
       load: transA
         ? () => gatherIn(heap, slab, a, aOff + r0, m, k, mt) // A is k×m: k runs of mt floats
         : () => copyIn(heap, slab, a, aOff + r0 * k, mt * k),
-      c: c * 4, a: pa[t], b: pb, m: mt, k, n, scratch: ps[t],
+      c,
+      a: slab,
+      b: pb,
+      m: mt,
+      k,
+      n,
+      scratch: ps[t],
       store: () => copyOut(heap, c, out, outOff + r0 * n, mt * n),
     });
   }
@@ -441,22 +474,33 @@ function rowSplit(
 
 /** Thread t computes columns [c[t], c[t+1]) of the output from all of op(A) and its slab of op(B). */
 function columnSplit(
-  p: Pool, fn: string, out: Float32Array, outOff: number, a: Float32Array, aOff: number,
-  b: Float32Array, bOff: number, m: number, k: number, n: number, transA: boolean, transB: boolean,
+  p: Pool,
+  fn: string,
+  out: Float32Array,
+  outOff: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
 ): void {
   const threads = p.workers.length + 1;
   // Per output column the caller also copies k floats of B in and m floats of C out.
   const callerCost = 1 + (COPY_PER_MAC * (k + m)) / Math.max(1, k * m);
   const cols = split(Math.ceil(n / NR), threads, callerCost).map((u) => Math.min(n, u * NR));
   // Layout: A | B slabs (thread order) | C blocks (thread order) | scratch per thread.
-  const pa = p.base;
+  const pa = p.mem.base;
   const pb: number[] = [];
   let at = pa + vecBytes(m * k);
   for (let t = 0; t < threads; t++) {
     pb.push(at);
     at += vecBytes((cols[t + 1] - cols[t]) * k);
   }
-  at = align64(at + 32); // 32 readable bytes after the last B slab (see kernels.ts)
+  at = align64(at + TAIL_BYTES); // readable bytes after the last B slab (see constants.ts)
   const pc: number[] = [];
   for (let t = 0; t < threads; t++) {
     pc.push(at);
@@ -468,18 +512,29 @@ function columnSplit(
     const nt = cols[t + 1] - cols[t];
     at = align64(at + (nt > 0 ? p.x.matmulScratchBytes(m, k, nt) : 0));
   }
-  const heap = ensure(p, at, fn);
-  copyIn(heap, pa / 4, a, aOff, m * k);
+  const heap = reserve(p.mem, at, fn);
+  copyIn(heap, pa, a, aOff, m * k);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
-    const c0 = cols[t], nt = cols[t + 1] - c0;
-    if (nt === 0) { parts.push(null); continue; }
-    const slab = pb[t] / 4, c = pc[t] / 4;
+    const c0 = cols[t],
+      nt = cols[t + 1] - c0;
+    if (nt === 0) {
+      parts.push(null);
+      continue;
+    }
+    const slab = pb[t],
+      c = pc[t];
     parts.push({
       load: transB
         ? () => copyIn(heap, slab, b, bOff + c0 * k, nt * k) // B is n×k: its rows c0.. are contiguous
         : () => gatherIn(heap, slab, b, bOff + c0, n, k, nt), // B is k×n: k runs of nt floats
-      c: pc[t], a: pa, b: pb[t], m, k, n: nt, scratch: ps[t],
+      c: pc[t],
+      a: pa,
+      b: pb[t],
+      m,
+      k,
+      n: nt,
+      scratch: ps[t],
       store: () => scatterOut(heap, c, out, outOff + c0, n, m, nt),
     });
   }

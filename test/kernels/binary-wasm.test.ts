@@ -44,12 +44,18 @@ function operandShape(out: number[], layout: Layout, cut: number, mask: boolean[
   const r = out.length;
   const c = Math.min(cut, r);
   switch (layout) {
-    case 'full': return [...out];
-    case 'scalar': return cut % 2 === 0 ? [] : out.map(() => 1);
-    case 'row': return out.slice(c); // trailing axes (unpadded: leading 1s are implicit)
-    case 'col': return out.map((d, i) => (i < c ? d : 1));
-    case 'middle': return out.map((d, i) => (i > 0 && i < r - 1 ? d : 1)); // neither row nor column
-    case 'random': return out.map((d, i) => (mask[i] ? d : 1));
+    case 'full':
+      return [...out];
+    case 'scalar':
+      return cut % 2 === 0 ? [] : out.map(() => 1);
+    case 'row':
+      return out.slice(c); // trailing axes (unpadded: leading 1s are implicit)
+    case 'col':
+      return out.map((d, i) => (i < c ? d : 1));
+    case 'middle':
+      return out.map((d, i) => (i > 0 && i < r - 1 ? d : 1)); // neither row nor column
+    case 'random':
+      return out.map((d, i) => (mask[i] ? d : 1));
   }
 }
 
@@ -67,8 +73,10 @@ const caseArb = fc.record({
     fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 2 }),
     fc.array(fc.integer({ min: 1, max: 14 }), { minLength: 3, maxLength: 4 }),
   ),
-  la: layoutArb, lb: layoutArb,
-  ca: fc.nat(4), cb: fc.nat(4),
+  la: layoutArb,
+  lb: layoutArb,
+  ca: fc.nat(4),
+  cb: fc.nat(4),
   ma: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   mb: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   op: fc.integer({ min: 0, max: 3 }),
@@ -76,29 +84,42 @@ const caseArb = fc.record({
 });
 
 describe.runIf(wasmAvailable())('wasm binary kernel', () => {
-  afterEach(() => { setWasmKernels(true); });
+  afterEach(() => {
+    setWasmKernels(true);
+  });
 
   it('dispatched float32 broadcasts equal the TypeScript kernel bit for bit', () => {
-    let viaWasm = 0, fallback = 0, big = 0, small = 0;
-    fc.assert(fc.property(caseArb, (c) => {
-      const aShape = operandShape(c.out, c.la, c.ca, c.ma);
-      const bShape = operandShape(c.out, c.lb, c.cb, c.mb);
-      const rank = c.out.length;
-      const real = c.out.map((_, i) => Math.max(pad(aShape, rank)[i], pad(bShape, rank)[i]));
-      const n = size(real);
-      const a = data(size(aShape), c.seed), b = data(size(bShape), c.seed + 1);
-      const op = OPS[c.op];
-      const pa = pad(aShape, rank), pb = pad(bShape, rank);
-      const got = new Float32Array(n), want = new Float32Array(n);
-      binaryBroadcast(op, got, real, a, pa, b, pb);
-      broadcastBinary(op, want, real, a, pa, b, pb);
-      const at = firstMismatch(got, want);
-      if (at !== -1) {
-        throw new Error(`${OP_NAMES[c.op]} ${JSON.stringify(aShape)} ${JSON.stringify(bShape)} at ${at}: ${got[at]} vs ${want[at]}`);
-      }
-      if (wasmBinaryPlan(real, n, pa, a.length, pb, b.length) !== null) viaWasm++; else fallback++;
-      if (n >= 256) big++; else small++;
-    }), { numRuns: 500 });
+    let viaWasm = 0,
+      fallback = 0,
+      big = 0,
+      small = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const aShape = operandShape(c.out, c.la, c.ca, c.ma);
+        const bShape = operandShape(c.out, c.lb, c.cb, c.mb);
+        const rank = c.out.length;
+        const real = c.out.map((_, i) => Math.max(pad(aShape, rank)[i], pad(bShape, rank)[i]));
+        const n = size(real);
+        const a = data(size(aShape), c.seed),
+          b = data(size(bShape), c.seed + 1);
+        const op = OPS[c.op];
+        const pa = pad(aShape, rank),
+          pb = pad(bShape, rank);
+        const got = new Float32Array(n),
+          want = new Float32Array(n);
+        binaryBroadcast(op, got, real, a, pa, b, pb);
+        broadcastBinary(op, want, real, a, pa, b, pb);
+        const at = firstMismatch(got, want);
+        if (at !== -1) {
+          throw new Error(`${OP_NAMES[c.op]} ${JSON.stringify(aShape)} ${JSON.stringify(bShape)} at ${at}: ${got[at]} vs ${want[at]}`);
+        }
+        if (wasmBinaryPlan(real, n, pa, a.length, pb, b.length) !== null) viaWasm++;
+        else fallback++;
+        if (n >= 256) big++;
+        else small++;
+      }),
+      { numRuns: 500 },
+    );
     // The generator must exercise both paths and both sides of the threshold (typically
     // ~460 / ~35 / ~135 / ~365; the fallback is also covered by the next test).
     expect(viaWasm).toBeGreaterThan(100);
@@ -108,23 +129,41 @@ describe.runIf(wasmAvailable())('wasm binary kernel', () => {
   });
 
   it('layouts the kernel does not know fall back to TypeScript, with identical results', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 9 }),
-      fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.integer({ min: 0, max: 3 }), fc.nat(),
-      (d0, d1, d2, kind, swap, opIndex, seed) => {
-        const out = [d0, d1, d2];
-        // A middle axis only; an inner axis skipped; a row of d1·d2 against columns of d2.
-        const [x, y] = [[out, [1, d1, 1]], [out, [d0, 1, d2]], [[d1, d2], [d0, d1, 1]]][kind];
-        const [aShape, bShape] = swap ? [y, x] : [x, y];
-        const pa = pad(aShape, 3), pb = pad(bShape, 3);
-        const a = data(size(aShape), seed), b = data(size(bShape), seed + 1);
-        expect(wasmBinaryPlan(out, size(out), pa, a.length, pb, b.length)).toBeNull();
-        const got = new Float32Array(size(out)), want = new Float32Array(size(out));
-        binaryBroadcast(OPS[opIndex], got, out, a, pa, b, pb);
-        broadcastBinary(OPS[opIndex], want, out, a, pa, b, pb);
-        expect(firstMismatch(got, want)).toBe(-1);
-      },
-    ), { numRuns: 100 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(),
+        (d0, d1, d2, kind, swap, opIndex, seed) => {
+          const out = [d0, d1, d2];
+          // A middle axis only; an inner axis skipped; a row of d1·d2 against columns of d2.
+          const [x, y] = [
+            [out, [1, d1, 1]],
+            [out, [d0, 1, d2]],
+            [
+              [d1, d2],
+              [d0, d1, 1],
+            ],
+          ][kind];
+          const [aShape, bShape] = swap ? [y, x] : [x, y];
+          const pa = pad(aShape, 3),
+            pb = pad(bShape, 3);
+          const a = data(size(aShape), seed),
+            b = data(size(bShape), seed + 1);
+          expect(wasmBinaryPlan(out, size(out), pa, a.length, pb, b.length)).toBeNull();
+          const got = new Float32Array(size(out)),
+            want = new Float32Array(size(out));
+          binaryBroadcast(OPS[opIndex], got, out, a, pa, b, pb);
+          broadcastBinary(OPS[opIndex], want, out, a, pa, b, pb);
+          expect(firstMismatch(got, want)).toBe(-1);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('recognises full, scalar, row, column and row-against-column layouts, and only those', () => {
@@ -145,25 +184,34 @@ describe.runIf(wasmAvailable())('wasm binary kernel', () => {
   });
 
   it('binaryF32 matches plain float32 arithmetic for every mode pair and ragged rows', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 37 }),
-      fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.nat(),
-      (outer, inner, op, am, bm, seed) => {
-        const len = (m: number) => [outer * inner, inner, outer, 1][m];
-        const a = data(len(am), seed), b = data(len(bm), seed + 7);
-        const at = (m: number, x: Float32Array, r: number, j: number) => [x[r * inner + j], x[j], x[r], x[0]][m];
-        const want = new Float32Array(outer * inner);
-        for (let r = 0; r < outer; r++) {
-          for (let j = 0; j < inner; j++) {
-            const x = at(am, a, r, j), y = at(bm, b, r, j);
-            want[r * inner + j] = op === 0 ? x + y : op === 1 ? x - y : op === 2 ? x * y : x / y;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 0, max: 37 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.nat(),
+        (outer, inner, op, am, bm, seed) => {
+          const len = (m: number) => [outer * inner, inner, outer, 1][m];
+          const a = data(len(am), seed),
+            b = data(len(bm), seed + 7);
+          const at = (m: number, x: Float32Array, r: number, j: number) => [x[r * inner + j], x[j], x[r], x[0]][m];
+          const want = new Float32Array(outer * inner);
+          for (let r = 0; r < outer; r++) {
+            for (let j = 0; j < inner; j++) {
+              const x = at(am, a, r, j),
+                y = at(bm, b, r, j);
+              want[r * inner + j] = op === 0 ? x + y : op === 1 ? x - y : op === 2 ? x * y : x / y;
+            }
           }
-        }
-        const got = new Float32Array(outer * inner);
-        binaryF32(op as 0 | 1 | 2 | 3, got, a, am as 0 | 1 | 2 | 3, b, bm as 0 | 1 | 2 | 3, outer, inner);
-        expect(firstMismatch(got, want)).toBe(-1);
-      },
-    ), { numRuns: 300 });
+          const got = new Float32Array(outer * inner);
+          binaryF32(op as 0 | 1 | 2 | 3, got, a, am as 0 | 1 | 2 | 3, b, bm as 0 | 1 | 2 | 3, outer, inner);
+          expect(firstMismatch(got, want)).toBe(-1);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('binaryF32 rejects lengths that do not fit the modes', () => {
@@ -177,7 +225,10 @@ describe.runIf(wasmAvailable())('wasm binary kernel', () => {
 
   it('tensor ops give identical values with the wasm kernels on and off, at the benchmark shapes', () => {
     const t = (shape: number[], seed: number) => new Tensor(data(size(shape), seed), shape);
-    const x = t([256, 256], 1), y = t([256], 2), z = t([256, 1], 3), s = t([], 4);
+    const x = t([256, 256], 1),
+      y = t([256], 2),
+      z = t([256, 1], 3),
+      s = t([], 4);
     const run = () => [x.mul(y), x.add(z), x.sub(s), z.div(x), y.div(z), x.div(x)].map((r) => r.data as Float32Array);
     const on = run();
     setWasmKernels(false);

@@ -16,21 +16,29 @@ const RUNS = Number(process.env.TG_PROPERTY_RUNS ?? 30);
 
 describe.runIf(wasmAvailable())('sumAxisF32', () => {
   it('matches the TypeScript kernel: exactly for inner > 1, to float32 rounding for inner = 1', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 37 }), fc.nat(),
-      (outer, r, inner, seed) => {
-        const x = randomF32(outer * r * inner, seed, -2, 2);
-        const want = new Float32Array(outer * inner), got = new Float32Array(outer * inner).fill(NaN);
-        sumAxis(want, x, outer, r, inner);
-        sumAxisF32(got, x, outer, r, inner);
-        if (inner > 1) {
-          expect(Array.from(got)).toEqual(Array.from(want));
-        } else {
-          for (let i = 0; i < want.length; i++) {
-            expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 1.2e-7 + 1e-30);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 1, max: 37 }),
+        fc.nat(),
+        (outer, r, inner, seed) => {
+          const x = randomF32(outer * r * inner, seed, -2, 2);
+          const want = new Float32Array(outer * inner),
+            got = new Float32Array(outer * inner).fill(NaN);
+          sumAxis(want, x, outer, r, inner);
+          sumAxisF32(got, x, outer, r, inner);
+          if (inner > 1) {
+            expect(Array.from(got)).toEqual(Array.from(want));
+          } else {
+            for (let i = 0; i < want.length; i++) {
+              expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(Math.abs(want[i]) * 1.2e-7 + 1e-30);
+            }
           }
-        }
-      }), { numRuns: RUNS * 3 });
+        },
+      ),
+      { numRuns: RUNS * 3 },
+    );
   });
 
   it('rejects spans that do not fit, naming the operand', () => {
@@ -48,7 +56,8 @@ describe.runIf(wasmAvailable())('sumAxisF32', () => {
         const ts = x.sum(axis).toArray();
         expect(wasm).toBeDefined();
         const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
-        const a = flat(wasm), b = flat(ts);
+        const a = flat(wasm),
+          b = flat(ts);
         expect(a.length).toBe(b.length);
         for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(Math.abs(b[i]) * 2.4e-7 + 1e-6);
       } finally {

@@ -1,7 +1,8 @@
 /**
  * The main wasm instance keeps a fixed arena so resident views are never detached; calls that
  * need more scratch than is left run on a growable second instance. Here the arena is made
- * tiny (TG_WASM_ARENA_MB=2, read when the kernels load) to drive every call past it.
+ * tiny (TG_WASM_ARENA_MB=2, read when the wasm memory module is imported) to drive every call
+ * past it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,7 +21,8 @@ describe.runIf(wasm.wasmAvailable())('a call too big for the fixed arena', () =>
     expect(r).not.toBeNull();
     r.set(randomF32(300 * 300, 1));
     const b = randomF32(300 * 300, 2);
-    const want = new Float32Array(300 * 300), got = new Float32Array(300 * 300);
+    const want = new Float32Array(300 * 300),
+      got = new Float32Array(300 * 300);
     matmulInto(want, 0, r, 0, b, 0, 300, 300, 300, false, false);
     wasm.matmulF32(got, 0, r, 0, b, 0, 300, 300, 300, false, false); // ~1.8 MB of operands + packing > 2 MB
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-3);
@@ -30,7 +32,8 @@ describe.runIf(wasm.wasmAvailable())('a call too big for the fixed arena', () =>
     // A small call still fits the main arena and reads a resident operand in place.
     const s = wasm.residentF32(16)!;
     s.set(randomF32(16, 3));
-    const small = new Float32Array(16), smallWant = new Float32Array(16);
+    const small = new Float32Array(16),
+      smallWant = new Float32Array(16);
     wasm.matmulF32(small, 0, s, 0, b, 0, 4, 4, 4, false, false);
     matmulInto(smallWant, 0, s, 0, b, 0, 4, 4, 4, false, false);
     for (let i = 0; i < 16; i++) expect(Math.abs(small[i] - smallWant[i])).toBeLessThan(1e-5);

@@ -11,17 +11,41 @@ import { matmulInto } from '../../src/autograd/kernels/matmul.js';
 import { Rng } from '../../src/autograd/random.js';
 import { randomF32 } from '../helpers/arrays.js';
 import {
-  activationBackwardF32, activationF32, decodeBase64, expF32, linearForwardF32, matmulF32, sgdUpdateF32,
-  wasmAvailable, wasmMemoryBytes, type WasmActivationCode,
+  activationBackwardF32,
+  activationF32,
+  decodeBase64,
+  expF32,
+  linearForwardF32,
+  matmulF32,
+  sgdUpdateF32,
+  wasmAvailable,
+  wasmMemoryBytes,
+  type WasmActivationCode,
 } from '../../src/autograd/kernels/wasm/index.js';
 
 const SENTINEL = 12345.5;
 
-interface MatmulCase { m: number; k: number; n: number; transA: boolean; transB: boolean; offs: [number, number, number]; seed: number }
+interface MatmulCase {
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  offs: [number, number, number];
+  seed: number;
+}
 
 /** Runs both kernels on one case; `out` gets sentinels around the written window. */
 function runBoth(c: MatmulCase): { wasm: Float32Array; ts: Float32Array; tol: number } {
-  const { m, k, n, transA, transB, offs: [oo, ao, bo], seed } = c;
+  const {
+    m,
+    k,
+    n,
+    transA,
+    transB,
+    offs: [oo, ao, bo],
+    seed,
+  } = c;
   const a = randomF32(ao + m * k + 3, seed);
   const b = randomF32(bo + k * n + 3, seed + 1);
   const wasm = new Float32Array(oo + m * n + 3).fill(SENTINEL);
@@ -43,10 +67,14 @@ function expectMatch(c: MatmulCase): void {
 
 function expectClose(actual: Float32Array, expected: ArrayLike<number>, tol: number, what: string): void {
   expect(actual.length).toBe(expected.length);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < actual.length; i++) {
     const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
   if (!(worst <= tol)) {
     throw new Error(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (|diff| ${worst} > ${tol})`);
@@ -56,8 +84,11 @@ function expectClose(actual: Float32Array, expected: ArrayLike<number>, tol: num
 const dim = (max: number) => fc.integer({ min: 1, max });
 const matmulCaseArb = (maxM: number, maxK: number, maxN: number, minK = 1): fc.Arbitrary<MatmulCase> =>
   fc.record({
-    m: dim(maxM), k: fc.integer({ min: minK, max: maxK }), n: dim(maxN),
-    transA: fc.boolean(), transB: fc.boolean(),
+    m: dim(maxM),
+    k: fc.integer({ min: minK, max: maxK }),
+    n: dim(maxN),
+    transA: fc.boolean(),
+    transB: fc.boolean(),
     offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
     seed: fc.nat(),
   });
@@ -77,13 +108,14 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
   describe('matmulF32', () => {
     it('computes a 2×3 · 3×2 product exactly, in all four storage layouts', () => {
       // A = [[1,2,3],[4,5,6]], B = [[7,8],[9,10],[11,12]]; A·B = [[58,64],[139,154]].
-      const A = [1, 2, 3, 4, 5, 6], At = [1, 4, 2, 5, 3, 6];
-      const B = [7, 8, 9, 10, 11, 12], Bt = [7, 9, 11, 8, 10, 12];
+      const A = [1, 2, 3, 4, 5, 6],
+        At = [1, 4, 2, 5, 3, 6];
+      const B = [7, 8, 9, 10, 11, 12],
+        Bt = [7, 9, 11, 8, 10, 12];
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           const out = new Float32Array(4);
-          matmulF32(out, 0, Float32Array.from(transA ? At : A), 0, Float32Array.from(transB ? Bt : B), 0,
-            2, 3, 2, transA, transB);
+          matmulF32(out, 0, Float32Array.from(transA ? At : A), 0, Float32Array.from(transB ? Bt : B), 0, 2, 3, 2, transA, transB);
           expect([...out]).toEqual([58, 64, 139, 154]);
         }
       }
@@ -103,13 +135,20 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
 
     it('agrees exactly with matmulInto on small-integer matrices of ragged shapes', () => {
       // Integer products and sums below 2^24 are exact in float32 in any order.
-      for (const [m, k, n] of [[5, 7, 9], [4, 8, 8], [9, 3, 17], [1, 13, 1], [13, 1, 6]]) {
+      for (const [m, k, n] of [
+        [5, 7, 9],
+        [4, 8, 8],
+        [9, 3, 17],
+        [1, 13, 1],
+        [13, 1, 6],
+      ]) {
         const rng = new Rng(m * 100 + k * 10 + n);
         const a = Float32Array.from({ length: m * k }, () => rng.int(7) - 3);
         const b = Float32Array.from({ length: k * n }, () => rng.int(7) - 3);
         for (const transA of [false, true]) {
           for (const transB of [false, true]) {
-            const w = new Float32Array(m * n), t = new Float32Array(m * n);
+            const w = new Float32Array(m * n),
+              t = new Float32Array(m * n);
             matmulF32(w, 0, a, 0, b, 0, m, k, n, transA, transB);
             matmulInto(t, 0, a, 0, b, 0, m, k, n, transA, transB);
             expect([...w]).toEqual([...t]);
@@ -119,23 +158,35 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('agrees with matmulInto on random shapes, flags and offsets', () => {
-      fc.assert(fc.property(matmulCaseArb(70, 70, 70), (c) => {
-        expectMatch(c);
-      }), { numRuns: 100 });
+      fc.assert(
+        fc.property(matmulCaseArb(70, 70, 70), (c) => {
+          expectMatch(c);
+        }),
+        { numRuns: 100 },
+      );
     });
 
     it('agrees with matmulInto when k spans several cache blocks and m several row blocks', () => {
-      fc.assert(fc.property(matmulCaseArb(150, 700, 20, 250), (c) => {
-        const { wasm, ts, tol } = runBoth(c);
-        expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
-      }), { numRuns: 15 });
+      fc.assert(
+        fc.property(matmulCaseArb(150, 700, 20, 250), (c) => {
+          const { wasm, ts, tol } = runBoth(c);
+          expectClose(wasm, ts, tol, `m=${c.m} k=${c.k} n=${c.n} tA=${c.transA} tB=${c.transB}`);
+        }),
+        { numRuns: 15 },
+      );
     });
 
     it('agrees with matmulInto on the MNIST training shapes, in all four storage layouts', () => {
       // The 784-30-10 MLP at batch 10: forward x·W1 (10,784,30), dW1 = xᵀ·d (784,10,30),
       // dW2 = hᵀ·d2 (30,10,10), dX2 = d2·W2ᵀ (10,10,30), plus the forward of layer 2.
       // m and n are not multiples of the 4×8 tile, so every call has ragged rows and columns.
-      const shapes: [number, number, number][] = [[10, 784, 30], [784, 10, 30], [30, 10, 10], [10, 10, 30], [10, 30, 10]];
+      const shapes: [number, number, number][] = [
+        [10, 784, 30],
+        [784, 10, 30],
+        [30, 10, 10],
+        [10, 10, 30],
+        [10, 30, 10],
+      ];
       let seed = 0;
       for (const [m, k, n] of shapes) {
         for (const transA of [false, true]) {
@@ -153,15 +204,23 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     it('gets every ragged-edge tile variant right (1–3 spare rows, 1–7 spare columns, small k)', () => {
       // m = 1..13 and n = 1..17 reach each row remainder with both the 4- and 8-wide column
       // panels; k = 0..12 covers the transA k = 10 backward shape and the empty sum.
-      fc.assert(fc.property(
-        fc.record({
-          m: dim(13), k: fc.integer({ min: 0, max: 12 }), n: dim(17),
-          transA: fc.boolean(), transB: fc.boolean(),
-          offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)), seed: fc.nat(),
-        }),
-        (c) => {
-          expectMatch(c);
-        }), { numRuns: 200 });
+      fc.assert(
+        fc.property(
+          fc.record({
+            m: dim(13),
+            k: fc.integer({ min: 0, max: 12 }),
+            n: dim(17),
+            transA: fc.boolean(),
+            transB: fc.boolean(),
+            offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+            seed: fc.nat(),
+          }),
+          (c) => {
+            expectMatch(c);
+          },
+        ),
+        { numRuns: 200 },
+      );
     });
 
     it('is exact on small integers for every row and column remainder', () => {
@@ -173,7 +232,8 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
           const b = Float32Array.from({ length: k * n }, () => rng.int(7) - 3);
           for (const transA of [false, true]) {
             for (const transB of [false, true]) {
-              const w = new Float32Array(m * n), t = new Float32Array(m * n);
+              const w = new Float32Array(m * n),
+                t = new Float32Array(m * n);
               matmulF32(w, 0, a, 0, b, 0, m, k, n, transA, transB);
               matmulInto(t, 0, a, 0, b, 0, m, k, n, transA, transB);
               expect([...w], `m=${m} n=${n} tA=${transA} tB=${transB}`).toEqual([...t]);
@@ -184,8 +244,11 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('reads its inputs before writing when out aliases an operand', () => {
-      const m = 6, k = 6, n = 6;
-      const a = randomF32(m * k, 1), b = randomF32(k * n, 2);
+      const m = 6,
+        k = 6,
+        n = 6;
+      const a = randomF32(m * k, 1),
+        b = randomF32(k * n, 2);
       const expected = new Float32Array(m * n);
       matmulInto(expected, 0, a, 0, b, 0, m, k, n, false, false);
       matmulF32(a, 0, a, 0, b, 0, m, k, n, false, false);
@@ -193,7 +256,12 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('stays correct as the arena grows and is reused (big, small, bigger)', () => {
-      const shapes: [number, number, number][] = [[200, 150, 180], [3, 5, 2], [260, 300, 240], [7, 9, 11]];
+      const shapes: [number, number, number][] = [
+        [200, 150, 180],
+        [3, 5, 2],
+        [260, 300, 240],
+        [7, 9, 11],
+      ];
       let before = wasmMemoryBytes();
       for (const [i, [m, k, n]] of shapes.entries()) {
         const { wasm, ts, tol } = runBoth({ m, k, n, transA: i % 2 === 1, transB: i >= 2, offs: [1, 2, 3], seed: i });
@@ -215,8 +283,15 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
   describe('linearForwardF32', () => {
     const act64 = [(v: number) => v, (v: number) => 1 / (1 + Math.exp(-v)), Math.tanh, (v: number) => Math.max(v, 0)];
 
-    function reference(x: Float32Array, w: Float32Array, bias: Float32Array | null, batch: number, inF: number,
-      outF: number, act: number): Float64Array {
+    function reference(
+      x: Float32Array,
+      w: Float32Array,
+      bias: Float32Array | null,
+      batch: number,
+      inF: number,
+      outF: number,
+      act: number,
+    ): Float64Array {
       const out = new Float64Array(batch * outF);
       for (let i = 0; i < batch; i++) {
         for (let j = 0; j < outF; j++) {
@@ -245,24 +320,38 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('agrees with a plain loop on random shapes, activations and with/without bias', () => {
-      fc.assert(fc.property(
-        dim(70), fc.oneof(dim(70), fc.integer({ min: 250, max: 800 }), fc.constantFrom(256, 257, 512, 513)), dim(70),
-        fc.constantFrom<WasmActivationCode>(0, 1, 2, 3), fc.boolean(), fc.nat(),
-        (batch, inF, outF, act, withBias, seed) => {
-          const x = randomF32(batch * inF, seed);
-          const w = randomF32(inF * outF, seed + 1);
-          const bias = withBias ? randomF32(outF, seed + 2) : null;
-          const out = new Float32Array(batch * outF);
-          linearForwardF32(out, x, w, bias, batch, inF, outF, act);
-          // Pre-activation error ≤ 1e-5·inF; every activation here is 1-Lipschitz. The k values
-          // around multiples of the kernel's 256-deep k-blocks pin the epilogue to the last block.
-          expectClose(out, reference(x, w, bias, batch, inF, outF, act), 1e-5 * (inF + 1),
-            `batch=${batch} in=${inF} out=${outF} act=${act} bias=${withBias}`);
-        }), { numRuns: 60 });
+      fc.assert(
+        fc.property(
+          dim(70),
+          fc.oneof(dim(70), fc.integer({ min: 250, max: 800 }), fc.constantFrom(256, 257, 512, 513)),
+          dim(70),
+          fc.constantFrom<WasmActivationCode>(0, 1, 2, 3),
+          fc.boolean(),
+          fc.nat(),
+          (batch, inF, outF, act, withBias, seed) => {
+            const x = randomF32(batch * inF, seed);
+            const w = randomF32(inF * outF, seed + 1);
+            const bias = withBias ? randomF32(outF, seed + 2) : null;
+            const out = new Float32Array(batch * outF);
+            linearForwardF32(out, x, w, bias, batch, inF, outF, act);
+            // Pre-activation error ≤ 1e-5·inF; every activation here is 1-Lipschitz. The k values
+            // around multiples of the kernel's 256-deep k-blocks pin the epilogue to the last block.
+            expectClose(
+              out,
+              reference(x, w, bias, batch, inF, outF, act),
+              1e-5 * (inF + 1),
+              `batch=${batch} in=${inF} out=${outF} act=${act} bias=${withBias}`,
+            );
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
 
     it('is the lecture layer shape: batch 10, 784 → 30, sigmoid', () => {
-      const x = randomF32(10 * 784, 7, 0, 1), w = randomF32(784 * 30, 8), b = randomF32(30, 9);
+      const x = randomF32(10 * 784, 7, 0, 1),
+        w = randomF32(784 * 30, 8),
+        b = randomF32(30, 9);
       const out = new Float32Array(300);
       linearForwardF32(out, x, w, b, 10, 784, 30, 1);
       expectClose(out, reference(x, w, b, 10, 784, 30, 1), 1e-4, '10×784→30');
@@ -276,13 +365,13 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
           for (const outF of [1, 3, 4, 5, 6, 8, 9, 13, 17, 30]) {
             for (const act of [0, 1, 2, 3] as WasmActivationCode[]) {
               const seed = inF * 1000 + batch * 50 + outF + act;
-              const x = randomF32(batch * inF, seed, -2, 2), w = randomF32(inF * outF, seed + 1);
+              const x = randomF32(batch * inF, seed, -2, 2),
+                w = randomF32(inF * outF, seed + 1);
               const bias = act === 2 ? null : randomF32(outF, seed + 2, -3, 3);
               const out = new Float32Array(batch * outF + 5).fill(SENTINEL);
               linearForwardF32(out, x, w, bias, batch, inF, outF, act);
               const want = reference(x, w, bias, batch, inF, outF, act);
-              expectClose(out.subarray(0, batch * outF), want, 2e-5 * (2 * inF + 4),
-                `batch=${batch} in=${inF} out=${outF} act=${act}`);
+              expectClose(out.subarray(0, batch * outF), want, 2e-5 * (2 * inF + 4), `batch=${batch} in=${inF} out=${outF} act=${act}`);
               for (let i = batch * outF; i < out.length; i++) expect(out[i]).toBe(SENTINEL);
             }
           }
@@ -340,8 +429,17 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('tanh is within 1e-6 relative, including tiny arguments and the 0.625 branch seam', () => {
-      const x = new Float32Array([...sweep(-20, 20, 100_001), ...sweep(-0.7, 0.7, 10_001),
-        1e-30, -1e-30, 1e-6, -3e-4, 0.625, -0.625, Math.fround(0.625 - 1e-7)]);
+      const x = new Float32Array([
+        ...sweep(-20, 20, 100_001),
+        ...sweep(-0.7, 0.7, 10_001),
+        1e-30,
+        -1e-30,
+        1e-6,
+        -3e-4,
+        0.625,
+        -0.625,
+        Math.fround(0.625 - 1e-7),
+      ]);
       const y = new Float32Array(x.length);
       activationF32(y, x, 2);
       expect(maxRelError(y, (i) => Math.tanh(x[i]), 1e-38)).toBeLessThan(1e-6);
@@ -355,7 +453,8 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
 
     it('relu and identity are exact; relu is x > 0 ? x : 0 like the TypeScript kernel', () => {
       const x = Float32Array.from([-2, -0.5, 0, 0.25, 3, -1e-30, 7, -0, NaN]);
-      const r = new Float32Array(x.length), id = new Float32Array(x.length);
+      const r = new Float32Array(x.length),
+        id = new Float32Array(x.length);
       activationF32(r, x, 3);
       activationF32(id, x, 0);
       expect([...r]).toEqual([0, 0, 0, 0.25, 3, 0, 7, 0, 0]);
@@ -365,26 +464,37 @@ describe.skipIf(!wasmAvailable())('wasm SIMD kernels', () => {
     });
 
     it('activation backward matches g·y(1−y), g(1−y²), g·[y>0] and g for every length', () => {
-      fc.assert(fc.property(fc.integer({ min: 1, max: 40 }), fc.nat(), (n, seed) => {
-        const g = randomF32(n, seed), y01 = randomF32(n, seed + 1, 0, 1), ypm = randomF32(n, seed + 2);
-        const relY = Float32Array.from(ypm, (v, i) => (i % 3 === 0 ? 0 : v)); // relu'(0) = 0
-        const cases: [WasmActivationCode, Float32Array, (gi: number, yi: number) => number][] = [
-          [1, y01, (gi, yi) => gi * yi * (1 - yi)],
-          [2, ypm, (gi, yi) => gi * (1 - yi * yi)],
-          [3, relY, (gi, yi) => (yi > 0 ? gi : 0)],
-          [0, ypm, (gi) => gi],
-        ];
-        for (const [act, y, f] of cases) {
-          const out = new Float32Array(n);
-          activationBackwardF32(out, g, y, act);
-          expectClose(out, Float64Array.from(g, (gi, i) => f(gi, y[i])), 1e-6, `act=${act} n=${n}`);
-        }
-      }), { numRuns: 50 });
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 40 }), fc.nat(), (n, seed) => {
+          const g = randomF32(n, seed),
+            y01 = randomF32(n, seed + 1, 0, 1),
+            ypm = randomF32(n, seed + 2);
+          const relY = Float32Array.from(ypm, (v, i) => (i % 3 === 0 ? 0 : v)); // relu'(0) = 0
+          const cases: [WasmActivationCode, Float32Array, (gi: number, yi: number) => number][] = [
+            [1, y01, (gi, yi) => gi * yi * (1 - yi)],
+            [2, ypm, (gi, yi) => gi * (1 - yi * yi)],
+            [3, relY, (gi, yi) => (yi > 0 ? gi : 0)],
+            [0, ypm, (gi) => gi],
+          ];
+          for (const [act, y, f] of cases) {
+            const out = new Float32Array(n);
+            activationBackwardF32(out, g, y, act);
+            expectClose(
+              out,
+              Float64Array.from(g, (gi, i) => f(gi, y[i])),
+              1e-6,
+              `act=${act} n=${n}`,
+            );
+          }
+        }),
+        { numRuns: 50 },
+      );
     });
 
     it('sgdUpdate is p -= lr·g in place', () => {
       for (const n of [1, 3, 4, 5, 17, 1000]) {
-        const p = randomF32(n, n), g = randomF32(n, n + 1);
+        const p = randomF32(n, n),
+          g = randomF32(n, n + 1);
         const expected = Float64Array.from(p, (pi, i) => pi - 0.1 * g[i]);
         sgdUpdateF32(p, g, 0.1);
         expectClose(p, expected, 1e-6, `n=${n}`);

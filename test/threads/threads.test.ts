@@ -28,20 +28,40 @@ function randomF32(len: number, seed: number): Float32Array {
 /** Max |actual − expected| must stay within 1e-5·k (|entries| ≤ 1, any summation order). */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   expect(actual.length, what).toBe(expected.length);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < actual.length; i++) {
     const d = Math.abs(actual[i] - expected[i]);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
   if (!(worst <= tol)) {
     throw new Error(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (|diff| ${worst} > ${tol})`);
   }
 }
 
-interface Case { m: number; k: number; n: number; transA: boolean; transB: boolean; offs: [number, number, number]; seed: number }
+interface Case {
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  offs: [number, number, number];
+  seed: number;
+}
 
 function check(c: Case): void {
-  const { m, k, n, transA, transB, offs: [oo, ao, bo], seed } = c;
+  const {
+    m,
+    k,
+    n,
+    transA,
+    transB,
+    offs: [oo, ao, bo],
+    seed,
+  } = c;
   const a = randomF32(ao + m * k + 3, seed);
   const b = randomF32(bo + k * n + 3, seed + 1);
   const par = new Float32Array(oo + m * n + 3).fill(SENTINEL);
@@ -54,7 +74,12 @@ function check(c: Case): void {
   for (let i = oo + m * n; i < par.length; i++) expect(par[i], what).toBe(SENTINEL);
 }
 
-const FLAGS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const FLAGS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 
 /** OS threads of this process, where Linux exposes them; null elsewhere. */
 function osThreads(): number | null {
@@ -75,20 +100,34 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
 
   it('agrees with matmulInto on random ragged shapes, all four transpose flags, with offsets', () => {
     const dim = (max: number) => fc.integer({ min: 1, max });
-    fc.assert(fc.property(
-      fc.record({
-        m: dim(90), k: fc.integer({ min: 0, max: 90 }), n: dim(90),
-        transA: fc.boolean(), transB: fc.boolean(),
-        offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)), seed: fc.nat(),
-      }),
-      (c) => check(c),
-    ), { numRuns: 150 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: dim(90),
+          k: fc.integer({ min: 0, max: 90 }),
+          n: dim(90),
+          transA: fc.boolean(),
+          transB: fc.boolean(),
+          offs: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+          seed: fc.nat(),
+        }),
+        (c) => check(c),
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('agrees with matmulInto on larger shapes, split by rows and by columns', () => {
     // m ≥ n splits rows of op(A), m < n columns of op(B); sizes off the 4×8 tile and past
     // the kernel's k (256) and m (128) cache blocks.
-    const shapes: [number, number, number][] = [[257, 300, 129], [129, 300, 257], [300, 37, 301], [7, 520, 203], [203, 520, 7], [1, 64, 1000]];
+    const shapes: [number, number, number][] = [
+      [257, 300, 129],
+      [129, 300, 257],
+      [300, 37, 301],
+      [7, 520, 203],
+      [203, 520, 7],
+      [1, 64, 1000],
+    ];
     let seed = 1;
     for (const [m, k, n] of shapes) {
       for (const [transA, transB] of FLAGS) check({ m, k, n, transA, transB, offs: [2, 1, 3], seed: seed++ });
@@ -106,8 +145,11 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
   });
 
   it('reads its inputs before writing when out aliases an operand', () => {
-    const m = 64, k = 64, n = 64;
-    const a = randomF32(m * k, 1), b = randomF32(k * n, 2);
+    const m = 64,
+      k = 64,
+      n = 64;
+    const a = randomF32(m * k, 1),
+      b = randomF32(k * n, 2);
     const expected = new Float32Array(m * n);
     matmulInto(expected, 0, a, 0, b, 0, m, k, n, false, false);
     matmulF32Parallel(a, 0, a, 0, b, 0, m, k, n, false, false);
@@ -118,6 +160,17 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
     check({ m: 16, k: 16, n: 16, transA: false, transB: false, offs: [0, 0, 0], seed: 5 });
     check({ m: 420, k: 300, n: 390, transA: false, transB: true, offs: [1, 0, 2], seed: 6 });
     check({ m: 30, k: 40, n: 50, transA: true, transB: false, offs: [0, 0, 0], seed: 7 });
+  });
+
+  it('refuses a call needing more shared memory than its maximum, naming the bytes and the limit, and keeps working', () => {
+    // m = n = 1 pads to a 4-row A panel and an 8-column B panel: ~12·k floats of packing, so a
+    // 384 MiB operand (allocated, never touched: the check comes first) needs over 4 GiB.
+    const k = 3 * 2 ** 25;
+    const big = new Float32Array(k);
+    expect(() => matmulF32Parallel(new Float32Array(1), 0, big, 0, big, 0, 1, k, 1, false, false)).toThrow(
+      /^matmulF32Parallel: needs \d{10} bytes of shared wasm memory for its operands and scratch; the limit is \d+ \(\d+ bytes in all/,
+    );
+    check({ m: 40, k: 30, n: 20, transA: true, transB: true, offs: [1, 2, 3], seed: 8 });
   });
 
   it('rejects bad arguments like matmulF32', () => {
@@ -135,7 +188,9 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
     };
     setParallelMatmul(counting, PARALLEL_MIN_MACS);
     try {
-      const m = 180, k = 160, n = 170; // m·k·n ≥ PARALLEL_MIN_MACS
+      const m = 180,
+        k = 160,
+        n = 170; // m·k·n ≥ PARALLEL_MIN_MACS
       expect(m * k * n).toBeGreaterThanOrEqual(PARALLEL_MIN_MACS);
       const a = randn([m, k], { seed: 11, requiresGrad: true });
       const b = randn([k, n], { seed: 12, requiresGrad: true });
@@ -149,7 +204,8 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
       const g = randn([m, n], { seed: 13 });
       c.backward(g);
       expect(calls).toBe(3);
-      const dA = new Float32Array(m * k), dB = new Float32Array(k * n);
+      const dA = new Float32Array(m * k),
+        dB = new Float32Array(k * n);
       matmulInto(dA, 0, g.data, 0, b.data, 0, m, n, k, false, true);
       matmulInto(dB, 0, a.data, 0, g.data, 0, k, m, n, true, false);
       expectClose(a.grad!.data, dA, 1e-4 * n, 'dA');
@@ -166,7 +222,10 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
 
       // Small products stay on the single-threaded kernel.
       const before = calls;
-      tensor([[1, 2], [3, 4]]).matmul(tensor([[5], [6]]));
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).matmul(tensor([[5], [6]]));
       expect(calls).toBe(before);
     } finally {
       setParallelMatmul(matmulF32Parallel, PARALLEL_MIN_MACS);
@@ -174,7 +233,8 @@ describe.skipIf(!threadsWork)('worker-thread matmul', () => {
   });
 
   it('matches a.matmul(b) computed without threads', async () => {
-    const a = randn([300, 200], { seed: 21 }), b = randn([200, 260], { seed: 22 });
+    const a = randn([300, 200], { seed: 21 }),
+      b = randn([200, 260], { seed: 22 });
     const threaded = a.matmul(b).data;
     await disableThreads();
     try {

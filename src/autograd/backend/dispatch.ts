@@ -22,8 +22,9 @@ import {
   wasmAvailable,
   wasmBuild,
   type AdamStep,
-  type WasmActivationCode,
+  WasmActivation,
   type WasmBinaryOpCode,
+  WasmOperandMode,
   type WasmOperandModeCode,
 } from '../kernels/wasm/index.js';
 
@@ -119,11 +120,10 @@ export function matmul(
   }
 }
 
-/** The activations the fused kernels know. */
-export type FusedActivation = 'identity' | 'sigmoid' | 'tanh' | 'relu';
-/** Their names, in the order of their wasm codes. */
-export const FUSED_ACTIVATIONS: readonly FusedActivation[] = ['identity', 'sigmoid', 'tanh', 'relu'];
-const CODE: Record<FusedActivation, WasmActivationCode> = { identity: 0, sigmoid: 1, tanh: 2, relu: 3 };
+/** The activations the fused kernels know (their codes come from assembly/constants.json). */
+export type FusedActivation = keyof typeof WasmActivation;
+export const FUSED_ACTIVATIONS = Object.keys(WasmActivation) as readonly FusedActivation[];
+const CODE = WasmActivation;
 const UNARY: Record<FusedActivation, UnaryOp | null> = { identity: null, sigmoid: UnaryOp.Sigmoid, tanh: UnaryOp.Tanh, relu: UnaryOp.Relu };
 
 /** out[batch×outF] = act(x·W + bias). */
@@ -279,11 +279,8 @@ export function adamUpdate(p: FloatArray, g: FloatArray, m: FloatArray, v: Float
  */
 const WASM_MIN_BINARY = 256;
 
-// Operand layouts (WasmOperandMode); -1: not one the kernel knows.
-const FULL = 0,
-  ROW = 1,
-  COL = 2,
-  SCALAR = 3;
+// Operand layouts; -1: not one the kernel knows.
+const { full: FULL, row: ROW, col: COL, scalar: SCALAR } = WasmOperandMode;
 
 /**
  * How operand x (shape `xs`, padded to the rank of `outShape`, `len` elements) sits in the

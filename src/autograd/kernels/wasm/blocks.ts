@@ -23,7 +23,7 @@ export class BlockAllocator {
 
   /** Reserves `bytes` (rounded up to 16) and returns the block's start; may raise `top`. */
   allocate(bytes: number): number {
-    const size = (bytes + 15) & ~15;
+    const size = Math.ceil(bytes / 16) * 16; // no 32-bit ops: exact past 2 GiB
     for (let i = 0; i < this.freeStarts.length; i++) {
       const start = this.freeStarts[i];
       const room = this.freeEnds[i] - start;
@@ -48,7 +48,8 @@ export class BlockAllocator {
     const size = this.live.get(start);
     if (size === undefined) return;
     this.live.delete(start);
-    let lo = start, hi = start + size;
+    let lo = start,
+      hi = start + size;
     // Merge with the free ranges touching it.
     let i = 0;
     while (i < this.freeStarts.length && this.freeEnds[i] < lo) i++;

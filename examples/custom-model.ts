@@ -8,7 +8,7 @@
  * to noisy samples of sin(2x)·e^(−x²/4), check its gradient against finite differences, and
  * train it with Adam.
  */
-import { nn, optim, gradcheck, tensor, randn, Rng, Tensor } from '../src/index.js';
+import { nn, optim, gradcheck, tensor, randn, Rng, type Tensor } from '../src/index.js';
 
 class RBFNet extends nn.Module {
   readonly centres: Tensor;

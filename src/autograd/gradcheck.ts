@@ -213,10 +213,7 @@ function checkTensors(
   }
   // Structural: a second evaluation gives the same gradients.
   const again = analyticGrads();
-  if (
-    typeof again === 'string' ||
-    again.some((g, i) => (g === null) !== (grads[i] === null) || (g !== null && g.some((v, j) => !Object.is(v, grads[i]![j]))))
-  ) {
+  if (typeof again === 'string' || again.some((g, i) => (g === null) !== (grads[i] === null) || g?.some((v, j) => !Object.is(v, grads[i]![j])))) {
     report.failures.push('gradcheck: two backward passes gave different gradients (nondeterministic)');
   }
 

@@ -1,7 +1,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import type { DType } from '../autograd/dtype.js';
 import { allocateResident } from '../autograd/backend/index.js';
-import { Rng } from '../autograd/random.js';
+import type { Rng } from '../autograd/random.js';
 
 /**
  * Weight initialisers. `'normal'` is the lecture's (Nielsen ch. 1): weights and biases from

@@ -267,7 +267,7 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, source = 'saf
     const e = raw as Record<string, unknown>;
     if (typeof e.dtype !== 'string') fail(`tensor ${q(name)} has no string "dtype"`);
     const code = CODES[e.dtype as string];
-    if (code === undefined || !Object.prototype.hasOwnProperty.call(CODES, e.dtype as string)) {
+    if (code === undefined || !Object.hasOwn(CODES, e.dtype as string)) {
       fail(`tensor ${q(name)} has dtype ${q(e.dtype)}, which is not supported (only ${Object.keys(CODES).join(', ')})`);
     }
     const shape = e.shape;

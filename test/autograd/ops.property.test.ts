@@ -307,7 +307,10 @@ describe('movement ops', () => {
     fc.assert(
       fc.property(arb, ([x, dims, merges, free, addOne]) => {
         const target: number[] = [];
-        dims.forEach((d, i) => (merges[i] && target.length > 0 ? (target[target.length - 1] *= d) : target.push(d)));
+        for (const [i, d] of dims.entries()) {
+          if (merges[i] && target.length > 0) target[target.length - 1] *= d;
+          else target.push(d);
+        }
         if (addOne) target.splice(target.length === 0 ? 0 : free === undefined ? 0 : free % target.length, 0, 1);
         const full = [...target];
         const spec = [...target];

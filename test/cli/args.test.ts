@@ -19,7 +19,7 @@ import { nn, optim } from '../../src/index.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs the CLI as a subprocess (node + tsx loader), returning its exit code and output. */
-export function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',

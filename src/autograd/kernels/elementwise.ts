@@ -116,9 +116,13 @@ export function broadcastBinary(
 ): void {
   const size = out.length;
   if (size === 0) return;
-  if (a.length === size && b.length === size) return binaryRun(op, out, 0, a, 0, 1, b, 0, 1, size);
-  if (b.length === 1 && a.length === size) return binaryRun(op, out, 0, a, 0, 1, b, 0, 0, size);
-  if (a.length === 1 && b.length === size) return binaryRun(op, out, 0, a, 0, 0, b, 0, 1, size);
+  // Same shapes, or one scalar operand: one run over everything.
+  const stepA = a.length === size ? 1 : a.length === 1 ? 0 : -1;
+  const stepB = b.length === size ? 1 : b.length === 1 ? 0 : -1;
+  if (stepA >= 0 && stepB >= 0) {
+    binaryRun(op, out, 0, a, 0, stepA, b, 0, stepB, size);
+    return;
+  }
 
   // Merge adjacent axes that broadcast the same way for both operands, to lengthen the inner run.
   const dims: number[] = [],

@@ -51,7 +51,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null, activation
     return [
       x.requiresGrad ? matmulT(d, w, false, true).reshape(x.shape) : null,
       w.requiresGrad ? matmulT(x.ndim === 2 ? x : x.reshape([batch, inF]), d, true, false, ctx.into(1)) : null,
-      b !== null && b.requiresGrad ? columnSums(d, ctx.into(2)) : null,
+      b?.requiresGrad ? columnSums(d, ctx.into(2)) : null,
     ];
   });
 }

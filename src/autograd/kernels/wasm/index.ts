@@ -8,7 +8,7 @@
  * Isomorphic: no Node-only APIs.
  */
 export * from './constants.js';
-export { decodeBase64, initWasm, wasmAvailable, wasmBuild, type KernelExports } from './module.js';
+export { decodeBase64, initWasm, wasmAvailable, wasmBuild, type KernelExports, type WasmMemory } from './module.js';
 export {
   PAGE,
   WASM32_BYTES,

@@ -22,7 +22,7 @@
 import { BlockAllocator } from './blocks.js';
 import { TAIL_BYTES } from './constants.js';
 import { PAGE, WASM32_BYTES, align16, copyIn, copyOut, overLimit, reserve, vecBytes, type Heap } from './heap.js';
-import { extraKernels, mainKernels, type KernelExports } from './module.js';
+import { extraKernels, mainKernels, type KernelExports, type WasmMemory } from './module.js';
 
 // ---------------------------------------------------------------------------------------
 // The arenas of the single-thread kernels
@@ -66,7 +66,7 @@ export class Arena implements Heap {
     this.at = this.base;
   }
 
-  get memory(): WebAssembly.Memory {
+  get memory(): WasmMemory {
     return this.x.memory;
   }
 

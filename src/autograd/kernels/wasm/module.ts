@@ -11,9 +11,19 @@
 import { WASM_BASE64 } from './binary.js';
 import { WASM_RELAXED_BASE64 } from './binary-relaxed.js';
 
+/**
+ * The part of a `WebAssembly.Memory` the wrappers use. Declared here so that the published
+ * `.d.ts` files need no WebAssembly types: a consumer compiling without the DOM or Node libs
+ * (`lib: ["ES2022"]`, `types: []`) has no `WebAssembly` namespace.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(deltaPages: number): number;
+}
+
 /** The functions assembly/kernels.ts exports; every pointer is a byte address in its memory. */
 export interface KernelExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   heapBase(): number;
   matmulScratchBytes(m: number, k: number, n: number): number;
   matmul(

@@ -81,6 +81,15 @@ export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);
 }
 
+/**
+ * Whether `record` would attach a rule to an op reading `inputs` now: recording is on and
+ * one of them needs a gradient. A forward asks it to decide what to save for its backward
+ * (conv2d keeps its unfolded input only when the weight's gradient will be wanted).
+ */
+export function willRecord(...inputs: Tensor[]): boolean {
+  return engineState.gradEnabled && inputs.some((t) => t.requiresGrad);
+}
+
 /** Attaches an op's derivative rule to its output when recording and an input needs a gradient. */
 export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: BackwardRule): Tensor {
   if (!engineState.gradEnabled) return out;

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor.js';
 import { promote } from '../dtype.js';
 import { fmt } from '../shape.js';
 import { allocate, allocateForOverwrite, col2im, im2col, type Window2d } from '../backend/index.js';
-import { isGradEnabled, record } from '../engine.js';
+import { record, willRecord } from '../engine.js';
 import { convBackward, convForward, convPlan, type ConvPlan } from './conv-lowering.js';
 import { matmul } from './matmul.js';
 import { pair, windowOf, type Size2 } from './window.js';
@@ -97,7 +97,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, opts: Conv
   const n = x.shape[0];
   const y = new Tensor(allocateForOverwrite(dtype, n * o * plan.plane), [n, o, s.oh, s.ow]);
   // The im2col matrices are kept for the weight gradient only when one will be asked for.
-  const saved = ws.requiresGrad && isGradEnabled() ? allocateForOverwrite(dtype, n * plan.plane * plan.taps) : null;
+  const saved = willRecord(ws) ? allocateForOverwrite(dtype, n * plan.plane * plan.taps) : null;
   convForward(plan, y.data, xs.data, ws.data, bs === null ? null : bs.data, saved);
   const inputs = bs === null ? [xs, ws] : [xs, ws, bs];
   return record(y, 'conv2d', inputs, (g, ctx) => {

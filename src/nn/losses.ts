@@ -5,6 +5,7 @@ import { oneHot, type Labels } from './metrics.js';
 
 /** The losses by name, as the CLI's `--loss` and saved runs spell them (quadraticCost, mseLoss, crossEntropy). */
 export const LOSS_NAMES = ['quadratic', 'mse', 'cross-entropy'] as const;
+/** A loss the command line can train with (one of `LOSS_NAMES`). */
 export type LossName = (typeof LOSS_NAMES)[number];
 
 function checkSame(op: string, output: Tensor, target: Tensor): void {

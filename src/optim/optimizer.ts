@@ -257,4 +257,5 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
 
 /** The optimizers by name (SGD, Adam, AdamW), as the CLI's `--optimizer` and saved runs spell them. */
 export const OPTIMIZER_NAMES = ['sgd', 'adam', 'adamw'] as const;
+/** An optimizer the command line can train with (one of `OPTIMIZER_NAMES`). */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];

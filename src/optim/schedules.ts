@@ -2,6 +2,7 @@ import type { Optimizer } from './optimizer.js';
 
 /** The built-in schedules by name: `stepDecay` and `cosineDecay`. */
 export const SCHEDULE_NAMES = ['step', 'cosine'] as const;
+/** A learning-rate schedule the command line knows (one of `SCHEDULE_NAMES`). */
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 /** A learning-rate schedule: the rate for step (or epoch) t, given the initial rate. */

@@ -146,6 +146,14 @@ export function assertGradients(f: (...args: Tensor[]) => Tensor, opts: CheckGra
   return result;
 }
 
+/** What a custom matcher returns to vitest's or jest's `expect`. */
+export interface MatcherResult {
+  /** Whether the expectation held. */
+  pass: boolean;
+  /** The failure text (for `.not`, why it unexpectedly held). */
+  message: () => string;
+}
+
 /**
  * A matcher for `expect.extend` (vitest and jest): `expect(checkGradients(f, opts)).toHaveExactGradients()`
  * fails with the report as its message.
@@ -161,7 +169,8 @@ export function assertGradients(f: (...args: Tensor[]) => Tensor, opts: CheckGra
  * ```
  */
 export const gradientMatchers = {
-  toHaveExactGradients(received: CheckGradientsResult): { pass: boolean; message: () => string } {
+  /** Passes when `received` (a `checkGradients` result) found no wrong gradient; the message is its report. */
+  toHaveExactGradients(received: CheckGradientsResult): MatcherResult {
     const valid = typeof received === 'object' && received !== null && typeof received.ok === 'boolean' && typeof received.report === 'string';
     if (!valid) return { pass: false, message: () => 'toHaveExactGradients: expected the result of checkGradients(...)' };
     return { pass: received.ok, message: () => (received.ok ? `expected a gradient failure, but: ${received.report}` : received.report) };

@@ -14,6 +14,7 @@ export {
   type CheckGradientsResult,
   type InputArg,
   type InputSpec,
+  type MatcherResult,
 } from './check-gradients.js';
 export {
   shapeArb,

@@ -120,10 +120,12 @@ export function matmul(
   }
 }
 
-/** The activations the fused kernels know (their codes come from assembly/constants.json). */
-export type FusedActivation = keyof typeof WasmActivation;
-export const FUSED_ACTIVATIONS = Object.keys(WasmActivation) as readonly FusedActivation[];
-const CODE = WasmActivation;
+/** The activations the fused kernels know. */
+export type FusedActivation = 'identity' | 'sigmoid' | 'tanh' | 'relu';
+// Their codes come from assembly/constants.json; `satisfies` keeps the two name lists equal.
+const CODE = WasmActivation satisfies Record<FusedActivation, number>;
+/** The fused activations' names, in the order of their codes. */
+export const FUSED_ACTIVATIONS = Object.keys(CODE) as readonly FusedActivation[];
 const UNARY: Record<FusedActivation, UnaryOp | null> = { identity: null, sigmoid: UnaryOp.Sigmoid, tanh: UnaryOp.Tanh, relu: UnaryOp.Relu };
 
 /** out[batch×outF] = act(x·W + bias). */

@@ -436,7 +436,8 @@ async function main(): Promise<void> {
   notes.push(
     `Every system starts from the same N(0,1) parameters and sees the same shuffled batches; each had ${warmup} untimed warm-up steps on a throwaway model; the systems were trained interleaved, ${SLICE * BATCH} images at a time. Test evaluation is not timed.`,
   );
-  notes.push("Ratio = this system's seconds/epoch ÷ tensorgrad's (or NumPy's): > 1 means tensorgrad (NumPy) is faster.");
+  notes.push("Ratio = this system's seconds/epoch ÷ tensorgrad's: > 1 means tensorgrad is faster.");
+  if (numpy) notes.push("NumPy ratio = this system's seconds/epoch ÷ NumPy's: > 1 means NumPy is faster.");
   if (numpy) notes.push('NumPy ran in a python3 subprocess on one BLAS thread and timed its own steps, so pipe latency is not charged to it.');
 
   // The correctness check: same init + same batches ⇒ nearly the same accuracy at the checkpoint.

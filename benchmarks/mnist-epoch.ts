@@ -1,6 +1,8 @@
 /**
  * `npm run bench:mnist`: one epoch of the lecture's training (Nielsen ch. 1) timed for
- * tensorgrad, tfjs-cpu and tfjs-wasm in one process, each checked by its test accuracy.
+ * tensorgrad, tfjs-cpu and tfjs-wasm in one process, and NumPy (vectorised backprop over the
+ * mini-batch, float32, one BLAS thread; benchmarks/peers/numpy_epoch.py) in a `python3`
+ * subprocess when python3 with NumPy is present, each checked by its test accuracy.
  *
  * Workload: 784-30-10 MLP, sigmoid everywhere, quadratic cost, SGD with mini-batch 10, η = 3.0,
  * N(0,1) weights and biases, the first 50,000 MNIST training images, tested on the 10,000 test
@@ -12,8 +14,9 @@
  *   --limit N          images trained per system (default 50000, a full epoch)
  *   --cpu-limit N      images for tfjs-cpu (default 10000: it is slow; the time is scaled
  *                      to a full epoch and the output says so). 50000 for a full epoch.
- *   --systems a,b      subset of tensorgrad,tensorgrad-raw,tfjs-cpu,tfjs-wasm
- *                      (default: all four; tensorgrad-raw is workload 4's raw-op code)
+ *   --systems a,b      subset of tensorgrad,tensorgrad-raw,tfjs-cpu,tfjs-wasm,numpy
+ *                      (default: all five, numpy only when python3 + NumPy are present;
+ *                      tensorgrad-raw is workload 4's raw-op code)
  *   --seed S           seed of the initial parameters and of the shuffling (default 1)
  *   --warmup K         untimed warm-up steps per system, on a throwaway model (default 100)
  *
@@ -22,6 +25,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { data, nn, noGrad, optim, randn, tensor, wasmBuild, type Tensor } from '../src/index.js';
+import { numpyUnavailable, startNumpy, type NumpyPeer } from './peers/numpy.js';
 import { describeTfjs, initTfjs, tf, useBackend } from './peers/tfjs.js';
 import { RESULTS_DIR } from './suites/common.js';
 
@@ -32,7 +36,8 @@ const EPOCH = 50_000;
 /** Steps each system runs before the next one takes its turn. */
 const SLICE = 250;
 
-type SystemName = 'tensorgrad' | 'tensorgrad-raw' | 'tfjs-cpu' | 'tfjs-wasm';
+const SYSTEMS = ['tensorgrad', 'tensorgrad-raw', 'tfjs-cpu', 'tfjs-wasm', 'numpy'] as const;
+type SystemName = (typeof SYSTEMS)[number];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -229,10 +234,11 @@ interface Result {
   accFinal: number;
 }
 
-/** One system's run in progress. */
+/** One system's run in progress: an in-process `model`, or the NumPy subprocess `peer`. */
 interface Run {
   system: SystemName;
-  model: Trainer;
+  model: Trainer | null;
+  peer: NumpyPeer | null;
   backend: 'cpu' | 'wasm' | null;
   steps: number;
   next: number;
@@ -260,29 +266,48 @@ function warmUp(system: SystemName, make: () => Trainer, train: Split, order: In
 }
 
 /** Runs up to `slice` more steps of `run`, timing them; evaluates (untimed) at the checkpoint. */
-function advance(run: Run, slice: number, train: Split, test: Split, order: Int32Array): void {
-  if (run.backend) useBackend(run.backend);
+async function advance(run: Run, slice: number, train: Split, test: Split, order: Int32Array): Promise<void> {
   const stop = Math.min(run.steps, run.next + slice);
+  if (run.peer) {
+    // NumPy times its own steps; the checkpoint splits the slice so evaluation is not timed.
+    let from = run.next;
+    if (run.checkStep >= from && run.checkStep < stop) {
+      run.seconds += await run.peer.train(from, run.checkStep);
+      run.accAtCheckpoint = await run.peer.accuracy();
+      from = run.checkStep;
+    }
+    run.seconds += await run.peer.train(from, stop);
+    run.next = stop;
+    return;
+  }
+  const model = run.model!;
+  if (run.backend) useBackend(run.backend);
   const batch = newBatch();
   let t0 = performance.now();
   for (let b = run.next; b < stop; b++) {
     if (b === run.checkStep) {
       run.seconds += (performance.now() - t0) / 1000;
-      run.accAtCheckpoint = accuracyOf(run.model.scores(test), test.labels);
+      run.accAtCheckpoint = accuracyOf(model.scores(test), test.labels);
       t0 = performance.now();
     }
     const { x, y } = gather(train, order, b, batch);
-    run.model.step(x, y);
+    model.step(x, y);
   }
   run.seconds += (performance.now() - t0) / 1000;
   run.next = stop;
 }
 
-function finish(run: Run, test: Split, checkpoint: number): Result {
+async function finish(run: Run, test: Split, checkpoint: number): Promise<Result> {
   if (run.backend) useBackend(run.backend);
-  const accFinal = accuracyOf(run.model.scores(test), test.labels);
+  let accFinal: number;
+  if (run.peer) {
+    accFinal = await run.peer.accuracy();
+    await run.peer.close();
+  } else {
+    accFinal = accuracyOf(run.model!.scores(test), test.labels);
+    run.model!.dispose?.();
+  }
   if (run.checkStep < 0 && run.steps * BATCH === checkpoint) run.accAtCheckpoint = accFinal;
-  run.model.dispose?.();
   const done = run.steps * BATCH;
   return {
     system: run.system,
@@ -309,15 +334,22 @@ async function main(): Promise<void> {
   const cpuLimit = Math.min(intArg('--cpu-limit', 10_000), limit);
   const seed = intArg('--seed', 1);
   const warmup = intArg('--warmup', 100);
-  const systems = (arg('--systems') ?? 'tensorgrad,tensorgrad-raw,tfjs-cpu,tfjs-wasm').split(',').map((s) => s.trim()) as SystemName[];
+  const named = arg('--systems');
+  let systems = (named ?? SYSTEMS.join(',')).split(',').map((s) => s.trim()) as SystemName[];
   for (const s of systems) {
-    if (!['tensorgrad', 'tensorgrad-raw', 'tfjs-cpu', 'tfjs-wasm'].includes(s)) throw new Error(`--systems: unknown system '${s}'`);
+    if (!(SYSTEMS as readonly string[]).includes(s)) throw new Error(`--systems: unknown system '${s}'`);
+  }
+  const noNumpy = systems.includes('numpy') ? numpyUnavailable() : null;
+  if (noNumpy !== null) {
+    if (named !== undefined) throw new Error(`--systems: numpy was asked for, but ${noNumpy}`);
+    systems = systems.filter((s) => s !== 'numpy');
   }
   if (limit < BATCH || cpuLimit < BATCH) throw new Error('--limit / --cpu-limit: need at least one batch of 10 images');
 
   await initTfjs();
   console.log(`MNIST epoch benchmark: 784-30-10 sigmoid, quadratic cost, SGD batch ${BATCH}, η=${LR}, N(0,1) init (seed ${seed}), one thread`);
   console.log(`node ${process.version}; tensorgrad kernels: ${wasmBuild() ?? 'TypeScript (no wasm)'}; ${describeTfjs()}`);
+  if (noNumpy !== null) console.log(`NumPy skipped: ${noNumpy}`);
 
   const t0 = performance.now();
   const { train, test } = data.loadMnist();
@@ -335,31 +367,45 @@ async function main(): Promise<void> {
     'tensorgrad-raw': () => tensorgradRawTrainer(init),
     'tfjs-cpu': () => tfjsTrainer('cpu', init),
     'tfjs-wasm': () => tfjsTrainer('wasm', init),
+    numpy: () => {
+      throw new Error('numpy runs in a subprocess, not as an in-process Trainer');
+    },
   };
   // Warm every system up, then train them interleaved, SLICE steps at a time in rotating order,
   // so that load from other processes on a shared machine falls on all of them alike.
-  const runs: Run[] = systems.map((system) => {
-    warmUp(system, makers[system], train, order, warmup);
+  const runs: Run[] = [];
+  for (const system of systems) {
     const images = system === 'tfjs-cpu' ? cpuLimit : limit;
     const steps = Math.floor(images / BATCH);
     const checkStep = cpuLimit < images ? Math.floor(cpuLimit / BATCH) : -1;
-    if (backendOf(system)) useBackend(backendOf(system)!);
-    return { system, model: makers[system](), backend: backendOf(system), steps, next: 0, seconds: 0, checkStep, accAtCheckpoint: null };
-  });
+    const run: Run = { system, model: null, peer: null, backend: backendOf(system), steps, next: 0, seconds: 0, checkStep, accAtCheckpoint: null };
+    if (system === 'numpy') {
+      run.peer = await startNumpy({ sizes: SIZES, batch: BATCH, lr: LR, train, test, order, params: init });
+      console.log(`numpy peer: ${run.peer.description}`);
+      await run.peer.warmUp(warmup);
+    } else {
+      warmUp(system, makers[system], train, order, warmup);
+      if (run.backend) useBackend(run.backend);
+      run.model = makers[system]();
+    }
+    runs.push(run);
+  }
   console.log(
     `training ${runs.map((r) => `${r.system} on ${(r.steps * BATCH).toLocaleString('en-US')}`).join(', ')} images, interleaved in slices of ${SLICE * BATCH} images …`,
   );
   for (let round = 0; runs.some((r) => r.next < r.steps); round++) {
     for (let k = 0; k < runs.length; k++) {
       const run = runs[(k + round) % runs.length];
-      if (run.next < run.steps) advance(run, SLICE, train, test, order);
+      if (run.next < run.steps) await advance(run, SLICE, train, test, order);
     }
   }
-  const results = runs.map((r) => finish(r, test, cpuLimit));
+  const results: Result[] = [];
+  for (const r of runs) results.push(await finish(r, test, cpuLimit));
   for (const r of results)
     console.log(`  ${r.system}: ${r.seconds.toFixed(2)} s for ${r.images.toLocaleString('en-US')} images, test accuracy ${pct(r.accFinal)}`);
 
   const base = results.find((r) => r.system === 'tensorgrad') ?? results.find((r) => r.system === 'tensorgrad-raw');
+  const numpy = results.find((r) => r.system === 'numpy');
   const header = [
     'system',
     'images trained',
@@ -368,6 +414,7 @@ async function main(): Promise<void> {
     `test acc @ ${cpuLimit.toLocaleString('en-US')} images`,
     'test acc after run',
     'tensorgrad speed ÷ this',
+    ...(numpy ? ['NumPy speed ÷ this'] : []),
   ];
   const rows = results.map((r) => [
     r.system + (r.images < EPOCH ? ' †' : ''),
@@ -377,6 +424,7 @@ async function main(): Promise<void> {
     pct(r.accAtCheckpoint),
     pct(r.accFinal),
     base ? `${(r.secondsPerEpoch / base.secondsPerEpoch).toFixed(2)}×` : 'n/a',
+    ...(numpy ? [`${(r.secondsPerEpoch / numpy.secondsPerEpoch).toFixed(2)}×`] : []),
   ]);
   console.log('\n' + pad([header, ...rows]));
   const notes: string[] = [];
@@ -389,6 +437,8 @@ async function main(): Promise<void> {
     `Every system starts from the same N(0,1) parameters and sees the same shuffled batches; each had ${warmup} untimed warm-up steps on a throwaway model; the systems were trained interleaved, ${SLICE * BATCH} images at a time. Test evaluation is not timed.`,
   );
   notes.push("Ratio = this system's seconds/epoch ÷ tensorgrad's: > 1 means tensorgrad is faster.");
+  if (numpy) notes.push("NumPy ratio = this system's seconds/epoch ÷ NumPy's: > 1 means NumPy is faster.");
+  if (numpy) notes.push('NumPy ran in a python3 subprocess on one BLAS thread and timed its own steps, so pipe latency is not charged to it.');
 
   // The correctness check: same init + same batches ⇒ nearly the same accuracy at the checkpoint.
   const accs = results.map((r) => r.accAtCheckpoint).filter((a): a is number => a !== null);

@@ -142,11 +142,15 @@ describe('evaluate of a saved CNN (MNIST test set)', () => {
     const model = new ConvNet({ sizes: config.sizes, channels: config.channels, dropout: config.dropout, seed: 1 });
     const path = join(dir, 'model.safetensors');
     writeFileSync(path, encodeModel(config, model, []));
-    let out = '';
-    const code = evaluateCommand({ model: path, batch: 2000 }, {
-      out: { write: (s: string) => ((out += s), true) },
-      err: { write: () => true },
-    } as never);
+    const chunks: string[] = [];
+    const sink = {
+      write: (s: string): boolean => {
+        chunks.push(s);
+        return true;
+      },
+    };
+    const code = evaluateCommand({ model: path, batch: 2000 }, { out: sink, err: sink });
+    const out = chunks.join('');
     expect(code).toBe(0);
     expect(out).toMatch(/CNN 28×28\(784\) → conv5×5 2 → relu → maxpool 2 → conv5×5 4/);
     expect(out).toMatch(/Test {6}\d{1,3}(,\d{3})*\/10,000 correct · accuracy \d+\.\d\d%/);

@@ -1,5 +1,5 @@
 /**
- * `tensorgrad evaluate`: rebuilds an MLP from a `model.safetensors` written by `tensorgrad
+ * `tensorgrad evaluate`: rebuilds the network (MLP or CNN) of a `model.safetensors` written by `tensorgrad
  * train`, and measures it on the MNIST test set (accuracy and a confusion matrix).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';

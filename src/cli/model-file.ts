@@ -71,7 +71,8 @@ function sizesFromTensors(tensors: ReadonlyMap<string, { shape: readonly number[
 }
 
 /**
- * Rebuilds the MLP stored in safetensors bytes: its sizes from the tensors' shapes
+ * Rebuilds the network stored in safetensors bytes: the `ConvNet` when the metadata says
+ * `arch: cnn` (see `loadConvNet`), otherwise the MLP, its sizes from the tensors' shapes
  * (`layers.<i>.weight`, `layers.<i>.bias`), checked against the `__metadata__` (`sizes`,
  * `activation`, `outputActivation`, `dtype`) before the model is built, so a file whose metadata
  * claims more than its tensors hold is refused without allocating for the claim.

@@ -270,7 +270,7 @@ function stepSeed(seed: number, epoch: number, step: number): number {
 }
 
 /**
- * Trains an MLP on MNIST as the configuration says, and returns the model and per-epoch metrics.
+ * Trains the configuration's network (MLP or CNN) on MNIST, and returns the model and per-epoch metrics.
  * Prints nothing: progress and results go to the hooks. (The `Trainer` class runs the same loop
  * step by step.)
  *

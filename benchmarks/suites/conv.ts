@@ -89,7 +89,7 @@ function toHwio(v: Float32Array, o: number, c: number, kh: number, kw: number): 
  * gradient runs its Conv3DBackpropFilterV2 kernel on depth-1 volumes; the forward (XNNPACK)
  * and the input gradient (Conv2DBackpropInput) are its own conv2d kernels.
  */
-function tfConv2d(x: tf.Tensor4D, w: tf.Tensor4D, pad: 'valid' | 'same'): tf.Tensor4D {
+export function tfConv2d(x: tf.Tensor4D, w: tf.Tensor4D, pad: 'valid' | 'same'): tf.Tensor4D {
   if (tf.getBackend() !== 'wasm') return tf.conv2d(x, w, 1, pad);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi] = args as [tf.Tensor4D, tf.Tensor4D];

@@ -1,11 +1,12 @@
 /**
- * What a training configuration builds: the MLP, the loss function, the optimizer and the
- * learning-rate scheduler.
+ * What a training configuration builds: the network (MLP or CNN), the loss function, the
+ * optimizer and the learning-rate scheduler.
  */
 import type { Tensor } from '../autograd/index.js';
 import * as nn from '../nn/index.js';
 import * as optim from '../optim/index.js';
 import type { TrainConfig } from './args.js';
+import { buildConvNet, type ConvNet } from './cnn.js';
 
 /**
  * Builds the MLP a configuration describes (sizes, activations, initialiser, seed).
@@ -23,6 +24,20 @@ export function buildModel(config: Pick<TrainConfig, 'sizes' | 'activation' | 'o
     init: config.init,
     seed: config.seed,
   });
+}
+
+/** The network a configuration's `arch` names: the MLP of `buildModel` or the `ConvNet`. */
+export function buildNetwork(config: TrainConfig): nn.MLP | ConvNet {
+  return config.arch === 'cnn' ? buildConvNet(config) : buildModel(config);
+}
+
+/** The number of trainable parameters of the network a configuration describes. */
+export function networkParameterCount(config: TrainConfig): number {
+  return config.arch === 'cnn'
+    ? buildConvNet(config)
+        .parameters()
+        .reduce((n, p) => n + p.size, 0)
+    : nn.parameterCount(config.sizes);
 }
 
 /**

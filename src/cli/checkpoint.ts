@@ -111,6 +111,8 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
 /** A configuration read back from JSON, checked as the command line would check it. */
 function configFromJson(c: TrainConfig): TrainConfig {
   const argv: string[] = [
+    '--arch',
+    String(c.arch ?? 'mlp'),
     '--sizes',
     (c.sizes as unknown[]).join(','),
     '--activation',
@@ -135,6 +137,7 @@ function configFromJson(c: TrainConfig): TrainConfig {
     String(c.weightDecay),
   ];
   if (c.optimizer !== 'adam' && c.optimizer !== 'adamw') argv.push('--momentum', String(c.momentum));
+  if (c.arch === 'cnn') argv.push('--channels', (c.channels as unknown[]).join(','), '--dropout', String(c.dropout));
   if (c.data !== undefined) argv.push('--data', String(c.data));
   if (c.out !== undefined) argv.push('--out', String(c.out));
   if (c.trainLimit !== undefined) argv.push('--train-limit', String(c.trainLimit));

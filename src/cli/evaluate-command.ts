@@ -1,5 +1,5 @@
 /**
- * `tensorgrad evaluate`: rebuilds an MLP from a `model.safetensors` written by `tensorgrad
+ * `tensorgrad evaluate`: rebuilds the network (MLP or CNN) of a `model.safetensors` written by `tensorgrad
  * train`, and measures it on the MNIST test set (accuracy and a confusion matrix).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { evaluateModel } from './evaluate.js';
 import { formatConfusionMatrix, formatInt } from './format.js';
 import { checkDataDir, type CliIO } from './io.js';
 import { loadModel } from './model-file.js';
+import { ConvNet } from './cnn.js';
 
 /** Runs `tensorgrad evaluate`; returns the exit code (errors are thrown). */
 export function evaluateCommand(opts: EvaluateOptions, io: CliIO): number {
@@ -30,7 +31,7 @@ export function evaluateCommand(opts: EvaluateOptions, io: CliIO): number {
   const ev = evaluateModel(model, test, opts.batch, classes);
   const say = (s: string): void => void io.out.write(s + '\n');
   say(
-    `Model     ${opts.model}: MLP ${model.sizes.join('-')} · ${model.activation} hidden · ${model.outputActivation} output` +
+    `Model     ${opts.model}: ${model instanceof ConvNet ? model.describe() : `MLP ${model.sizes.join('-')} · ${model.activation} hidden · ${model.outputActivation} output`}` +
       (metadata.epochs ? ` · trained ${metadata.epochs} epoch(s) with ${metadata.loss ?? '?'} / ${metadata.optimizer ?? '?'}` : ''),
   );
   say(`Test      ${formatInt(ev.correct)}/${formatInt(ev.count)} correct · accuracy ${(100 * ev.accuracy).toFixed(2)}%`);

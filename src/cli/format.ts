@@ -5,6 +5,7 @@
  */
 import { parameterCount } from '../nn/index.js';
 import type { TrainConfig } from './args.js';
+import { buildConvNet } from './cnn.js';
 import type { EpochMetrics } from './train.js';
 
 /** Formats an integer with thousands separators: 10000 → `10,000`. */
@@ -25,7 +26,28 @@ export function formatPercent(fraction: number): string {
   return `${(100 * fraction).toFixed(2)}%`;
 }
 
-/** The three header lines of `tensorgrad train`: network, parameter count, training setup. */
+/**
+ * The CNN's header: the network line, its layer table (output shape of one example and
+ * parameters per layer) and the parameter count.
+ */
+function describeConvNet(config: TrainConfig): string[] {
+  const net = buildConvNet(config);
+  const rows = net.layerTable();
+  const total = rows.reduce((n, r) => n + r.params, 0);
+  const cells = rows.map((r) => [String(r.index), r.layer, `[${r.output.join(', ')}]`, r.params === 0 ? '' : formatInt(r.params)]);
+  const head = ['#', 'layer', 'output', 'params'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]): string =>
+    `          ${c[0].padStart(widths[0])}  ${c[1].padEnd(widths[1])}  ${c[2].padEnd(widths[2])}  ${c[3].padStart(widths[3])}`.trimEnd();
+  return [
+    `Network   ${net.describe()} · seed ${config.seed}`,
+    line(head),
+    ...cells.map(line),
+    `Params    ${formatInt(total)} (convolutions PyTorch's default U(±1/√fan_in), linear layers init ${config.init})`,
+  ];
+}
+
+/** The header lines of `tensorgrad train`: network (the CNN's layer table), parameter count, training setup. */
 export function describeConfig(config: TrainConfig): string[] {
   const s = config.sizes;
   const terms = s
@@ -46,9 +68,15 @@ export function describeConfig(config: TrainConfig): string[] {
       : config.loss === 'quadratic'
         ? 'quadratic cost C = 1/(2n)·Σ‖y−a‖²'
         : 'mean squared error';
+  const network =
+    config.arch === 'cnn'
+      ? describeConvNet(config)
+      : [
+          `Network   MLP ${s.join('-')} · ${config.activation} hidden · ${config.outputActivation} output · init ${config.init} · seed ${config.seed}`,
+          `Params    ${formatInt(parameterCount(s))} = ${terms}`,
+        ];
   return [
-    `Network   MLP ${s.join('-')} · ${config.activation} hidden · ${config.outputActivation} output · init ${config.init} · seed ${config.seed}`,
-    `Params    ${formatInt(parameterCount(s))} = ${terms}`,
+    ...network,
     `Training  ${cost}` +
       ` · ${opt} η = ${config.lr}${config.schedule !== 'none' ? ` (${config.schedule} schedule)` : ''}` +
       `${config.weightDecay > 0 ? ` · weight decay ${config.weightDecay}` : ''} · mini-batch ${config.batch} · ${config.epochs} epoch${config.epochs === 1 ? '' : 's'}`,

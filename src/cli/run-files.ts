@@ -69,7 +69,7 @@ export function metricsJson(result: Pick<TrainResult, 'config' | 'parameterCount
 export function curvesSvg(result: Pick<TrainResult, 'config' | 'epochs'>): string {
   const c = result.config;
   return renderCurves(result.epochs, {
-    title: `MLP ${c.sizes.join('-')} · ${c.activation} · ${c.loss} · ${c.optimizer} η=${c.lr} · batch ${c.batch}`,
+    title: `${c.arch === 'cnn' ? `CNN ${c.channels.join('-')}-${c.sizes.slice(1).join('-')}` : `MLP ${c.sizes.join('-')}`} · ${c.activation} · ${c.loss} · ${c.optimizer} η=${c.lr} · batch ${c.batch}`,
   });
 }
 

@@ -17,7 +17,7 @@ import { runFiles, writeFileAtomic, writeProgressFiles } from './run-files.js';
 import { signalExitCode, StopRequest, yieldToEvents } from './signals.js';
 import { loadSplits, Trainer } from './train.js';
 import { encodeModel } from './model-file.js';
-import { parameterCount } from '../nn/index.js';
+import { networkParameterCount } from './build.js';
 
 /** A path as the user would type it: relative to the working folder when inside it. */
 function show(p: string): string {
@@ -57,7 +57,7 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   // The folder before the first step: a run that cannot save must not train. (After the data,
   // so that a bad data folder leaves no empty run folder behind.) Each checkpoint, model file
   // and temporary copy is about the parameters (plus optimizer buffers) in float32 or float64.
-  const paramBytes = parameterCount(config.sizes) * 8;
+  const paramBytes = networkParameterCount(config) * 8;
   const dir = prepareRunFolder({ out: runOpts.resume ?? config.out, resume: runOpts.resume, force: runOpts.force, bytes: 8 * paramBytes + 1e6 });
   const progress = new ProgressReporter(io.out);
   let warned = false;

@@ -8,7 +8,8 @@ import type * as nn from '../nn/index.js';
 import type * as optim from '../optim/index.js';
 import { DataLoader, loadMnist, type MnistSplits } from '../data/index.js';
 import type { TrainConfig } from './args.js';
-import { buildModel, buildOptimizer, buildScheduler, lossFunction } from './build.js';
+import { buildNetwork, buildOptimizer, buildScheduler, lossFunction } from './build.js';
+import { ConvNet } from './cnn.js';
 import { checkLoss, checkParameters } from './divergence.js';
 import { countMatches, predict, silentClasses, type Split } from './evaluate.js';
 
@@ -63,7 +64,7 @@ export interface ProgressInfo {
 /** Callbacks of `trainMnist` and `Trainer`. */
 export interface TrainHooks {
   /** Called once the data are loaded and the model built, before the first epoch. */
-  onStart?: (info: { model: nn.MLP; splits: TrainSplits; parameterCount: number }) => void;
+  onStart?: (info: { model: nn.MLP | ConvNet; splits: TrainSplits; parameterCount: number }) => void;
   /** Called after every mini-batch (cheap: compute nothing heavy in it). */
   onProgress?: (p: ProgressInfo) => void;
   /** Called after each epoch's evaluation. */
@@ -80,7 +81,7 @@ export interface TrainSplits {
 /** The outcome of `trainMnist`. */
 export interface TrainResult {
   config: TrainConfig;
-  model: nn.MLP;
+  model: nn.MLP | ConvNet;
   epochs: EpochMetrics[];
   parameterCount: number;
 }
@@ -121,7 +122,7 @@ export function loadSplits(opts: { data?: string; trainLimit?: number } = {}): M
  * is what a checkpoint saves. A NaN or infinite loss or parameter throws a `DivergenceError`.
  */
 export class Trainer {
-  readonly model: nn.MLP;
+  readonly model: nn.MLP | ConvNet;
   readonly optimizer: optim.Optimizer;
   readonly scheduler: optim.LRScheduler | null;
   readonly loader: DataLoader;
@@ -149,7 +150,7 @@ export class Trainer {
         `trainMnist: the network takes ${inputs} inputs but the images have ${data.train.features} pixels; use --sizes ${data.train.features},…`,
       );
     }
-    this.model = buildModel(config);
+    this.model = buildNetwork(config);
     const params = this.model.parameters();
     this.parameterCount = params.reduce((n, p) => n + p.size, 0);
     this.optimizer = buildOptimizer(config, params);
@@ -161,6 +162,7 @@ export class Trainer {
       seed: config.seed,
       classes: this.classes,
       reuseBuffers: true,
+      ...(this.model instanceof ConvNet ? { inputShape: [1, this.model.side, this.model.side] } : {}),
     });
   }
 
@@ -196,6 +198,8 @@ export class Trainer {
           skipped += batch.labels.length;
           continue;
         }
+        // Dropout masks from (seed, epoch, step): a resumed run draws the ones it would have.
+        if (model instanceof ConvNet) model.reseed(stepSeed(this.config.seed, e, this.batch));
         const output = model.forward(batch.inputs);
         const loss = lossOf(output, batch.targets, batch.labels);
         opt.zeroGrad();
@@ -235,8 +239,10 @@ export class Trainer {
   private evaluateEpoch(e: number, lr: number, t0: number): EpochMetrics {
     const trainSeconds = (performance.now() - t0) / 1000;
     const { validation, test } = this.data;
+    this.model.eval();
     const valPred = predict(this.model, validation);
     const testPred = predict(this.model, test);
+    this.model.train();
     const valCorrect = countMatches(valPred, validation.labels);
     const testCorrect = countMatches(testPred, test.labels);
     return {
@@ -256,8 +262,15 @@ export class Trainer {
   }
 }
 
+/** A seed for one training step's random draws, mixed from the run's seed, the epoch and the step. */
+function stepSeed(seed: number, epoch: number, step: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f) ^ Math.imul(step + 1, 0x165667b1);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
 /**
- * Trains an MLP on MNIST as the configuration says, and returns the model and per-epoch metrics.
+ * Trains the configuration's network (MLP or CNN) on MNIST, and returns the model and per-epoch metrics.
  * Prints nothing: progress and results go to the hooks. (The `Trainer` class runs the same loop
  * step by step.)
  *

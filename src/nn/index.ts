@@ -4,6 +4,10 @@ export { MLP, type MLPOptions } from './mlp.js';
 export { Sequential } from './sequential.js';
 export { Activation, Sigmoid, Tanh, ReLU, Softmax, activate, checkActivation, ACTIVATION_NAMES, type ActivationName } from './activations.js';
 export { Flatten } from './flatten.js';
+export { Conv2d, type Conv2dLayerOptions } from './conv.js';
+export { MaxPool2d, AvgPool2d } from './pooling.js';
+export { Dropout } from './dropout.js';
+export { Embedding } from './embedding.js';
 export {
   LayerNorm,
   BatchNorm1d,

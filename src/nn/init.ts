@@ -47,3 +47,16 @@ export function constantTensor(shape: readonly number[], value: number, dtype: D
   if (value !== 0) data.fill(value);
   return new Tensor(data, shape);
 }
+
+/**
+ * A parameter tensor of `shape` with U(−bound, bound) entries drawn from `rng`, resident like
+ * `normalTensor`'s: PyTorch's default for `Conv2d` and `Linear` (kaiming_uniform with a = √5
+ * gives bound = 1/√fan_in for the weight, and the bias uses the same bound).
+ */
+export function uniformTensor(shape: readonly number[], bound: number, rng: Rng, dtype: DType): Tensor {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const data = allocateResident(dtype, size);
+  for (let i = 0; i < size; i++) data[i] = (2 * rng.uniform() - 1) * bound;
+  return new Tensor(data, shape);
+}

@@ -32,7 +32,10 @@ describe('train flags', () => {
   it('defaults to the lecture: 784-30-10 sigmoid, quadratic cost, SGD batch 10, η = 3, 30 epochs, N(0,1)', () => {
     const c = parseTrainArgs([]);
     expect(c).toEqual({
+      arch: 'mlp',
       sizes: [784, 30, 10],
+      channels: [],
+      dropout: 0,
       activation: 'sigmoid',
       outputActivation: 'sigmoid',
       loss: 'quadratic',
@@ -152,7 +155,10 @@ describe('the flag table', () => {
   it('generates the usage from the same table the parser reads: every flag listed, with its choices and default', () => {
     const flags = [...USAGE.train.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
     expect(flags).toEqual([
+      'arch',
       'sizes',
+      'channels',
+      'dropout',
       'activation',
       'loss',
       'optimizer',
@@ -174,9 +180,9 @@ describe('the flag table', () => {
     for (const f of flags.filter((f) => f !== 'resume' && f !== 'force')) {
       expect(() => parseTrainArgs([`--${f}`])).toThrow(new RegExp(`--${f} needs a value`));
     }
-    expect(USAGE.train).toMatch(/--activation NAME\s+sigmoid \| tanh \| relu \| identity: .*\(default sigmoid\)/);
-    expect(USAGE.train).toMatch(/--epochs N\s+passes over the training set \(default 30\)/);
-    expect(USAGE.train).toMatch(/--sizes LIST\s+.*\(default 784,30,10\)/);
+    expect(USAGE.train).toMatch(/--activation NAME\s+sigmoid \| tanh \| relu \| identity: .*\(default sigmoid\s+\[relu\]\)/);
+    expect(USAGE.train).toMatch(/--epochs N\s+passes over the training set \(default 30\s+\[5\]\)/);
+    expect(USAGE.train).toMatch(/--sizes LIST\s+.*\(default 784,30,10\s+\[784,128,10\]\)/);
     expect(USAGE.train).toMatch(/--lr X .*\(default 3 sgd, 0\.3 momentum, 0\.001 adam, 0\.001 adamw\)/);
     expect(USAGE.evaluate).toMatch(/--batch N\s+evaluation batch size \(default 1000\)/);
     expect(USAGE.gradcheck).toMatch(/--directions N\s+.*\(default 8\)/);

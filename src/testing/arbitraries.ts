@@ -68,6 +68,8 @@ export const domains = {
   nonzero: awayFromZeroArb(1.01e-3, 3),
   /** pow's tensor exponent */
   exponent: realArb(-2, 2),
+  /** exp: kept moderate so finite differences stay accurate */
+  exp: realArb(-3, 3),
 } as const;
 
 /** `size` values from `elem` as a Float64Array. */

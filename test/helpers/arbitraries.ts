@@ -4,52 +4,27 @@
  * margin, and the helpers that turn a gradcheck report into a readable failure.
  */
 import fc from 'fast-check';
-import { tensor, type GradcheckReport, type Tensor } from '../../src/index.js';
+import type { GradcheckReport, Tensor } from '../../src/index.js';
+import { realArb } from '../../src/testing/arbitraries.js';
+
+// The arbitraries users get from tensorgrad/testing, and the ones only these tests need below.
+export {
+  awayFromZeroArb,
+  broadcastPairArb,
+  domains,
+  realArb,
+  shapeArb,
+  sizeOf,
+  squashArb,
+  tensorArb,
+  valuesArb,
+} from '../../src/testing/arbitraries.js';
 
 /** Runs per property: ~30 by default; `TG_PROPERTY_RUNS=500 npx vitest run test/autograd` to dig deeper. */
 export function propertyRuns(defaultRuns = 30): number {
   const env = process.env.TG_PROPERTY_RUNS;
   const n = env === undefined || env === '' ? NaN : Number(env);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : defaultRuns;
-}
-
-/** A dimension 1–4, with 1 drawn often (broadcasting and reductions love size-1 axes). */
-export const dimArb: fc.Arbitrary<number> = fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 4 }));
-
-/** A shape of rank `minRank`..`maxRank` (default 0–4) with dims 1–4. */
-export function shapeArb(minRank = 0, maxRank = 4): fc.Arbitrary<number[]> {
-  return fc.array(dimArb, { minLength: minRank, maxLength: maxRank });
-}
-
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/**
- * A shape that broadcasts to `target`: some leading axes dropped, some axes set to 1.
- * `keep[i]` decides axis i is kept at full size; `drop` leading axes are removed.
- */
-export function squashArb(target: readonly number[]): fc.Arbitrary<number[]> {
-  return fc
-    .tuple(fc.integer({ min: 0, max: target.length }), fc.array(fc.boolean(), { minLength: target.length, maxLength: target.length }))
-    .map(([drop, keep]) => target.slice(drop).map((d, i) => (keep[i + drop] ? d : 1)));
-}
-
-/**
- * Two shapes that broadcast together: both derived from one output shape by dropping leading
- * axes and squashing axes to 1, so either operand may be the "bigger" one (both directions),
- * and both may broadcast along different axes at once ([3,1] with [1,4]).
- */
-export function broadcastPairArb(minRank = 0, maxRank = 4): fc.Arbitrary<[number[], number[]]> {
-  return shapeArb(minRank, maxRank).chain((out) =>
-    fc.oneof(
-      // one side full, the other squashed, in either order
-      squashArb(out).map((s): [number[], number[]] => [out, s]),
-      squashArb(out).map((s): [number[], number[]] => [s, out]),
-      // both squashed
-      fc.tuple(squashArb(out), squashArb(out)),
-    ),
-  );
 }
 
 /** The broadcast shape of two shapes, computed independently of the library. */
@@ -63,44 +38,6 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
     out.push(Math.max(da, db));
   }
   return out;
-}
-
-// ---- value domains (float64) ----
-
-/** A finite double in [min, max]. */
-export function realArb(min: number, max: number): fc.Arbitrary<number> {
-  return fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-}
-
-/** A double with min ≤ |x| ≤ max and a random sign: away from a kink or pole at 0. */
-export function awayFromZeroArb(min: number, max: number): fc.Arbitrary<number> {
-  return fc.tuple(realArb(min, max), fc.boolean()).map(([m, neg]) => (neg ? -m : m));
-}
-
-/** Per-op element domains: kinks and poles excluded by a margin (see the brief). */
-export const domains = {
-  /** general smooth ops */
-  any: realArb(-3, 3),
-  /** log, sqrt, pow base: x > 0.1 */
-  positive: realArb(0.1001, 3),
-  /** div denominator: |b| > 0.3 */
-  denominator: awayFromZeroArb(0.3001, 3),
-  /** relu, abs: |x| > 1e-3 */
-  nonzero: awayFromZeroArb(1.01e-3, 3),
-  /** pow's tensor exponent */
-  exponent: realArb(-2, 2),
-  /** exp: kept moderate so finite differences stay accurate */
-  exp: realArb(-3, 3),
-} as const;
-
-/** `size` values from `elem` as a Float64Array. */
-export function valuesArb(size: number, elem: fc.Arbitrary<number> = domains.any): fc.Arbitrary<Float64Array> {
-  return fc.array(elem, { minLength: size, maxLength: size }).map((v) => Float64Array.from(v));
-}
-
-/** A float64 tensor of `shape` with elements from `elem`. */
-export function tensorArb(shape: readonly number[], elem: fc.Arbitrary<number> = domains.any): fc.Arbitrary<Tensor> {
-  return valuesArb(sizeOf(shape), elem).map((v) => tensor(v, { shape, dtype: 'float64' }));
 }
 
 /**

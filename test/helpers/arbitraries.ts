@@ -4,8 +4,8 @@
  * margin, and the helpers that turn a gradcheck report into a readable failure.
  */
 import fc from 'fast-check';
-import type { GradcheckReport, Tensor } from '../../src/index.js';
-import { realArb } from '../../src/testing/arbitraries.js';
+import { type GradcheckReport, type Tensor, tensor } from '../../src/index.js';
+import { broadcastPairArb, realArb, sizeOf } from '../../src/testing/arbitraries.js';
 
 // The arbitraries users get from tensorgrad/testing, and the ones only these tests need below.
 export {
@@ -63,6 +63,21 @@ export function separatedValuesArb(size: number, odd: boolean): fc.Arbitrary<Flo
   return fc
     .array(fc.tuple(fc.integer({ min: -10, max: 10 }), realArb(0, 0.02)), { minLength: size, maxLength: size })
     .map((v) => Float64Array.from(v, ([k, j]) => 0.2 * k + (odd ? 0.1 : 0) + j));
+}
+
+/**
+ * Two float64 tensors of broadcast-compatible shapes whose values are ≥ ~0.04 apart wherever
+ * they meet (one on the even grid, one on the odd): for maximum and minimum, whose gradient
+ * has a kink at every tie.
+ */
+export function separatedPairArb(): fc.Arbitrary<[Tensor, Tensor]> {
+  const f64 = (v: Float64Array, shape: number[]): Tensor => tensor(v, { shape, dtype: 'float64' });
+  return broadcastPairArb().chain(([sa, sb]) =>
+    fc.tuple(
+      separatedValuesArb(sizeOf(sa), false).map((v) => f64(v, sa)),
+      separatedValuesArb(sizeOf(sb), true).map((v) => f64(v, sb)),
+    ),
+  );
 }
 
 /** `axes` of a rank-`rank` tensor: a random non-empty subset, each axis possibly written negative. */

@@ -46,7 +46,7 @@ export interface TrainConfig {
    * part: `[inputs, hidden, classes]` (inputs a square one-channel image, `[784, 128, 10]`).
    */
   sizes: number[];
-  /** The CNN's convolution channels, one 5×5 conv + relu + 2×2 max-pool block each (`[16, 32]`); empty for the MLP. */
+  /** The CNN's convolution channels, one 5×5 conv + relu + 2×2 max-pool block each (`[32, 64]`); empty for the MLP. */
   channels: number[];
   /** The CNN's dropout probability before its last layer; 0 for the MLP. */
   dropout: number;
@@ -87,8 +87,8 @@ export interface TrainRunOptions {
 /** Default learning rates when `--lr` is not given, by optimizer. */
 export const DEFAULT_LR: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 3, momentum: 0.3, adam: 0.001, adamw: 0.001 });
 
-/** Epochs of `--arch cnn` by default: enough for 99% on MNIST (see the README's results). */
-export const CNN_EPOCHS = 5;
+/** Epochs of `--arch cnn` by default: enough for 99% on MNIST and 91% on Fashion-MNIST (see the README's results). */
+export const CNN_EPOCHS = 12;
 
 /** Options of `tensorgrad evaluate`. */
 export interface EvaluateOptions {
@@ -146,8 +146,8 @@ const FLAGS = {
       default: [784, 30, 10],
       defaultText: '784,30,10 [784,128,10]',
     },
-    { name: 'channels', kind: 'sizes', meta: 'LIST', help: 'cnn: channels of its two 5×5 conv + 2×2 max-pool blocks', defaultText: '[16,32]' },
-    { name: 'dropout', kind: 'number', meta: 'P', help: 'cnn: dropout probability before the last layer', defaultText: '[0.5]' },
+    { name: 'channels', kind: 'sizes', meta: 'LIST', help: 'cnn: channels of its two 5×5 conv + 2×2 max-pool blocks', defaultText: '[32,64]' },
+    { name: 'dropout', kind: 'number', meta: 'P', help: 'cnn: dropout probability before the last layer', defaultText: '[0.25]' },
     { name: 'activation', kind: ACTIVATIONS, help: 'hidden-layer activation', default: 'sigmoid', defaultText: 'sigmoid [relu]' },
     {
       name: 'loss',
@@ -333,8 +333,8 @@ function withDefaults(command: TableCommand, given: Map<string, FlagValue>): Map
  */
 const CNN_DEFAULTS: ReadonlyMap<string, FlagValue> = new Map<string, FlagValue>([
   ['sizes', [784, 128, 10]],
-  ['channels', [16, 32]],
-  ['dropout', 0.5],
+  ['channels', [32, 64]],
+  ['dropout', 0.25],
   ['activation', 'relu'],
   ['loss', 'cross-entropy'],
   ['optimizer', 'adam'],

@@ -47,8 +47,9 @@ describe('--arch cnn parsing', () => {
     expect(c).toMatchObject({
       arch: 'cnn',
       sizes: [784, 128, 10],
-      channels: [16, 32],
-      dropout: 0.5,
+      channels: [32, 64],
+      dropout: 0.25,
+      epochs: 12,
       activation: 'relu',
       loss: 'cross-entropy',
       outputActivation: 'identity',
@@ -76,11 +77,11 @@ describe('--arch cnn parsing', () => {
   it('prints the layer table and the parameter count', () => {
     const lines = describeConfig(parseTrainArgs(['--arch', 'cnn']));
     const text = lines.join('\n');
-    expect(text).toMatch(/Conv2d\(1→16, 5×5\)\s+\[16, 24, 24\]\s+416/);
-    expect(text).toMatch(/Conv2d\(16→32, 5×5\)\s+\[32, 8, 8\]\s+12,832/);
-    expect(text).toMatch(/Linear\(512→128\)\s+\[128\]\s+65,664/);
-    // 16·25+16 + 32·16·25+32 + 512·128+128 + 128·10+10
-    expect(text).toMatch(/Params {4}80,202 /);
+    expect(text).toMatch(/Conv2d\(1→32, 5×5\)\s+\[32, 24, 24\]\s+832/);
+    expect(text).toMatch(/Conv2d\(32→64, 5×5\)\s+\[64, 8, 8\]\s+51,264/);
+    expect(text).toMatch(/Linear\(1024→128\)\s+\[128\]\s+131,200/);
+    // 32·25+32 + 64·32·25+64 + 1024·128+128 + 128·10+10
+    expect(text).toMatch(/Params {4}184,586 /);
   });
 });
 

@@ -6,14 +6,18 @@ import type { Rng } from '../autograd/random.js';
 /**
  * Weight initialisers. `'normal'` is the lecture's (Nielsen ch. 1): weights and biases from
  * N(0, 1). `'xavier'` (Glorot): weights N(0, 2/(in+out)), biases 0. `'he'`: weights
- * N(0, 2/in), biases 0 — for relu layers.
+ * N(0, 2/in), biases 0 — for relu layers. `'pytorch'`: `torch.nn.Linear`'s default,
+ * weights and biases from U(−1/√in, 1/√in) (kaiming_uniform with a = √5).
  */
-export type InitName = 'normal' | 'xavier' | 'he';
+export type InitName = 'normal' | 'xavier' | 'he' | 'pytorch';
 
 /** Every initialiser name `Linear`, `MLP` and the command line accept. */
-export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he'];
+export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he', 'pytorch'];
 
-/** The standard deviation of a layer's weights, and of its biases, under `init`. */
+/**
+ * The standard deviation of a layer's weights, and of its biases, under `init` (for the
+ * uniform `'pytorch'` initialiser, that of U(−1/√in, 1/√in): 1/√(3·in)).
+ */
 export function initStd(init: InitName, inFeatures: number, outFeatures: number): { weight: number; bias: number } {
   switch (init) {
     case 'normal':
@@ -22,6 +26,10 @@ export function initStd(init: InitName, inFeatures: number, outFeatures: number)
       return { weight: Math.sqrt(2 / (inFeatures + outFeatures)), bias: 0 };
     case 'he':
       return { weight: Math.sqrt(2 / inFeatures), bias: 0 };
+    case 'pytorch': {
+      const std = 1 / Math.sqrt(3 * inFeatures);
+      return { weight: std, bias: std };
+    }
     default:
       throw new Error(`init: unknown initialiser '${String(init)}'; expected one of ${INIT_NAMES.join(', ')}`);
   }

@@ -4,13 +4,13 @@ import { Rng } from '../autograd/random.js';
 import { fmt } from '../autograd/shape.js';
 import { linear, type FusedActivation } from '../autograd/ops/linear.js';
 import { Module } from './module.js';
-import { initStd, normalTensor, type InitName } from './init.js';
+import { initStd, normalTensor, uniformTensor, type InitName } from './init.js';
 
 /** Options of `nn.Linear`. */
 export interface LinearOptions {
   /** Add a bias (default true). */
   bias?: boolean;
-  /** Initialiser (default `'normal'`, the lecture's N(0,1)). */
+  /** Initialiser (default `'normal'`, the lecture's N(0,1); `'pytorch'` for `torch.nn.Linear`'s U(±1/√in)). */
   init?: InitName;
   /** `'float32'` (default) or `'float64'`. */
   dtype?: DType;
@@ -51,7 +51,14 @@ export class Linear extends Module {
     }
     const rng = opts.rng ?? new Rng(opts.seed ?? 0);
     const dtype = opts.dtype ?? 'float32';
-    const std = initStd(opts.init ?? 'normal', inFeatures, outFeatures);
+    const init = opts.init ?? 'normal';
+    if (init === 'pytorch') {
+      const bound = 1 / Math.sqrt(inFeatures);
+      this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng, dtype));
+      this.bias = opts.bias === false ? null : this.registerParameter('bias', uniformTensor([outFeatures], bound, rng, dtype));
+      return;
+    }
+    const std = initStd(init, inFeatures, outFeatures);
     this.weight = this.registerParameter('weight', normalTensor([inFeatures, outFeatures], std.weight, rng, dtype));
     this.bias = opts.bias === false ? null : this.registerParameter('bias', normalTensor([outFeatures], std.bias, rng, dtype));
   }

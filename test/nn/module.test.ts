@@ -197,6 +197,7 @@ describe('seeding and initialisers', () => {
     ['normal', 1, 1],
     ['xavier', Math.sqrt(2 / (IN + OUT)), 0],
     ['he', Math.sqrt(2 / IN), 0],
+    ['pytorch', 1 / Math.sqrt(3 * IN), 1 / Math.sqrt(3 * IN)],
   ] as const)("init '%s': weight std %f, bias std %f", (init, wStd, bStd) => {
     const layer = new nn.Linear(IN, OUT, { init, seed: 11, dtype: 'float64' });
     const w = stats(layer.weight.data);
@@ -207,7 +208,25 @@ describe('seeding and initialisers', () => {
       expect(Array.from(layer.bias!.data).every((v) => v === 0)).toBe(true);
     } else {
       // 300 biases: std within ~4% (1σ), allow 20%
-      expect(Math.abs(stats(layer.bias!.data).std - 1)).toBeLessThan(0.2);
+      expect(Math.abs(stats(layer.bias!.data).std / bStd - 1)).toBeLessThan(0.2);
+    }
+  });
+
+  it("init 'pytorch' draws weights and biases uniformly inside ±1/√in, as torch.nn.Linear does", () => {
+    const layer = new nn.Linear(IN, OUT, { init: 'pytorch', seed: 5, dtype: 'float64' });
+    const bound = 1 / Math.sqrt(IN);
+    for (const data of [layer.weight.data, layer.bias!.data]) {
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of data) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      expect(lo).toBeGreaterThanOrEqual(-bound);
+      expect(hi).toBeLessThanOrEqual(bound);
+      // a uniform sample of ≥ 300 values reaches within 5% of both ends
+      expect(lo).toBeLessThan(-0.95 * bound);
+      expect(hi).toBeGreaterThan(0.95 * bound);
     }
   });
 

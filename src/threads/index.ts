@@ -527,7 +527,8 @@ function rowSplit(
       c = pc + r0 * n * 4;
     parts.push({
       load: () => {
-        if (transA) gatherIn(heap, slab, a, aOff + r0, m, k, mt); // A is k×m: k runs of mt floats
+        // A is k×m when transposed: k runs of mt floats.
+        if (transA) gatherIn(heap, slab, a, aOff + r0, m, k, mt);
         else copyIn(heap, slab, a, aOff + r0 * k, mt * k);
         if (e.accumulate) copyIn(heap, c, out, outOff + r0 * n, mt * n);
       },
@@ -603,8 +604,9 @@ function columnSplit(
       c = pc[t];
     parts.push({
       load: () => {
-        if (transB) copyIn(heap, slab, b, bOff + c0 * k, nt * k); // B is n×k: its rows c0.. are contiguous
-        else gatherIn(heap, slab, b, bOff + c0, n, k, nt); // B is k×n: k runs of nt floats
+        // B is n×k when transposed (its rows c0.. are contiguous), else k×n (k runs of nt floats).
+        if (transB) copyIn(heap, slab, b, bOff + c0 * k, nt * k);
+        else gatherIn(heap, slab, b, bOff + c0, n, k, nt);
         if (e.accumulate) gatherIn(heap, c, out, outOff + c0, n, m, nt);
       },
       c: pc[t],

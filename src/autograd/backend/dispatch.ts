@@ -102,7 +102,9 @@ let parallelMinMacs = 1 << 21;
 export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 21, linear: ParallelLinearF32 | null = null): void {
   parallelMatmul = fn;
   parallelLinear = fn === null ? null : linear;
-  parallelMinMacs = minMacs;
+  // Never below the wasm kernels' own threshold: the parallel kernel replaces the wasm kernel
+  // only, so threads on or off never changes which arithmetic (wasm or TypeScript) runs.
+  parallelMinMacs = Math.max(minMacs, WASM_MIN_MACS);
 }
 
 /**

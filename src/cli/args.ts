@@ -194,7 +194,7 @@ const FLAGS = {
       kind: 'posint',
       meta: 'N',
       help: 'threads for the large float32 matrix products (1: off; allowed with --resume)',
-      defaultText: 'auto: 1 [2 with ≥ 2 cores and one idle]',
+      defaultText: 'auto: 1 [2 with 2 idle cores]',
     },
   ],
   evaluate: [

@@ -5,20 +5,25 @@
  * The choice when `--threads` is absent, from measurements (README, "Speed"):
  * - the lecture MLP: 1. Its largest product (10×784·784×30, 235k multiply-adds) is 18× below
  *   the threads module's `PARALLEL_MIN_MACS`, so a second thread would never be woken;
- * - the CNN: 2 where the machine has at least 2 cores and, by the 1-minute load average, a
- *   core to spare. Its conv and linear products (up to 64×800·800×512) are split. On a machine
- *   whose second core is busy with another process the two threads share one core and every
- *   split product ran 0.5–0.85× the speed of one thread, so a loaded machine stays at 1.
+ * - the CNN: 2 where the machine has at least 2 cores and, by the 1-minute load average, two
+ *   of them free (other processes use at most {@link MAX_BUSY} of a core beyond the first two).
+ *   Its conv and linear products (up to 64×800·800×512) are then split. Where another process
+ *   keeps a core busy, our two threads share the one left: each split CNN product ran at
+ *   0.42–0.86× the speed of one thread (measured beside a CNN training on a 2-core machine),
+ *   so a busy machine stays at 1.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { MAX_THREADS, PARALLEL_MIN_MACS, disableThreads, enableThreads, threadCount } from '../threads/index.js';
 import type { Arch } from './args.js';
 import { UsageError } from './args.js';
 
+/** Load (runnable processes) other than ours that still leaves two cores to our two threads. */
+export const MAX_BUSY = 0.5;
+
 /** The machine as the choice sees it. */
 export interface Machine {
   cores: number;
-  /** 1-minute load average (runnable processes, ours included). */
+  /** 1-minute load average: runnable processes, read before training (so mostly others'). */
   load: number;
 }
 
@@ -32,8 +37,9 @@ export function chooseThreads(requested: number | undefined, arch: Arch, machine
   }
   if (arch === 'mlp') return { count: 1, why: "auto: the MLP's products are too small to split" };
   if (machine.cores < 2) return { count: 1, why: 'auto: one core' };
-  const idle = machine.cores - machine.load;
-  if (idle < 1) return { count: 1, why: `auto: no idle core (load ${machine.load.toFixed(1)} on ${machine.cores} cores)` };
+  if (machine.cores - machine.load < 2 - MAX_BUSY) {
+    return { count: 1, why: `auto: fewer than 2 idle cores (load ${machine.load.toFixed(1)} on ${machine.cores})` };
+  }
   return { count: 2, why: `auto: cnn on ${machine.cores} cores, load ${machine.load.toFixed(1)}` };
 }
 

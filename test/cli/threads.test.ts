@@ -32,13 +32,15 @@ describe('chooseThreads', () => {
     expect(() => chooseThreads(65, 'cnn', busy)).toThrow(/--threads: expected an integer from 1 to 64, got '65'/);
   });
 
-  it('without --threads: 1 for the MLP; 2 for the CNN only with two cores and one of them idle', () => {
+  it('without --threads: 1 for the MLP; 2 for the CNN only with two idle cores', () => {
     expect(chooseThreads(undefined, 'mlp', { cores: 16, load: 0 }).count).toBe(1);
     expect(chooseThreads(undefined, 'cnn', { cores: 2, load: 0.4 })).toEqual({ count: 2, why: 'auto: cnn on 2 cores, load 0.4' });
-    expect(chooseThreads(undefined, 'cnn', { cores: 8, load: 6.9 }).count).toBe(2);
-    expect(chooseThreads(undefined, 'cnn', { cores: 2, load: 1.3 })).toEqual({
+    expect(chooseThreads(undefined, 'cnn', { cores: 8, load: 6.4 }).count).toBe(2);
+    expect(chooseThreads(undefined, 'cnn', { cores: 8, load: 6.6 }).count).toBe(1);
+    // One core busy with another process (a training in the background): 1.
+    expect(chooseThreads(undefined, 'cnn', { cores: 2, load: 1.0 })).toEqual({
       count: 1,
-      why: 'auto: no idle core (load 1.3 on 2 cores)',
+      why: 'auto: fewer than 2 idle cores (load 1.0 on 2)',
     });
     expect(chooseThreads(undefined, 'cnn', { cores: 1, load: 0 })).toEqual({ count: 1, why: 'auto: one core' });
   });

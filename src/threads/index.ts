@@ -5,9 +5,11 @@
  * `enableThreads(count)` starts `count − 1` worker threads; each instantiates the
  * shared-memory build of the wasm kernels (`binary-shared.ts`) over ONE shared
  * `WebAssembly.Memory`, and the calling thread holds a further instance and computes a share
- * too. It then registers `matmulF32Parallel` with the dispatcher, so float32 `matmul` calls
- * of at least {@link PARALLEL_MIN_MACS} multiply-adds (e.g. `a.matmul(b)`) are split across
- * the threads. `disableThreads()` stops the workers and unhooks.
+ * too. It then registers `matmulF32Parallel` and `linearF32Parallel` with the dispatcher, so
+ * float32 `matmul` calls (accumulating ones included: weight gradients summed into `.grad`)
+ * and dense-layer forwards (`linear`, `nn.Linear`) of at least {@link PARALLEL_MIN_MACS}
+ * multiply-adds are split across the threads, with the same bits as on one thread.
+ * `disableThreads()` stops the workers and unhooks. `tensorgrad train --threads N` uses it.
  *
  * One call: the calling thread copies the operands into shared memory (each worker's part
  * first, posting it as soon as its operands are in place), computes its own part, copies its
@@ -369,7 +371,8 @@ export function matmulF32Parallel(
 /**
  * A dense layer's forward pass, out[batch×outF] = act(x·W + bias), split across the threads
  * like {@link matmulF32Parallel}: the contract and the bits of `linearForwardF32` (x
- * [batch×inF], W [inF×outF], bias [outF] or null, `activation` a `WasmActivation` code). Runs
+ * [batch×inF], W [inF×outF], bias [outF] or null, `activation` 0 identity, 1 sigmoid, 2 tanh,
+ * 3 relu). Runs
  * `linearForwardF32` on the calling thread alone when threads are off.
  */
 export function linearF32Parallel(
@@ -380,19 +383,19 @@ export function linearF32Parallel(
   batch: number,
   inF: number,
   outF: number,
-  activation: WasmActivationCode,
+  activation: number,
 ): void {
+  const fn = 'linearF32Parallel';
+  if (!Number.isInteger(activation) || activation < 0 || activation > 3) {
+    throw new RangeError(`${fn}: activation must be 0 identity, 1 sigmoid, 2 tanh or 3 relu, got ${activation}`);
+  }
   const p = pool;
   if (p === null) {
-    linearForwardF32(out, x, w, bias, batch, inF, outF, activation);
+    linearForwardF32(out, x, w, bias, batch, inF, outF, activation as WasmActivationCode);
     return;
   }
-  const fn = 'linearF32Parallel';
   checkMatmulArgs(fn, out, 0, x, 0, w, 0, batch, inF, outF);
   if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
-  if (!Number.isInteger(activation) || activation < 0 || activation > 3) {
-    throw new RangeError(`${fn}: activation must be a WasmActivation code (0–3), got ${activation}`);
-  }
   if (batch === 0 || outF === 0) return;
   const e: Epilogue = { accumulate: false, bias, act: activation };
   if (batch >= outF) rowSplit(p, fn, out, 0, x, 0, w, 0, batch, inF, outF, false, false, e);

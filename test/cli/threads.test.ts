@@ -77,6 +77,14 @@ describe.skipIf(!threadsWork)('tensorgrad train --threads 2 (subprocess)', () =>
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('a process that starts threads and never stops them still exits by itself', () => {
+    const code = "import('./src/threads/index.ts').then((m) => { process.stdout.write(String(m.enableThreads(2) && m.threadCount())); })";
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.error).toBeUndefined(); // a timeout would be an error here
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('2');
+  }, 60_000);
+
   it('the CNN on 2 threads: Ctrl-C saves a checkpoint and the process exits 130 by itself', async () => {
     const out = join(dir, 'cnn');
     const args = ['train', '--arch', 'cnn', '--train-limit', '640', '--epochs', '1', '--threads', '2', '--out', out];

@@ -2,10 +2,10 @@
  * `npm run bench:cnn`: one epoch of `tensorgrad train --arch cnn`'s network timed for tensorgrad
  * and tfjs-wasm in one process, each checked by its test accuracy afterwards.
  *
- * Workload: the CLI's default CNN (conv 5×5 1→16, relu, max-pool 2, conv 5×5 16→32, relu,
- * max-pool 2, flatten, linear 512→128, relu, dropout 0.5, linear 128→10), softmax
- * cross-entropy, Adam η = 0.001, mini-batch 64, the first 50,000 MNIST training images, tested
- * on the 10,000 test images. Both systems start from the *same* initial parameters (tensorgrad's
+ * Workload: `tensorgrad train --arch cnn`'s network with the CLI's defaults (conv 5×5 1→32,
+ * relu, max-pool 2, conv 5×5 32→64, relu, max-pool 2, flatten, linear 1024→128, relu, dropout
+ * 0.25, linear 128→10 as of now: read from the CLI), softmax cross-entropy, Adam η = 0.001,
+ * mini-batch 64, the first 50,000 MNIST training images, tested on the 10,000 test images. Both systems start from the *same* initial parameters (tensorgrad's
  * PyTorch-default draw, copied into tfjs's NHWC / HWIO layouts) and see the *same* shuffled
  * batches; their dropout masks differ (each draws its own), so their accuracies agree closely
  * but not exactly. tfjs-cpu is not measured: its conv2d gradients take seconds per call here.
@@ -15,12 +15,18 @@
  *                to a full epoch when fewer)
  *   --slice K    steps each system runs before the other takes its turn (default 50), so that
  *                load from other processes on a shared machine affects both alike
+ *   --threads N  also runs tensorgrad with its large products split across N threads
+ *                (tensorgrad/threads, as `tensorgrad train --threads N`), from the same initial
+ *                parameters and batches; 1 for no such row (default 2). One and N threads must
+ *                end with bit-identical parameters: the run checks it.
  */
 import { data, nn, noGrad, optim, tensor, type Tensor } from '../src/index.js';
 import { parseTrainArgs } from '../src/cli/args.js';
 import { buildConvNet } from '../src/cli/cnn.js';
 import { describeTfjs, initTfjs, tf, useBackend } from './peers/tfjs.js';
 import { tfConv2d } from './suites/conv.js';
+import { setParallelMatmul } from '../src/autograd/backend/index.js';
+import { PARALLEL_MIN_MACS, disableThreads, enableThreads, linearF32Parallel, matmulF32Parallel } from '../src/threads/index.js';
 
 const EPOCH = 50_000;
 
@@ -40,14 +46,21 @@ interface System {
   seconds: number;
 }
 
-function tensorgradSystem(config: ReturnType<typeof parseTrainArgs>): System & { model: ReturnType<typeof buildConvNet> } {
+/** Routes the big products to the worker threads (started once in main) for a threaded system only. */
+function useThreads(threads: number): void {
+  if (threads > 1) setParallelMatmul(matmulF32Parallel, PARALLEL_MIN_MACS, linearF32Parallel);
+  else setParallelMatmul(null);
+}
+
+function tensorgradSystem(config: ReturnType<typeof parseTrainArgs>, threads = 1): System & { model: ReturnType<typeof buildConvNet> } {
   const model = buildConvNet(config);
   const opt = new optim.Adam(model.parameters(), { lr: config.lr });
   return {
-    name: 'tensorgrad',
+    name: threads > 1 ? `tensorgrad ×${threads} threads` : 'tensorgrad',
     model,
     seconds: 0,
     step(images, labels, b) {
+      useThreads(threads);
       const loss = nn.crossEntropy(model.forward(tensor(images, { shape: [b, 1, 28, 28] })), labels);
       opt.zeroGrad();
       loss.backward();
@@ -55,6 +68,7 @@ function tensorgradSystem(config: ReturnType<typeof parseTrainArgs>): System & {
       loss.item();
     },
     accuracy(test) {
+      useThreads(threads);
       model.eval();
       let right = 0;
       noGrad(() => {
@@ -134,12 +148,19 @@ function tfjsSystem(init: Map<string, Tensor>, lr: number, dropout: number): Sys
 async function main(): Promise<void> {
   const limit = Math.min(arg('--limit', EPOCH), EPOCH);
   const slice = arg('--slice', 50);
+  let threads = arg('--threads', 2);
+  if (threads > 1 && !enableThreads(threads)) {
+    console.log(`(threads unavailable here: no ${threads}-thread row)`);
+    threads = 1;
+  }
   const config = parseTrainArgs(['--arch', 'cnn']);
   const { train, test } = data.loadMnist();
   await initTfjs();
   const tg = tensorgradSystem(config);
   const init = new Map([...tg.model.stateDict()].map(([k, v]) => [k, v.clone()]));
-  const systems: System[] = [tg, tfjsSystem(init, config.lr, config.dropout)];
+  const wasm = tfjsSystem(init, config.lr, config.dropout);
+  const tgThreads = threads > 1 ? tensorgradSystem(config, threads) : null;
+  const systems: System[] = [tg, ...(tgThreads === null ? [] : [tgThreads]), wasm];
   const loader = new data.DataLoader(train, { batchSize: config.batch, shuffle: true, seed: config.seed, inputShape: [1, 28, 28] });
   const batches: { images: Float32Array; labels: Uint8Array; b: number }[] = [];
   let seen = 0;
@@ -163,12 +184,23 @@ async function main(): Promise<void> {
   }
   process.stdout.write('\n');
   const scale = EPOCH / seen;
+  const width = Math.max(...systems.map((s) => s.name.length));
   for (const s of systems) {
     console.log(
-      `${s.name.padEnd(11)} ${(s.seconds * scale).toFixed(1).padStart(7)} s/epoch${scale === 1 ? '' : ' (scaled)'} · ${((1000 * s.seconds) / batches.length).toFixed(1)} ms/step · test accuracy ${(100 * s.accuracy(test)).toFixed(2)}%`,
+      `${s.name.padEnd(width)} ${(s.seconds * scale).toFixed(1).padStart(7)} s/epoch${scale === 1 ? '' : ' (scaled)'} · ${((1000 * s.seconds) / batches.length).toFixed(1)} ms/step · test accuracy ${(100 * s.accuracy(test)).toFixed(2)}%`,
     );
   }
-  console.log(`tfjs-wasm / tensorgrad epoch time: ${(systems[1].seconds / systems[0].seconds).toFixed(2)}×`);
+  for (const s of systems.filter((s) => s !== wasm)) console.log(`tfjs-wasm / ${s.name} epoch time: ${(wasm.seconds / s.seconds).toFixed(2)}×`);
+  if (tgThreads !== null) {
+    console.log(`tensorgrad 1 thread / ${threads} threads epoch time: ${(tg.seconds / tgThreads.seconds).toFixed(2)}×`);
+    const same = tg.model.parameters().every((p, i) => {
+      const q = tgThreads.model.parameters()[i].data;
+      return p.data.every((v, j) => Object.is(v, q[j]));
+    });
+    console.log(`1 and ${threads} threads end with ${same ? 'bit-identical parameters' : 'DIFFERENT parameters — a threaded kernel is wrong'}`);
+    if (!same) process.exitCode = 1;
+    await disableThreads();
+  }
 }
 
 await main();

@@ -19,6 +19,10 @@
  *                      tensorgrad-raw is workload 4's raw-op code)
  *   --seed S           seed of the initial parameters and of the shuffling (default 1)
  *   --warmup K         untimed warm-up steps per system, on a throwaway model (default 100)
+ *   --threads N        adds a row: tensorgrad's code again, with its float32 products of at
+ *                      least --split-macs multiply-adds split across N threads (tensorgrad/threads)
+ *   --split-macs M     the threshold of that row (default PARALLEL_MIN_MACS, the CLI's: no
+ *                      product of this MLP reaches it; 0 splits every product the wasm kernel runs)
  *
  * The systems train interleaved (a slice of 2,500 images each, in rotating order), so that load
  * from other processes on a shared machine affects them alike; each keeps its own model.
@@ -28,6 +32,8 @@ import { data, nn, noGrad, optim, randn, tensor, wasmBuild, type Tensor } from '
 import { numpyUnavailable, startNumpy, type NumpyPeer } from './peers/numpy.js';
 import { describeTfjs, initTfjs, tf, useBackend } from './peers/tfjs.js';
 import { RESULTS_DIR } from './suites/common.js';
+import { setParallelMatmul } from '../src/autograd/backend/index.js';
+import { PARALLEL_MIN_MACS, disableThreads, enableThreads, linearF32Parallel, matmulF32Parallel } from '../src/threads/index.js';
 
 const SIZES = [784, 30, 10] as const;
 const BATCH = 10;
@@ -225,7 +231,8 @@ function tfjsTrainer(backend: 'cpu' | 'wasm', init: Init): Trainer {
 }
 
 interface Result {
-  system: SystemName;
+  /** The system, with ` ×N threads` for the threaded tensorgrad row. */
+  system: string;
   images: number;
   seconds: number;
   secondsPerEpoch: number;
@@ -245,6 +252,17 @@ interface Run {
   seconds: number;
   checkStep: number;
   accAtCheckpoint: number | null;
+  /** Threads its products are split across (1: none). */
+  threads: number;
+}
+
+/** m·k·n from which the threaded row splits a product (`--split-macs`). */
+let splitMacs = PARALLEL_MIN_MACS;
+
+/** Routes big products to the worker threads (started once in main) for a threaded row only. */
+function useThreads(threads: number): void {
+  if (threads > 1) setParallelMatmul(matmulF32Parallel, splitMacs, linearF32Parallel);
+  else setParallelMatmul(null);
 }
 
 function backendOf(system: SystemName): 'cpu' | 'wasm' | null {
@@ -252,9 +270,10 @@ function backendOf(system: SystemName): 'cpu' | 'wasm' | null {
 }
 
 /** Warm-up on a throwaway model (JIT tiers, wasm compilation, kernel caches): not timed. */
-function warmUp(system: SystemName, make: () => Trainer, train: Split, order: Int32Array, steps: number): void {
+function warmUp(system: SystemName, make: () => Trainer, train: Split, order: Int32Array, steps: number, threads = 1): void {
   const backend = backendOf(system);
   if (backend) useBackend(backend);
+  useThreads(threads);
   if (steps <= 0) return;
   const w = make();
   const batch = newBatch();
@@ -282,6 +301,7 @@ async function advance(run: Run, slice: number, train: Split, test: Split, order
   }
   const model = run.model!;
   if (run.backend) useBackend(run.backend);
+  useThreads(run.threads);
   const batch = newBatch();
   let t0 = performance.now();
   for (let b = run.next; b < stop; b++) {
@@ -310,7 +330,7 @@ async function finish(run: Run, test: Split, checkpoint: number): Promise<Result
   if (run.checkStep < 0 && run.steps * BATCH === checkpoint) run.accAtCheckpoint = accFinal;
   const done = run.steps * BATCH;
   return {
-    system: run.system,
+    system: run.threads > 1 ? `${run.system} ×${run.threads} threads` : run.system,
     images: done,
     seconds: run.seconds,
     secondsPerEpoch: (run.seconds * EPOCH) / done,
@@ -345,9 +365,19 @@ async function main(): Promise<void> {
     systems = systems.filter((s) => s !== 'numpy');
   }
   if (limit < BATCH || cpuLimit < BATCH) throw new Error('--limit / --cpu-limit: need at least one batch of 10 images');
+  let threads = Math.max(1, intArg('--threads', 1));
+  splitMacs = intArg('--split-macs', PARALLEL_MIN_MACS);
+  if (threads > 1 && !systems.includes('tensorgrad')) throw new Error('--threads: adds a tensorgrad row; include tensorgrad in --systems');
+  if (threads > 1 && !enableThreads(threads)) {
+    console.log(`(threads unavailable here: no ${threads}-thread row)`);
+    threads = 1;
+  }
 
   await initTfjs();
-  console.log(`MNIST epoch benchmark: 784-30-10 sigmoid, quadratic cost, SGD batch ${BATCH}, η=${LR}, N(0,1) init (seed ${seed}), one thread`);
+  console.log(
+    `MNIST epoch benchmark: 784-30-10 sigmoid, quadratic cost, SGD batch ${BATCH}, η=${LR}, N(0,1) init (seed ${seed}), one thread` +
+      (threads > 1 ? ` (and a tensorgrad row on ${threads} threads for products of ≥ ${splitMacs.toLocaleString('en-US')} multiply-adds)` : ''),
+  );
   console.log(`node ${process.version}; tensorgrad kernels: ${wasmBuild() ?? 'TypeScript (no wasm)'}; ${describeTfjs()}`);
   if (noNumpy !== null) console.log(`NumPy skipped: ${noNumpy}`);
 
@@ -374,17 +404,33 @@ async function main(): Promise<void> {
   // Warm every system up, then train them interleaved, SLICE steps at a time in rotating order,
   // so that load from other processes on a shared machine falls on all of them alike.
   const runs: Run[] = [];
+  const plan: [SystemName, number][] = [];
   for (const system of systems) {
+    plan.push([system, 1]);
+    if (system === 'tensorgrad' && threads > 1) plan.push([system, threads]);
+  }
+  for (const [system, n] of plan) {
     const images = system === 'tfjs-cpu' ? cpuLimit : limit;
     const steps = Math.floor(images / BATCH);
     const checkStep = cpuLimit < images ? Math.floor(cpuLimit / BATCH) : -1;
-    const run: Run = { system, model: null, peer: null, backend: backendOf(system), steps, next: 0, seconds: 0, checkStep, accAtCheckpoint: null };
+    const run: Run = {
+      system,
+      model: null,
+      peer: null,
+      backend: backendOf(system),
+      steps,
+      next: 0,
+      seconds: 0,
+      checkStep,
+      accAtCheckpoint: null,
+      threads: n,
+    };
     if (system === 'numpy') {
       run.peer = await startNumpy({ sizes: SIZES, batch: BATCH, lr: LR, train, test, order, params: init });
       console.log(`numpy peer: ${run.peer.description}`);
       await run.peer.warmUp(warmup);
     } else {
-      warmUp(system, makers[system], train, order, warmup);
+      warmUp(system, makers[system], train, order, warmup, n);
       if (run.backend) useBackend(run.backend);
       run.model = makers[system]();
     }
@@ -401,6 +447,7 @@ async function main(): Promise<void> {
   }
   const results: Result[] = [];
   for (const r of runs) results.push(await finish(r, test, cpuLimit));
+  await disableThreads();
   for (const r of results)
     console.log(`  ${r.system}: ${r.seconds.toFixed(2)} s for ${r.images.toLocaleString('en-US')} images, test accuracy ${pct(r.accFinal)}`);
 

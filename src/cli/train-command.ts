@@ -18,6 +18,7 @@ import { signalExitCode, StopRequest, yieldToEvents } from './signals.js';
 import { loadSplits, Trainer } from './train.js';
 import { encodeModel } from './model-file.js';
 import { networkParameterCount } from './build.js';
+import { startThreads, stopThreads } from './threads.js';
 
 /** A path as the user would type it: relative to the working folder when inside it. */
 function show(p: string): string {
@@ -46,6 +47,24 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
   }
   checkDataDir(config.data, 'train');
   for (const line of describeConfig(config)) say(line);
+  say(startThreads(runOpts.threads, config.arch));
+  try {
+    return await trainRun(config, ckpt, ckptPath, runOpts, io);
+  } finally {
+    // Also on Ctrl-C (a checkpoint is saved, then this returns) and on errors.
+    await stopThreads();
+  }
+}
+
+/** The rest of `trainCommand`, once the configuration is printed and the threads started. */
+async function trainRun(
+  config: TrainConfig,
+  ckpt: ReturnType<typeof decodeCheckpoint> | undefined,
+  ckptPath: string | undefined,
+  runOpts: TrainRunOptions,
+  io: CliIO,
+): Promise<number> {
+  const say = (s: string): void => void io.out.write(s + '\n');
 
   const t0 = performance.now();
   const splits = loadSplits(config);

@@ -5,9 +5,11 @@
  * `enableThreads(count)` starts `count − 1` worker threads; each instantiates the
  * shared-memory build of the wasm kernels (`binary-shared.ts`) over ONE shared
  * `WebAssembly.Memory`, and the calling thread holds a further instance and computes a share
- * too. It then registers `matmulF32Parallel` with the dispatcher, so float32 `matmul` calls
- * of at least {@link PARALLEL_MIN_MACS} multiply-adds (e.g. `a.matmul(b)`) are split across
- * the threads. `disableThreads()` stops the workers and unhooks.
+ * too. It then registers `matmulF32Parallel` and `linearF32Parallel` with the dispatcher, so
+ * float32 `matmul` calls (accumulating ones included: weight gradients summed into `.grad`)
+ * and dense-layer forwards (`linear`, `nn.Linear`) of at least {@link PARALLEL_MIN_MACS}
+ * multiply-adds are split across the threads, with the same bits as on one thread.
+ * `disableThreads()` stops the workers and unhooks. `tensorgrad train --threads N` uses it.
  *
  * One call: the calling thread copies the operands into shared memory (each worker's part
  * first, posting it as soon as its operands are in place), computes its own part, copies its
@@ -44,18 +46,21 @@ import {
   TAIL_BYTES,
   WASM32_BYTES,
   checkMatmulArgs,
+  checkSpan,
   copyIn,
   copyOut,
   decodeBase64,
   heapOf,
+  linearForwardF32,
   matmulF32,
   reserve,
   vecBytes,
   wasmBuild,
   type Heap,
   type KernelExports,
+  type WasmActivationCode,
 } from '../autograd/kernels/wasm/index.js';
-import { OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
+import { FLAG, OP_MATMUL, OP_QUIT, SLOT, SLOT_BYTES, WORKER_SOURCE } from './worker-source.js';
 
 /**
  * m·k·n from which the dispatcher sends float32 matmuls to the threads (≈ 161³): at 128³
@@ -117,7 +122,7 @@ export function enableThreads(count = 2): boolean {
   const p = startPool(count - 1);
   if (p === null) return false;
   pool = p;
-  setParallelMatmul(matmulF32Parallel, PARALLEL_MIN_MACS);
+  setParallelMatmul(matmulF32Parallel, PARALLEL_MIN_MACS, linearF32Parallel);
   return true;
 }
 
@@ -235,30 +240,23 @@ function post(p: Pool, w: number, op: number): void {
   Atomics.notify(p.ctrl, slotIndex(w, SLOT.SEQ));
 }
 
-function postMatmul(
-  p: Pool,
-  w: number,
-  c: number,
-  a: number,
-  b: number,
-  m: number,
-  k: number,
-  n: number,
-  transA: boolean,
-  transB: boolean,
-  scratch: number,
-): void {
+/** The flags argument of a matmul command (see `SLOT.ARGS`). */
+function flagsOf(transA: boolean, transB: boolean, e: Epilogue): number {
+  return (transA ? FLAG.TRANS_A : 0) | (transB ? FLAG.TRANS_B : 0) | (e.accumulate ? FLAG.ACCUMULATE : 0) | (e.act << FLAG.ACT_SHIFT);
+}
+
+function postMatmul(p: Pool, w: number, q: Part, flags: number): void {
   const at = slotIndex(w, SLOT.ARGS);
   const ctrl = p.ctrl;
-  ctrl[at] = c;
-  ctrl[at + 1] = a;
-  ctrl[at + 2] = b;
-  ctrl[at + 3] = m;
-  ctrl[at + 4] = k;
-  ctrl[at + 5] = n;
-  ctrl[at + 6] = transA ? 1 : 0;
-  ctrl[at + 7] = transB ? 1 : 0;
-  ctrl[at + 8] = scratch;
+  ctrl[at] = q.c;
+  ctrl[at + 1] = q.a;
+  ctrl[at + 2] = q.b;
+  ctrl[at + 3] = q.m;
+  ctrl[at + 4] = q.k;
+  ctrl[at + 5] = q.n;
+  ctrl[at + 6] = flags;
+  ctrl[at + 7] = q.scratch;
+  ctrl[at + 8] = q.bias;
   post(p, w, OP_MATMUL);
 }
 
@@ -318,10 +316,30 @@ function split(units: number, threads: number, callerCost: number): number[] {
 }
 
 /**
- * out[m×n] = op(A)·op(B) on float32 data, split across the threads started by
- * {@link enableThreads}; the contract of `matmulF32` (and `matmulInto`): A stored m×k (k×m
- * if `transA`), B stored k×n (n×k if `transB`), `out` overwritten, and `out` may alias `a`
- * or `b`. Runs `matmulF32` on the calling thread alone when threads are off.
+ * What the kernel does to a block after the product: add the block's previous contents
+ * (`accumulate`), then a bias row, then an activation. The same per-element arithmetic in any
+ * split, which is why results are bit-identical to one thread (see {@link matmulF32Parallel}).
+ */
+interface Epilogue {
+  accumulate: boolean;
+  bias: Float32Array | null;
+  act: number;
+}
+
+const PLAIN: Epilogue = { accumulate: false, bias: null, act: 0 };
+const ACCUMULATE: Epilogue = { accumulate: true, bias: null, act: 0 };
+
+/**
+ * out[m×n] = op(A)·op(B) (or, when `accumulate`, out += op(A)·op(B)) on float32 data, split
+ * across the threads started by {@link enableThreads}; the contract of `matmulF32` (and
+ * `matmulInto`): A stored m×k (k×m if `transA`), B stored k×n (n×k if `transB`), `out`
+ * overwritten (or added to), and `out` may alias `a` or `b` when not accumulating. Runs
+ * `matmulF32` on the calling thread alone when threads are off.
+ *
+ * Same bits as `matmulF32`: the output is split into blocks of whole rows or whole columns,
+ * and each thread runs the same kernel, whose k loop (blocks of KC, summed in order, each
+ * block added to the running total) does not depend on m or n; every output element is the
+ * same sequence of float32 operations whichever thread computes it.
  */
 export function matmulF32Parallel(
   out: Float32Array,
@@ -335,17 +353,66 @@ export function matmulF32Parallel(
   n: number,
   transA: boolean,
   transB: boolean,
+  accumulate = false,
 ): void {
   const p = pool;
   if (p === null) {
-    matmulF32(out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+    matmulF32(out, outOff, a, aOff, b, bOff, m, k, n, transA, transB, accumulate);
     return;
   }
   const fn = 'matmulF32Parallel';
   checkMatmulArgs(fn, out, outOff, a, aOff, b, bOff, m, k, n);
   if (m === 0 || n === 0) return;
-  if (m >= n) rowSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
-  else columnSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB);
+  const e = accumulate ? ACCUMULATE : PLAIN;
+  if (m >= n) rowSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB, e);
+  else columnSplit(p, fn, out, outOff, a, aOff, b, bOff, m, k, n, transA, transB, e);
+}
+
+/**
+ * A dense layer's forward pass, out[batch×outF] = act(x·W + bias), split across the threads
+ * like {@link matmulF32Parallel}: the contract and the bits of `linearForwardF32` (x
+ * [batch×inF], W [inF×outF], bias [outF] or null, `activation` 0 identity, 1 sigmoid, 2 tanh,
+ * 3 relu). Runs
+ * `linearForwardF32` on the calling thread alone when threads are off.
+ */
+export function linearF32Parallel(
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  batch: number,
+  inF: number,
+  outF: number,
+  activation: number,
+): void {
+  const fn = 'linearF32Parallel';
+  if (!Number.isInteger(activation) || activation < 0 || activation > 3) {
+    throw new RangeError(`${fn}: activation must be 0 identity, 1 sigmoid, 2 tanh or 3 relu, got ${activation}`);
+  }
+  const p = pool;
+  if (p === null) {
+    linearForwardF32(out, x, w, bias, batch, inF, outF, activation as WasmActivationCode);
+    return;
+  }
+  checkMatmulArgs(fn, out, 0, x, 0, w, 0, batch, inF, outF);
+  if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
+  if (batch === 0 || outF === 0) return;
+  const e: Epilogue = { accumulate: false, bias, act: activation };
+  if (batch >= outF) rowSplit(p, fn, out, 0, x, 0, w, 0, batch, inF, outF, false, false, e);
+  else columnSplit(p, fn, out, 0, x, 0, w, 0, batch, inF, outF, false, false, e);
+}
+
+/** Bytes of the bias row: padded to whole NR-float tiles, which the kernel reads (zeros past n). */
+function biasBytes(e: Epilogue, n: number): number {
+  return e.bias === null ? 0 : vecBytes(Math.ceil(n / NR) * NR);
+}
+
+/** Copies the bias row to byte address `ptr`, zero-padded to whole NR-float tiles; returns its address (0: none). */
+function loadBias(heap: Float32Array, ptr: number, e: Epilogue, n: number): number {
+  if (e.bias === null) return 0;
+  copyIn(heap, ptr, e.bias, 0, n);
+  heap.fill(0, (ptr >>> 2) + n, (ptr >>> 2) + Math.ceil(n / NR) * NR);
+  return ptr;
 }
 
 /** One thread's share of a call: its operands, kernel arguments and output copy. */
@@ -359,6 +426,8 @@ interface Part {
   k: number;
   n: number;
   scratch: number;
+  /** Byte address of this thread's bias values (0: none). */
+  bias: number;
   /** Copies this thread's finished output into `out`. */
   store(): void;
 }
@@ -369,13 +438,14 @@ interface Part {
  * slab is loaded; every posted worker is waited for even when something fails, so the pool
  * is idle again when this returns or throws.
  */
-function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, transB: boolean): void {
+function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, transB: boolean, e: Epilogue): void {
+  const flags = flagsOf(transA, transB, e);
   const posted: number[] = [];
   for (let t = 1; t < parts.length; t++) {
     const q = parts[t];
     if (q === null) continue;
     q.load();
-    postMatmul(p, t - 1, q.c, q.a, q.b, q.m, q.k, q.n, transA, transB, q.scratch);
+    postMatmul(p, t - 1, q, flags);
     posted.push(t);
   }
   let error: unknown = null;
@@ -384,7 +454,7 @@ function run(p: Pool, fn: string, parts: (Part | null)[], transA: boolean, trans
   try {
     if (own !== null) {
       own.load();
-      p.x.matmul(own.c, own.a, own.b, own.m, own.k, own.n, transA ? 1 : 0, transB ? 1 : 0, own.scratch, 0, 0, 0);
+      p.x.matmul(own.c, own.a, own.b, own.m, own.k, own.n, transA ? 1 : 0, transB ? 1 : 0, own.scratch, own.bias, e.act, e.accumulate ? 1 : 0);
       own.store();
     }
   } catch (e) {
@@ -422,15 +492,17 @@ function rowSplit(
   n: number,
   transA: boolean,
   transB: boolean,
+  e: Epilogue,
 ): void {
   const threads = p.workers.length + 1;
   // Per output row the caller also copies k floats of A in and n floats of C out.
   const callerCost = 1 + (COPY_PER_MAC * (k + n)) / Math.max(1, k * n);
   const rows = split(Math.ceil(m / MR), threads, callerCost).map((u) => Math.min(m, u * MR));
-  // Layout: B | A slabs (thread order) | C | scratch per thread.
+  // Layout: B | bias | A slabs (thread order) | C | scratch per thread.
   const pb = p.mem.base;
+  const pbias = align64(pb + vecBytes(k * n) + TAIL_BYTES); // readable bytes after B (see constants.ts)
   const pa: number[] = [];
-  let at = pb + vecBytes(k * n) + TAIL_BYTES; // readable bytes after B (see constants.ts)
+  let at = pbias + biasBytes(e, n);
   for (let t = 0; t < threads; t++) {
     pa.push(at);
     at += vecBytes((rows[t + 1] - rows[t]) * k);
@@ -445,6 +517,7 @@ function rowSplit(
   }
   const heap = reserve(p.mem, at, fn);
   copyIn(heap, pb, b, bOff, k * n);
+  const bias = loadBias(heap, pbias, e, n);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
     const r0 = rows[t],
@@ -456,9 +529,12 @@ function rowSplit(
     const slab = pa[t],
       c = pc + r0 * n * 4;
     parts.push({
-      load: transA
-        ? () => gatherIn(heap, slab, a, aOff + r0, m, k, mt) // A is k×m: k runs of mt floats
-        : () => copyIn(heap, slab, a, aOff + r0 * k, mt * k),
+      load: () => {
+        // A is k×m when transposed: k runs of mt floats.
+        if (transA) gatherIn(heap, slab, a, aOff + r0, m, k, mt);
+        else copyIn(heap, slab, a, aOff + r0 * k, mt * k);
+        if (e.accumulate) copyIn(heap, c, out, outOff + r0 * n, mt * n);
+      },
       c,
       a: slab,
       b: pb,
@@ -466,10 +542,11 @@ function rowSplit(
       k,
       n,
       scratch: ps[t],
+      bias,
       store: () => copyOut(heap, c, out, outOff + r0 * n, mt * n),
     });
   }
-  run(p, fn, parts, transA, transB);
+  run(p, fn, parts, transA, transB, e);
 }
 
 /** Thread t computes columns [c[t], c[t+1]) of the output from all of op(A) and its slab of op(B). */
@@ -487,12 +564,14 @@ function columnSplit(
   n: number,
   transA: boolean,
   transB: boolean,
+  e: Epilogue,
 ): void {
   const threads = p.workers.length + 1;
   // Per output column the caller also copies k floats of B in and m floats of C out.
   const callerCost = 1 + (COPY_PER_MAC * (k + m)) / Math.max(1, k * m);
   const cols = split(Math.ceil(n / NR), threads, callerCost).map((u) => Math.min(n, u * NR));
-  // Layout: A | B slabs (thread order) | C blocks (thread order) | scratch per thread.
+  // Layout: A | B slabs (thread order) | bias | C blocks (thread order) | scratch per thread.
+  // Thread t reads the bias from column cols[t] on: a multiple of NR, so its tiles stay in the row.
   const pa = p.mem.base;
   const pb: number[] = [];
   let at = pa + vecBytes(m * k);
@@ -500,7 +579,8 @@ function columnSplit(
     pb.push(at);
     at += vecBytes((cols[t + 1] - cols[t]) * k);
   }
-  at = align64(at + TAIL_BYTES); // readable bytes after the last B slab (see constants.ts)
+  const pbias = align64(at + TAIL_BYTES); // readable bytes after the last B slab (see constants.ts)
+  at = align64(pbias + biasBytes(e, n));
   const pc: number[] = [];
   for (let t = 0; t < threads; t++) {
     pc.push(at);
@@ -514,6 +594,7 @@ function columnSplit(
   }
   const heap = reserve(p.mem, at, fn);
   copyIn(heap, pa, a, aOff, m * k);
+  const bias = loadBias(heap, pbias, e, n);
   const parts: (Part | null)[] = [];
   for (let t = 0; t < threads; t++) {
     const c0 = cols[t],
@@ -525,9 +606,12 @@ function columnSplit(
     const slab = pb[t],
       c = pc[t];
     parts.push({
-      load: transB
-        ? () => copyIn(heap, slab, b, bOff + c0 * k, nt * k) // B is n×k: its rows c0.. are contiguous
-        : () => gatherIn(heap, slab, b, bOff + c0, n, k, nt), // B is k×n: k runs of nt floats
+      load: () => {
+        // B is n×k when transposed (its rows c0.. are contiguous), else k×n (k runs of nt floats).
+        if (transB) copyIn(heap, slab, b, bOff + c0 * k, nt * k);
+        else gatherIn(heap, slab, b, bOff + c0, n, k, nt);
+        if (e.accumulate) gatherIn(heap, c, out, outOff + c0, n, m, nt);
+      },
       c: pc[t],
       a: pa,
       b: pb[t],
@@ -535,8 +619,9 @@ function columnSplit(
       k,
       n: nt,
       scratch: ps[t],
+      bias: bias === 0 ? 0 : bias + c0 * 4,
       store: () => scatterOut(heap, c, out, outOff + c0, n, m, nt),
     });
   }
-  run(p, fn, parts, transA, transB);
+  run(p, fn, parts, transA, transB, e);
 }

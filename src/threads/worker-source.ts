@@ -10,6 +10,9 @@
  * memory, so the main thread may grow the memory between commands.
  */
 
+/** Bit fields of the matmul command's flags argument. */
+export const FLAG = { TRANS_A: 1, TRANS_B: 2, ACCUMULATE: 4, ACT_SHIFT: 3 } as const;
+
 /** Int32 indices inside one 64-byte control slot. */
 export const SLOT = {
   /** Bumped by the main thread to post a command. */
@@ -20,7 +23,10 @@ export const SLOT = {
   STATUS: 2,
   /** 1 matmul, 2 quit. */
   OP: 3,
-  /** matmul arguments: c, a, b, m, k, n, transA, transB, scratch (indices 4..12). */
+  /**
+   * matmul arguments (indices 4..12): c, a, b, m, k, n, flags, scratch, bias. flags: bit 0
+   * transA, bit 1 transB, bit 2 accumulate, bits 3.. the activation code (see `WasmActivation`).
+   */
   ARGS: 4,
   /** 1 once the worker has instantiated the module, -1 if it could not. */
   READY: 13,
@@ -63,8 +69,10 @@ function serve() {
     let status = 0;
     if (op === ${OP_MATMUL}) {
       try {
+        const f = ctrl[A + 6];
         x.matmul(ctrl[A], ctrl[A + 1], ctrl[A + 2], ctrl[A + 3], ctrl[A + 4], ctrl[A + 5],
-          ctrl[A + 6], ctrl[A + 7], ctrl[A + 8], 0, 0, 0);
+          f & ${FLAG.TRANS_A} ? 1 : 0, f & ${FLAG.TRANS_B} ? 1 : 0, ctrl[A + 7], ctrl[A + 8], f >> ${FLAG.ACT_SHIFT},
+          f & ${FLAG.ACCUMULATE} ? 1 : 0);
       } catch (e) {
         status = 1;
       }

@@ -175,6 +175,7 @@ describe('the flag table', () => {
       'train-limit',
       'resume',
       'force',
+      'threads',
     ]);
     // Every listed flag parses (none is documented but unknown to the parser).
     for (const f of flags.filter((f) => f !== 'resume' && f !== 'force')) {

@@ -60,7 +60,7 @@ function allF32(...arrays: FloatArray[]): boolean {
   return true;
 }
 
-/** A float32 matmul with the `matmulF32` contract, e.g. a multi-threaded one. */
+/** A float32 matmul with the `matmulF32` contract (accumulate included), e.g. a multi-threaded one. */
 export type ParallelMatmulF32 = (
   out: Float32Array,
   outOff: number,
@@ -73,20 +73,38 @@ export type ParallelMatmulF32 = (
   n: number,
   transA: boolean,
   transB: boolean,
+  accumulate: boolean,
+) => void;
+
+/** A dense layer's float32 forward pass with the `linearForwardF32` contract, e.g. a multi-threaded one. */
+export type ParallelLinearF32 = (
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  batch: number,
+  inF: number,
+  outF: number,
+  activation: (typeof WasmActivation)[FusedActivation],
 ) => void;
 
 let parallelMatmul: ParallelMatmulF32 | null = null;
+let parallelLinear: ParallelLinearF32 | null = null;
 /** m·k·n from which float32 matmuls go to the parallel hook (below it, waking threads costs more than it saves). */
 let parallelMinMacs = 1 << 21;
 
 /**
- * Installs (or, with `null`, removes) the kernel that float32 `matmul` calls with at least
- * `minMacs` multiply-adds go through while the wasm kernels are in use. Set by
- * `enableThreads()` in the Node-only `src/threads` module; the default is none.
+ * Installs (or, with `null`, removes) the kernels that float32 `matmul` calls (and, with
+ * `linear`, `linearForward` calls) of at least `minMacs` multiply-adds go through while the
+ * wasm kernels are in use. Set by `enableThreads()` in the Node-only `src/threads` module;
+ * the default is none.
  */
-export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 21): void {
+export function setParallelMatmul(fn: ParallelMatmulF32 | null, minMacs = 1 << 21, linear: ParallelLinearF32 | null = null): void {
   parallelMatmul = fn;
-  parallelMinMacs = minMacs;
+  parallelLinear = fn === null ? null : linear;
+  // Never below the wasm kernels' own threshold: the parallel kernel replaces the wasm kernel
+  // only, so threads on or off never changes which arithmetic (wasm or TypeScript) runs.
+  parallelMinMacs = Math.max(minMacs, WASM_MIN_MACS);
 }
 
 /**
@@ -107,8 +125,8 @@ export function matmul(
   transB: boolean,
   accumulate = false,
 ): void {
-  if (!accumulate && parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
-    parallelMatmul(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB);
+  if (parallelMatmul !== null && m * k * n >= parallelMinMacs && allF32(out, a, b) && useWasm()) {
+    parallelMatmul(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB, accumulate);
   } else if (m * k * n >= WASM_MIN_MACS && allF32(out, a, b) && useWasm()) {
     matmulF32(out as Float32Array, outOff, a as Float32Array, aOff, b as Float32Array, bOff, m, k, n, transA, transB, accumulate);
   } else if (!accumulate) {
@@ -139,7 +157,12 @@ export function linearForward(
   outF: number,
   act: FusedActivation,
 ): void {
-  if (batch * inF * outF >= WASM_MIN_MACS && allF32(out, x, w) && (bias === null || bias instanceof Float32Array) && useWasm()) {
+  const macs = batch * inF * outF;
+  if (macs >= WASM_MIN_MACS && allF32(out, x, w) && (bias === null || bias instanceof Float32Array) && useWasm()) {
+    if (parallelLinear !== null && macs >= parallelMinMacs) {
+      parallelLinear(out as Float32Array, x as Float32Array, w as Float32Array, bias as Float32Array | null, batch, inF, outF, CODE[act]);
+      return;
+    }
     linearForwardF32(out as Float32Array, x as Float32Array, w as Float32Array, bias as Float32Array | null, batch, inF, outF, CODE[act]);
     return;
   }

@@ -26,6 +26,7 @@ export {
   FUSED_ACTIVATIONS,
   type FusedActivation,
   type ParallelMatmulF32,
+  type ParallelLinearF32,
   type AdamStep,
 } from './dispatch.js';
 export {

@@ -82,6 +82,8 @@ export interface TrainRunOptions {
   resume?: string;
   /** Write into `--out` even if it holds another run's files (they are replaced). */
   force: boolean;
+  /** Run the training step eagerly instead of compiled (`--no-compile`; the same bits either way). */
+  noCompile?: boolean;
 }
 
 /** Default learning rates when `--lr` is not given, by optimizer. */
@@ -187,6 +189,7 @@ const FLAGS = {
     { name: 'train-limit', kind: 'posint', meta: 'N', help: 'train on the first N of the 50,000 training images' },
     { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags)' },
     { name: 'force', kind: 'switch', help: "write into --out even if it holds another run's files" },
+    { name: 'no-compile', kind: 'switch', help: 'run each training step eagerly, not as a compiled replay (same results)' },
   ],
   evaluate: [
     { name: 'model', kind: 'string', meta: 'FILE', help: 'a model.safetensors written by `tensorgrad train` (required)' },
@@ -345,7 +348,7 @@ const CNN_DEFAULTS: ReadonlyMap<string, FlagValue> = new Map<string, FlagValue>(
 ]);
 
 /** Training flags that describe the run's folder, not its configuration. */
-const RUN_FLAGS: readonly string[] = ['resume', 'force'];
+const RUN_FLAGS: readonly string[] = ['resume', 'force', 'no-compile'];
 
 function trainConfigOf(given: Map<string, FlagValue>): TrainConfig {
   const arch = (given.get('arch') ?? 'mlp') as Arch;
@@ -440,8 +443,9 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze(parseTrainArg
 function parseTrainCommand(argv: readonly string[]): ParsedCommand {
   const given = parseFlags('train', argv);
   const run: TrainRunOptions = { force: given.get('force') === true };
+  if (given.get('no-compile') === true) run.noCompile = true;
   if (given.has('resume')) {
-    const others = [...given.keys()].filter((k) => k !== 'resume');
+    const others = [...given.keys()].filter((k) => k !== 'resume' && k !== 'no-compile');
     if (others.length > 0) {
       throw new UsageError(`--resume takes the run's flags from its checkpoint; drop --${others.join(', --')}`, 'train');
     }

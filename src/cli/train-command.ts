@@ -71,7 +71,7 @@ export async function trainCommand(flags: TrainConfig, runOpts: TrainRunOptions,
         say(stallWarning(m.silentClasses, config));
       }
     },
-  });
+  }, { compile: runOpts.noCompile !== true });
   if (ckpt !== undefined && ckptPath !== undefined) {
     restoreCheckpoint(trainer, ckpt, ckptPath);
     for (const m of trainer.history) say(formatEpochLine(m));

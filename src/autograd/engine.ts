@@ -5,7 +5,16 @@
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import { engineState } from './state.js';
-import { GradBuffers, addInto, allocateForOverwrite, allocateResident, copyInto, isResidentData, zeroFill, type FloatArray } from './backend/index.js';
+import {
+  GradBuffers,
+  addInto,
+  allocateForOverwrite,
+  allocateResident,
+  copyInto,
+  isResidentData,
+  zeroFill,
+  type FloatArray,
+} from './backend/index.js';
 
 /**
  * What the engine tells a derivative rule, and offers it, while a backward pass runs. Built-in

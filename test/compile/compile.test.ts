@@ -104,7 +104,10 @@ describe('compile: eager and compiled training give the same bits', () => {
       const opt = new optim.SGD([w, b], { lr: 0.1, momentum: 0.9 });
       const f = (x: Tensor, scale: number): [Tensor, Tensor] => {
         opt.zeroGrad();
-        const h = x.matmul(w.indexSelect(0, [0, 0, 1, 2, 3, 5])).add(b).tanh();
+        const h = x
+          .matmul(w.indexSelect(0, [0, 0, 1, 2, 3, 5]))
+          .add(b)
+          .tanh();
         const loss = h.mul(h).mean().mul(scale).add(h.softmax().max());
         loss.backward();
         opt.step();

@@ -41,7 +41,9 @@ describe('tensorgrad train: compiled steps', () => {
           b = pe[i].data;
         for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) expect.fail(`parameter ${i} element ${j}: ${a[j]} vs ${b[j]}`);
       });
-      expect(c.history.map((m) => [m.cost, m.testCorrect, m.valCorrect, m.lr])).toEqual(e.history.map((m) => [m.cost, m.testCorrect, m.valCorrect, m.lr]));
+      expect(c.history.map((m) => [m.cost, m.testCorrect, m.valCorrect, m.lr])).toEqual(
+        e.history.map((m) => [m.cost, m.testCorrect, m.valCorrect, m.lr]),
+      );
     });
   }
   it('does not compile cross-entropy (labels inside the loss) and the CNN; --no-compile turns it off', () => {

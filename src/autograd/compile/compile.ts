@@ -95,10 +95,10 @@ class Program {
  *
  * @example
  * ```ts
- * import { compile, nn, optim, randn } from 'tensorgrad';
+ * import { compile, nn, optim, randn, type Tensor } from 'tensorgrad';
  * const model = new nn.MLP([4, 8, 2], { seed: 1 });
  * const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
- * const step = compile((x, y) => {
+ * const step = compile((x: Tensor, y: Tensor) => {
  *   opt.zeroGrad();
  *   const loss = nn.quadraticCost(model.forward(x), y);
  *   loss.backward();
@@ -200,7 +200,8 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
  */
 function detachOutputs(x: unknown, made: ReadonlySet<Tensor>, inputs: ReadonlySet<Tensor>, args: readonly unknown[], depth = 0): unknown {
   if (x instanceof Tensor) {
-    if (inputs.has(x)) throw compileError(`the traced function returned one of its tensor arguments; return a value computed from it (or clone() it)`);
+    if (inputs.has(x))
+      throw compileError(`the traced function returned one of its tensor arguments; return a value computed from it (or clone() it)`);
     if (made.has(x)) {
       x._node = null;
       x.requiresGrad = false;
@@ -253,7 +254,7 @@ function matches(entry: Entry, args: readonly unknown[]): boolean {
 
 /** Runs `step` live in a compiled program (see `compile`) when tracing; false otherwise (run it inline). */
 export function liveInTrace(step: () => void): boolean {
-  return engineState.tracer !== null && engineState.tracer.live(step);
+  return engineState.tracer?.live(step) ?? false;
 }
 
 /** Whether `compile` is tracing now. */

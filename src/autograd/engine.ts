@@ -142,6 +142,7 @@ class PassContext implements RuleContext {
     if (!this.addsInPlace || t === undefined || t._node !== null || !t.requiresGrad) return null;
     const g = t.grad;
     const target = g !== null && g._node === null && !g.requiresGrad ? g : null;
+    if (target !== null) engineState.tracer?.usesGrad(t);
     this.offered[i] = target;
     return target;
   }
@@ -329,6 +330,7 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
     leaf.grad = new Tensor(owned ? g.data : copyOf(g.data, leaf.dtype), leaf.shape);
     return;
   }
+  engineState.tracer?.usesGrad(leaf);
   addInto(leaf.grad.data, g.data);
 }
 
@@ -350,6 +352,9 @@ export function zeroGrads(tensors: Iterable<Tensor>, setToNone: boolean): void {
     if (g === null) continue;
     // A recorded (createGraph) gradient belongs to a graph: dropped, never zeroed in place.
     if (setToNone || g._node !== null || g.requiresGrad) t.grad = null;
-    else zeroFill(g.data);
+    else {
+      engineState.tracer?.usesGrad(t);
+      zeroFill(g.data);
+    }
   }
 }

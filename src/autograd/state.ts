@@ -26,6 +26,8 @@ export interface TraceHooks {
   made(t: object): void;
   /** The traced call created state a replay would not create again (e.g. a parameter's first `.grad`). */
   unsteady(reason: string): void;
+  /** A compiled replay writes `t.grad`'s buffer: it is valid while `t.grad` stays that tensor. */
+  usesGrad(t: { grad: unknown }): void;
   /** Records `step` to run as JavaScript at its place in every replay, and runs it; false when it must run inline instead. */
   live(step: () => void): boolean;
 }

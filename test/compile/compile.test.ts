@@ -151,6 +151,27 @@ describe('compile: the cache of traced signatures', () => {
     expect(f.traceCount).toBe(4);
   });
 
+  it('retraces when a .grad it writes was replaced between calls (setToNone outside), still the eager bits', () => {
+    const sizes = [20, 8, 3];
+    const data = batches(6, 10, sizes, 'float32');
+    const e = trainer(sizes, 'float32', 'sgd'),
+      c = trainer(sizes, 'float32', 'sgd');
+    const f = compile(c.step);
+    for (let s = 0; s < 12; s++) {
+      const [x, y] = data[s % data.length];
+      if (s === 5) {
+        e.opt.zeroGrad({ setToNone: true });
+        c.opt.zeroGrad({ setToNone: true });
+      }
+      e.step(x, y);
+      f(x, y);
+    }
+    // traced at calls 1 (unsteady), 2; after setToNone at 6 (unsteady, makes new .grad), 7
+    expect(f.traceCount).toBe(4);
+    expect(sameBits(e.model.parameters(), c.model.parameters()).ok).toBe(true);
+    expect(c.model.parameters().every((p) => p.grad !== null)).toBe(true);
+  });
+
   it('keeps at most maxCached signatures, dropping the least recently used', () => {
     const w = randn([4, 2], { seed: 1 });
     const f = compile((x: Tensor) => x.matmul(w).sum(), { maxCached: 2 });

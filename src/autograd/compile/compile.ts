@@ -47,7 +47,17 @@ class Program {
     /** Per argument position: the program's buffer for a tensor argument, or null. */
     private readonly inputs: readonly (FloatArray | null)[],
     private readonly output: unknown,
+    /** The tensors whose `.grad` the program writes into, and those `.grad` tensors. */
+    private readonly gradOwners: readonly Tensor[],
+    private readonly grads: readonly (Tensor | null)[],
   ) {}
+
+  /** Whether the state the program was traced against still holds: each `.grad` it writes is still its tensor's. */
+  valid(): boolean {
+    const owners = this.gradOwners;
+    for (let i = 0; i < owners.length; i++) if (owners[i].grad !== this.grads[i]) return false;
+    return true;
+  }
 
   run(args: readonly unknown[]): unknown {
     const inputs = this.inputs;
@@ -133,7 +143,11 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
       cache.set(key, entry); // most recently used last
       last = entry;
     }
-    if (entry.program !== null) return entry.program.run(args) as R;
+    if (entry.program !== null) {
+      if (entry.program.valid()) return entry.program.run(args) as R;
+      // A .grad was replaced (zeroGrad({ setToNone: true }) between calls, say): trace again.
+      entry.program = null;
+    }
     if (entry.unsteadyTraces >= 2) {
       throw compileError(
         `each of the last two traced calls created new state that a replay would not create again (${entry.lastReason}); ` +
@@ -142,8 +156,10 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
     }
     traces++;
     const [out, program, reason] = trace(fn, args);
-    if (reason === null) entry.program = program;
-    else {
+    if (reason === null) {
+      entry.program = program;
+      entry.unsteadyTraces = 0;
+    } else {
       entry.unsteadyTraces++;
       entry.lastReason = reason;
     }
@@ -191,7 +207,8 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
   }
   const made = new Set(tracer.made_);
   const output = detachOutputs(out, made, inputTensors, args);
-  return [output as R, new Program(tracer.steps, inputs, output), tracer.unsteadyReason];
+  const [owners, grads] = tracer.gradGuards();
+  return [output as R, new Program(tracer.steps, inputs, output, owners, grads), tracer.unsteadyReason];
 }
 
 /**

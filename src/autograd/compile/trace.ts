@@ -50,6 +50,7 @@ export class Tracer implements TraceHooks {
   private paused = 0;
   /** Set once the trace has ended: guards let everything through. */
   private ended = false;
+  private readonly gradUsers = new Set<Tensor>();
   /** Why the traced call is not a steady state to replay (null: it is). */
   unsteadyReason: string | null = null;
 
@@ -82,6 +83,16 @@ export class Tracer implements TraceHooks {
 
   made(t: object): void {
     this.made_.push(t as Tensor);
+  }
+
+  usesGrad(t: { grad: unknown }): void {
+    if (this.paused === 0) this.gradUsers.add(t as Tensor);
+  }
+
+  /** The tensors whose `.grad` buffers the program writes, each with that `.grad` (after the trace). */
+  gradGuards(): [Tensor[], (Tensor | null)[]] {
+    const ts = [...this.gradUsers];
+    return [ts, ts.map((t) => t.grad)];
   }
 
   unsteady(reason: string): void {

@@ -98,6 +98,9 @@ class Program {
  *   training step is recorded on its second call). If two traces in a row do so (e.g.
  *   `zeroGrad({ setToNone: true })` in `fn`), the third call throws instead of running.
  * - Tensor arguments must not require grad (gradients reach the parameters `fn` closes over).
+ * - The program assumes the state `fn` closes over keeps its structure. It checks that each
+ *   `.grad` it writes is still its tensor's (else it traces again); make a new `compile` after
+ *   switching a module between `train()` and `eval()` or changing which tensors require grad.
  *
  * Returned tensors are the same objects on every call with that signature, overwritten by the
  * next call (as JAX's donated buffers): `clone()` one to keep it. They carry no graph. At most

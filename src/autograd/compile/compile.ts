@@ -93,6 +93,9 @@ class Program {
  *   flow on it), a write into such data outside the kernels, creating a tensor from values
  *   (`tensor()`, `ones()`, `rand()`, `dropout`) inside `fn`: an Error naming compile and what
  *   was done. Pass such tensors as arguments instead. Numbers (`x.mul(2)`) are constants.
+ *   The values of tensors made before the call (parameters, their `.grad`) are not guarded:
+ *   a number read from them in `fn` is frozen into the program. A call that refuses has run
+ *   `fn` up to the refusal.
  * - A call that creates state a replay would not create again — the first `backward()` that
  *   makes the parameters' `.grad` — is not kept: the next call traces again (so the program of a
  *   training step is recorded on its second call). If two traces in a row do so (e.g.

@@ -182,7 +182,7 @@ describe('the flag table', () => {
       expect(() => parseTrainArgs([`--${f}`])).toThrow(new RegExp(`--${f} needs a value`));
     }
     expect(USAGE.train).toMatch(/--activation NAME\s+sigmoid \| tanh \| relu \| identity: .*\(default sigmoid\s+\[relu\]\)/);
-    expect(USAGE.train).toMatch(/--epochs N\s+passes over the training set \(default 30\s+\[5\]\)/);
+    expect(USAGE.train).toMatch(/--epochs N\s+passes over the training set \(default 30\s+\[12\]\)/);
     expect(USAGE.train).toMatch(/--sizes LIST\s+.*\(default 784,30,10\s+\[784,128,10\]\)/);
     expect(USAGE.train).toMatch(/--lr X .*\(default 3 sgd, 0\.3 momentum, 0\.001 adam, 0\.001 adamw\)/);
     expect(USAGE.evaluate).toMatch(/--batch N\s+evaluation batch size \(default 1000\)/);

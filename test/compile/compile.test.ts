@@ -5,7 +5,7 @@
  * is refused with an Error naming compile.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, dropout, nn, optim, randn, setWasmKernels, tensor, useWasm, type DType, type Tensor } from '../../src/index.js';
+import { Value, compile, dropout, nn, optim, randn, setWasmKernels, tensor, useWasm, type DType, type Tensor } from '../../src/index.js';
 
 /** Every element of every tensor equal bit for bit (Object.is: -0 ≠ 0, NaN = NaN). */
 function sameBits(a: readonly Tensor[], b: readonly Tensor[]): { ok: boolean; where: string } {
@@ -228,6 +228,7 @@ describe('compile: refuses what a replay would get wrong', () => {
     expect(() => compile((t: Tensor) => t.exp())(w)).toThrow(/compile: argument 0 .* requires grad/);
     expect(() => compile((o: { t: Tensor }) => o.t.exp())({ t: x })).toThrow(/compile: argument 0 is a object/);
     expect(() => compile((t: Tensor) => t)(x)).toThrow(/compile: .*returned one of its tensor arguments/);
+    expect(() => compile((k: number) => [new Value(k).tanh()])(2)).toThrow(/compile: .*returned a Value/);
   });
   it('a step that makes new .grad buffers on every call (setToNone) is refused on the third call', () => {
     const p = randn([3], { seed: 9, requiresGrad: true });

@@ -4,6 +4,7 @@
  * same buffers: no graph, no Tensor objects, no op dispatch per call.
  */
 import { Tensor } from '../tensor.js';
+import { Value } from '../value.js';
 import type { DType } from '../dtype.js';
 import type { FloatArray } from '../kernels/types.js';
 import { fmt } from '../shape.js';
@@ -222,6 +223,11 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
  * refuses returning an argument (its buffer is the program's copy, overwritten by each call).
  */
 function detachOutputs(x: unknown, made: ReadonlySet<Tensor>, inputs: ReadonlySet<Tensor>, args: readonly unknown[], depth = 0): unknown {
+  if (x instanceof Value) {
+    throw compileError(
+      `the traced function returned a Value: the scalar engine runs as JavaScript, which a replay does not repeat; call it without compile`,
+    );
+  }
   if (x instanceof Tensor) {
     if (inputs.has(x))
       throw compileError(`the traced function returned one of its tensor arguments; return a value computed from it (or clone() it)`);

@@ -5,7 +5,22 @@
  * is refused with an Error naming compile.
  */
 import { describe, expect, it } from 'vitest';
-import { Value, compile, dropout, nn, optim, randn, setWasmKernels, tensor, useWasm, type DType, type Tensor } from '../../src/index.js';
+import {
+  Value,
+  avgPool2d,
+  compile,
+  conv2d,
+  dropout,
+  maxPool2d,
+  nn,
+  optim,
+  randn,
+  setWasmKernels,
+  tensor,
+  useWasm,
+  type DType,
+  type Tensor,
+} from '../../src/index.js';
 
 /** Every element of every tensor equal bit for bit (Object.is: -0 ≠ 0, NaN = NaN). */
 function sameBits(a: readonly Tensor[], b: readonly Tensor[]): { ok: boolean; where: string } {
@@ -126,6 +141,43 @@ describe('compile: eager and compiled training give the same bits', () => {
       expect(sameBits([he], [hc]).ok).toBe(true);
     }
     expect(sameBits([e.w, e.b], [c.w, c.b]).ok).toBe(true);
+  });
+});
+
+describe('compile: a small convolutional network, Adam, LayerNorm and more ops', () => {
+  it('gives the eager bits, step after step', () => {
+    const make = () => {
+      const k = randn([4, 1, 3, 3], { seed: 1, requiresGrad: true }),
+        b = randn([4], { seed: 2, requiresGrad: true });
+      const w = randn([36, 5], { seed: 3, requiresGrad: true });
+      const norm = new nn.LayerNorm([5]);
+      const params = [k, b, w, ...norm.parameters()];
+      const opt = new optim.Adam(params, { lr: 0.01 });
+      const f = (x: Tensor, y: Tensor): Tensor => {
+        opt.zeroGrad();
+        const h = maxPool2d(conv2d(x, k, b, { padding: 1 }).relu(), 2);
+        const g = avgPool2d(h, 1).flatten(1).matmul(w);
+        const out = norm.forward(g).logSoftmax(1);
+        const loss = out.mul(y).sum().neg().add(out.max(1).mean()).add(g.std().mul(0.1)).add(g.clamp(-1, 1).gelu().sum().mul(0.01));
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+      return { f, params };
+    };
+    const e = make(),
+      c = make();
+    const cf = compile(c.f);
+    for (let s = 0; s < 20; s++) {
+      const x = randn([3, 1, 6, 6], { seed: 10 + s }),
+        y = randn([3, 5], { seed: 100 + s }).softmax(1);
+      const le = e.f(x, y).item(),
+        lc = cf(x, y).item();
+      if (!Object.is(le, lc)) expect.fail(`step ${s}: loss ${lc} compiled, ${le} eager`);
+    }
+    const same = sameBits(e.params, c.params);
+    expect(same.ok, same.where).toBe(true);
+    expect(cf.traceCount).toBe(2);
   });
 });
 

@@ -118,6 +118,10 @@ export class Tracer implements TraceHooks {
     if (g === undefined) {
       g = new Proxy(data, {
         get: (target, key) => {
+          // A view (conv's chunks of a batch) is guarded too; kernels get the view itself.
+          if (key === 'subarray' && !this.ended && this.paused === 0) {
+            return (begin?: number, end?: number) => this.guard(target.subarray(begin, end));
+          }
           if (this.ended || this.paused > 0 || ALLOWED.has(key)) {
             const v = Reflect.get(target, key, target) as unknown;
             return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;

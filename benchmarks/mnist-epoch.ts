@@ -14,8 +14,9 @@
  *   --limit N          images trained per system (default 50000, a full epoch)
  *   --cpu-limit N      images for tfjs-cpu (default 10000: it is slow; the time is scaled
  *                      to a full epoch and the output says so). 50000 for a full epoch.
- *   --systems a,b      subset of tensorgrad,tensorgrad-raw,tfjs-cpu,tfjs-wasm,numpy
- *                      (default: all five, numpy only when python3 + NumPy are present;
+ *   --systems a,b      subset of tensorgrad,tensorgrad-compiled,tensorgrad-raw,tfjs-cpu,
+ *                      tfjs-wasm,numpy (default: all six, numpy only when python3 + NumPy are
+ *                      present; tensorgrad-compiled is the same step under compile(),
  *                      tensorgrad-raw is workload 4's raw-op code)
  *   --seed S           seed of the initial parameters and of the shuffling (default 1)
  *   --warmup K         untimed warm-up steps per system, on a throwaway model (default 100)
@@ -28,7 +29,7 @@
  * from other processes on a shared machine affects them alike; each keeps its own model.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { data, nn, noGrad, optim, randn, tensor, wasmBuild, type Tensor } from '../src/index.js';
+import { compile, data, nn, noGrad, optim, randn, tensor, wasmBuild, type Tensor } from '../src/index.js';
 import { numpyUnavailable, startNumpy, type NumpyPeer } from './peers/numpy.js';
 import { describeTfjs, initTfjs, tf, useBackend } from './peers/tfjs.js';
 import { RESULTS_DIR } from './suites/common.js';
@@ -42,7 +43,7 @@ const EPOCH = 50_000;
 /** Steps each system runs before the next one takes its turn. */
 const SLICE = 250;
 
-const SYSTEMS = ['tensorgrad', 'tensorgrad-raw', 'tfjs-cpu', 'tfjs-wasm', 'numpy'] as const;
+const SYSTEMS = ['tensorgrad', 'tensorgrad-compiled', 'tensorgrad-raw', 'tfjs-cpu', 'tfjs-wasm', 'numpy'] as const;
 type SystemName = (typeof SYSTEMS)[number];
 
 function arg(name: string): string | undefined {
@@ -165,6 +166,31 @@ function tensorgradTrainer(init: Init): Trainer {
       const out = mlp.forward(tensor(x, { shape: [BATCH, SIZES[0]] }));
       nn.quadraticCost(out, tensor(y, { shape: [BATCH, SIZES[2]] })).backward();
       opt.step();
+    },
+    scores(test) {
+      return noGrad(() => mlp.forward(tensor(test.images, { shape: [test.count, SIZES[0]] }))).data;
+    },
+  };
+}
+
+/** The same nn/optim step as `tensorgradTrainer`, under `compile`: traced once, then replayed. */
+function tensorgradCompiledTrainer(init: Init): Trainer {
+  const mlp = new nn.MLP([...SIZES], { activation: 'sigmoid', seed: 1 });
+  mlp.loadNamedParameters([
+    ['layers.0.weight', tensor(init.W1.slice(), { shape: [SIZES[0], SIZES[1]] })],
+    ['layers.0.bias', tensor(init.b1.slice(), { shape: [SIZES[1]] })],
+    ['layers.1.weight', tensor(init.W2.slice(), { shape: [SIZES[1], SIZES[2]] })],
+    ['layers.1.bias', tensor(init.b2.slice(), { shape: [SIZES[2]] })],
+  ]);
+  const opt = new optim.SGD(mlp.parameters(), { lr: LR });
+  const step = compile((x: Tensor, y: Tensor) => {
+    opt.zeroGrad();
+    nn.quadraticCost(mlp.forward(x), y).backward();
+    opt.step();
+  });
+  return {
+    step(x, y) {
+      step(tensor(x, { shape: [BATCH, SIZES[0]] }), tensor(y, { shape: [BATCH, SIZES[2]] }));
     },
     scores(test) {
       return noGrad(() => mlp.forward(tensor(test.images, { shape: [test.count, SIZES[0]] }))).data;
@@ -394,6 +420,7 @@ async function main(): Promise<void> {
   const order = permutation(EPOCH, seed);
   const makers: Record<SystemName, () => Trainer> = {
     tensorgrad: () => tensorgradTrainer(init),
+    'tensorgrad-compiled': () => tensorgradCompiledTrainer(init),
     'tensorgrad-raw': () => tensorgradRawTrainer(init),
     'tfjs-cpu': () => tfjsTrainer('cpu', init),
     'tfjs-wasm': () => tfjsTrainer('wasm', init),
@@ -453,6 +480,8 @@ async function main(): Promise<void> {
 
   const base = results.find((r) => r.system === 'tensorgrad') ?? results.find((r) => r.system === 'tensorgrad-raw');
   const numpy = results.find((r) => r.system === 'numpy');
+  const tfjsWasm = results.find((r) => r.system === 'tfjs-wasm');
+  const faster = (peer: Result, r: Result) => `${(peer.secondsPerEpoch / r.secondsPerEpoch).toFixed(2)}×`;
   const header = [
     'system',
     'images trained',
@@ -461,7 +490,8 @@ async function main(): Promise<void> {
     `test acc @ ${cpuLimit.toLocaleString('en-US')} images`,
     'test acc after run',
     'tensorgrad speed ÷ this',
-    ...(numpy ? ['NumPy speed ÷ this'] : []),
+    ...(numpy ? ['NumPy speed ÷ this', 'faster than NumPy'] : []),
+    ...(tfjsWasm ? ['faster than tfjs-wasm'] : []),
   ];
   const rows = results.map((r) => [
     r.system + (r.images < EPOCH ? ' †' : ''),
@@ -471,7 +501,8 @@ async function main(): Promise<void> {
     pct(r.accAtCheckpoint),
     pct(r.accFinal),
     base ? `${(r.secondsPerEpoch / base.secondsPerEpoch).toFixed(2)}×` : 'n/a',
-    ...(numpy ? [`${(r.secondsPerEpoch / numpy.secondsPerEpoch).toFixed(2)}×`] : []),
+    ...(numpy ? [`${(r.secondsPerEpoch / numpy.secondsPerEpoch).toFixed(2)}×`, faster(numpy, r)] : []),
+    ...(tfjsWasm ? [faster(tfjsWasm, r)] : []),
   ]);
   console.log('\n' + pad([header, ...rows]));
   const notes: string[] = [];
@@ -485,6 +516,7 @@ async function main(): Promise<void> {
   );
   notes.push("Ratio = this system's seconds/epoch ÷ tensorgrad's: > 1 means tensorgrad is faster.");
   if (numpy) notes.push("NumPy ratio = this system's seconds/epoch ÷ NumPy's: > 1 means NumPy is faster.");
+  notes.push("'faster than X' = X's seconds/epoch ÷ this system's: > 1 means this system is faster.");
   if (numpy) notes.push('NumPy ran in a python3 subprocess on one BLAS thread and timed its own steps, so pipe latency is not charged to it.');
 
   // The correctness check: same init + same batches ⇒ nearly the same accuracy at the checkpoint.
@@ -496,6 +528,21 @@ async function main(): Promise<void> {
     ok &&= agree;
     notes.push(
       `Check: test accuracies after ${cpuLimit.toLocaleString('en-US')} images span ${(spread * 100).toFixed(2)} points across systems (limit 2.00): ${agree ? 'agree' : 'DISAGREE — a kernel is wrong'}.`,
+    );
+  }
+  // compile() replays the eager step bit for bit: same start, same batches ⇒ the same accuracy.
+  const eager = results.find((r) => r.system === 'tensorgrad');
+  const compiled = results.find((r) => r.system === 'tensorgrad-compiled');
+  if (eager && compiled && eager.images === compiled.images) {
+    const same = eager.accFinal === compiled.accFinal;
+    ok &&= same;
+    notes.push(`Check: tensorgrad-compiled's accuracy ${same ? 'equals' : 'DIFFERS FROM'} eager tensorgrad's (compile must give the same bits).`);
+  }
+  if (compiled && numpy && tfjsWasm) {
+    const vsNumpy = numpy.secondsPerEpoch / compiled.secondsPerEpoch,
+      vsTfjs = tfjsWasm.secondsPerEpoch / compiled.secondsPerEpoch;
+    notes.push(
+      `Goal (issue 16: compiled ≥ 1.5× NumPy and ≥ 15× tfjs-wasm): ${vsNumpy.toFixed(2)}× NumPy, ${vsTfjs.toFixed(2)}× tfjs-wasm — ${vsNumpy >= 1.5 && vsTfjs >= 15 ? 'met' : 'not met'}.`,
     );
   }
   for (const r of results) {

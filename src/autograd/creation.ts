@@ -4,6 +4,7 @@ import { checkDType, type DType } from './dtype.js';
 import { allocate } from './backend/index.js';
 import { checkShape, fmt, sizeOf } from './shape.js';
 import { Rng } from './random.js';
+import { engineState } from './state.js';
 import type { FloatArray } from './kernels/types.js';
 
 /** Options of `tensor`, `zeros`, `ones` and `full`. */
@@ -193,6 +194,11 @@ export function manualSeed(seed: number): void {
 
 function randomTensor(op: string, shape: readonly number[], opts: RandomOptions, draw: (rng: Rng) => number): Tensor {
   const s = checkShape(op, shape);
+  if (engineState.tracer !== null) {
+    throw new Error(
+      `compile: ${op} inside a compiled function would replay the numbers of the traced call (dropout its mask); draw them outside and pass the tensor as an argument, or call the function without compile`,
+    );
+  }
   const rng = opts.seed !== undefined ? new Rng(opts.seed) : sharedRng;
   const data = storage(op, s, checkDType(op, opts.dtype));
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);

@@ -5,7 +5,16 @@
 import { Tensor } from './tensor.js';
 import { fmt, sameShape } from './shape.js';
 import { engineState } from './state.js';
-import { GradBuffers, allocateResident, isResidentData, zeroFill, type FloatArray } from './backend/index.js';
+import {
+  GradBuffers,
+  addInto,
+  allocateForOverwrite,
+  allocateResident,
+  copyInto,
+  isResidentData,
+  zeroFill,
+  type FloatArray,
+} from './backend/index.js';
 
 /**
  * What the engine tells a derivative rule, and offers it, while a backward pass runs. Built-in
@@ -133,6 +142,7 @@ class PassContext implements RuleContext {
     if (!this.addsInPlace || t === undefined || t._node !== null || !t.requiresGrad) return null;
     const g = t.grad;
     const target = g !== null && g._node === null && !g.requiresGrad ? g : null;
+    if (target !== null) engineState.tracer?.usesGrad(t);
     this.offered[i] = target;
     return target;
   }
@@ -307,20 +317,28 @@ function accumulateGrad(leaf: Tensor, g: Tensor, createGraph: boolean, owned: bo
     return;
   }
   if (leaf.grad === null) {
+    // A first gradient is state a compiled replay would not create again (see compile).
+    engineState.tracer?.unsteady(`backward created the first .grad of a ${leaf.dtype} tensor of shape ${fmt(leaf.shape)}`);
     if (isResidentData(leaf.data)) {
       // A resident parameter gets a resident gradient, which the kernels update in place.
       const data = allocateResident(leaf.dtype, leaf.size);
-      data.set(g.data);
+      copyInto(data, g.data);
       leaf.grad = new Tensor(data, leaf.shape);
       return;
     }
     // .grad is later updated in place, so it must not share its buffer with anything else.
-    leaf.grad = new Tensor(owned ? g.data : g.data.slice(), leaf.shape);
+    leaf.grad = new Tensor(owned ? g.data : copyOf(g.data, leaf.dtype), leaf.shape);
     return;
   }
-  const dst = leaf.grad.data,
-    src = g.data;
-  for (let i = 0; i < dst.length; i++) dst[i] += src[i];
+  engineState.tracer?.usesGrad(leaf);
+  addInto(leaf.grad.data, g.data);
+}
+
+/** A new array holding `src`'s values (through the backend door, so a trace records the copy). */
+function copyOf(src: FloatArray, dtype: Tensor['dtype']): FloatArray {
+  const data = allocateForOverwrite(dtype, src.length);
+  copyInto(data, src);
+  return data;
 }
 
 /**
@@ -334,6 +352,9 @@ export function zeroGrads(tensors: Iterable<Tensor>, setToNone: boolean): void {
     if (g === null) continue;
     // A recorded (createGraph) gradient belongs to a graph: dropped, never zeroed in place.
     if (setToNone || g._node !== null || g.requiresGrad) t.grad = null;
-    else zeroFill(g.data);
+    else {
+      engineState.tracer?.usesGrad(t);
+      zeroFill(g.data);
+    }
   }
 }

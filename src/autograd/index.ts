@@ -42,3 +42,4 @@ export {
 export { conv2d, type Conv2dOptions, type Size2 } from './ops/conv.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './ops/pool.js';
 export { dropout, type DropoutOptions } from './ops/dropout.js';
+export { compile, type CompileOptions, type CompiledFunction } from './compile/compile.js';

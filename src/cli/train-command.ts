@@ -80,17 +80,22 @@ async function trainRun(
   const dir = prepareRunFolder({ out: runOpts.resume ?? config.out, resume: runOpts.resume, force: runOpts.force, bytes: 8 * paramBytes + 1e6 });
   const progress = new ProgressReporter(io.out);
   let warned = false;
-  const trainer = new Trainer({ ...config, out: config.out ?? dir }, splits, {
-    onProgress: (p) => progress.update(p),
-    onEpoch: (m) => {
-      progress.clear();
-      say(formatEpochLine(m));
-      if (!warned && m.silentClasses.length > 0 && m.epoch >= 3) {
-        warned = true;
-        say(stallWarning(m.silentClasses, config));
-      }
+  const trainer = new Trainer(
+    { ...config, out: config.out ?? dir },
+    splits,
+    {
+      onProgress: (p) => progress.update(p),
+      onEpoch: (m) => {
+        progress.clear();
+        say(formatEpochLine(m));
+        if (!warned && m.silentClasses.length > 0 && m.epoch >= 3) {
+          warned = true;
+          say(stallWarning(m.silentClasses, config));
+        }
+      },
     },
-  });
+    { compile: runOpts.noCompile !== true },
+  );
   if (ckpt !== undefined && ckptPath !== undefined) {
     restoreCheckpoint(trainer, ckpt, ckptPath);
     for (const m of trainer.history) say(formatEpochLine(m));

@@ -6,6 +6,7 @@
  */
 import type * as nn from '../nn/index.js';
 import type * as optim from '../optim/index.js';
+import { compile, type Tensor } from '../autograd/index.js';
 import { DataLoader, loadMnist, type MnistSplits } from '../data/index.js';
 import type { TrainConfig } from './args.js';
 import { buildNetwork, buildOptimizer, buildScheduler, lossFunction } from './build.js';
@@ -69,6 +70,15 @@ export interface TrainHooks {
   onProgress?: (p: ProgressInfo) => void;
   /** Called after each epoch's evaluation. */
   onEpoch?: (m: EpochMetrics) => void;
+}
+
+/** How `Trainer` runs its steps (not part of the configuration: the results are the same). */
+export interface TrainerOptions {
+  /**
+   * Replay the training step as a compiled program (`compile`) where the model allows it (the
+   * MLP with the quadratic or mse loss); default true. The same bits as the eager step.
+   */
+  compile?: boolean;
 }
 
 /** The data `trainMnist` trains and evaluates on. */
@@ -137,10 +147,14 @@ export class Trainer {
   readonly history: EpochMetrics[] = [];
   private readonly classes: number;
 
+  /** Whether the training step runs compiled (see `TrainerOptions.compile`). */
+  readonly compiled: boolean;
+
   constructor(
     readonly config: TrainConfig,
     readonly data: TrainSplits,
     private readonly hooks: TrainHooks = {},
+    options: TrainerOptions = {},
   ) {
     if (data.train.count === 0) throw new Error('trainMnist: the training split is empty');
     const inputs = config.sizes[0];
@@ -155,6 +169,9 @@ export class Trainer {
     this.parameterCount = params.reduce((n, p) => n + p.size, 0);
     this.optimizer = buildOptimizer(config, params);
     this.scheduler = buildScheduler(config, this.optimizer);
+    // Compiled where every op of the step replays: not the CNN (its dropout draws new masks)
+    // nor cross-entropy (its labels are a plain array, turned into a tensor inside the loss).
+    this.compiled = (options.compile ?? true) && config.arch === 'mlp' && config.loss !== 'cross-entropy';
     // Each step is done with its batch before the next: one set of batch arrays serves the epoch.
     this.loader = new DataLoader(data.train, {
       batchSize: config.batch,
@@ -184,6 +201,16 @@ export class Trainer {
     const lossOf = lossFunction(this.config.loss);
     if (this.epoch === 0 && this.batch === 0) this.hooks.onStart?.({ model: this.model, splits: this.data, parameterCount: this.parameterCount });
     const { model, optimizer: opt, data } = this;
+    const eagerStep = (x: Tensor, targets: Tensor, labels: Uint8Array): Tensor => {
+      const output = model.forward(x);
+      const loss = lossOf(output, targets, labels);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss;
+    };
+    const NO_LABELS = new Uint8Array(0);
+    const compiledStep = this.compiled ? compile((x: Tensor, targets: Tensor) => eagerStep(x, targets, NO_LABELS)) : null;
     while (this.epoch < this.config.epochs) {
       const e = this.epoch;
       const lr = opt.lr;
@@ -200,11 +227,7 @@ export class Trainer {
         }
         // Dropout masks from (seed, epoch, step): a resumed run draws the ones it would have.
         if (model instanceof ConvNet) model.reseed(stepSeed(this.config.seed, e, this.batch));
-        const output = model.forward(batch.inputs);
-        const loss = lossOf(output, batch.targets, batch.labels);
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
+        const loss = compiledStep !== null ? compiledStep(batch.inputs, batch.targets) : eagerStep(batch.inputs, batch.targets, batch.labels);
         const value = loss.item();
         checkLoss(value, this.config, e, this.batch + 1);
         this.costSum += value;
@@ -277,6 +300,7 @@ function stepSeed(seed: number, epoch: number, step: number): number {
  * @param config the run's configuration (see `parseTrainArgs` for the defaults).
  * @param hooks progress and per-epoch callbacks.
  * @param splits data to use instead of loading MNIST (for tests, or another dataset).
+ * @param options how the steps run (compiled by default where the model allows; same results).
  *
  * @example
  * ```ts
@@ -286,8 +310,8 @@ function stepSeed(seed: number, epoch: number, step: number): number {
  * result.model;  // the trained nn.MLP
  * ```
  */
-export function trainMnist(config: TrainConfig, hooks: TrainHooks = {}, splits?: TrainSplits): TrainResult {
-  const steps = new Trainer(config, splits ?? loadSplits(config), hooks).steps();
+export function trainMnist(config: TrainConfig, hooks: TrainHooks = {}, splits?: TrainSplits, options: TrainerOptions = {}): TrainResult {
+  const steps = new Trainer(config, splits ?? loadSplits(config), hooks, options).steps();
   for (;;) {
     const r = steps.next();
     if (r.done === true) return r.value;

@@ -1,6 +1,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { allocateResident } from '../autograd/backend/index.js';
 import { zeroGrads } from '../autograd/engine.js';
+import { isTracing, liveInTrace } from '../autograd/compile/compile.js';
 import type { FloatArray } from '../autograd/kernels/types.js';
 
 /** An optimizer's state as plain JSON-able data, for saving and resuming training. */
@@ -155,6 +156,8 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
 
   /** Applies one update from the parameters' current `.grad`; parameters without a gradient are skipped. */
   step(): void {
+    // Inside a compiled function the update runs live at each replay (its rate may change).
+    if (isTracing() && liveInTrace(() => this.step())) return;
     // A schedule may anneal the rate to 0 (cosineDecay's default minLr); only the constructor demands > 0.
     this.paramGroups.forEach((g, i) => checkStepLr(this.paramGroups.length > 1 ? `${this.type} (group ${i})` : this.type, g.lr));
     this.stepCount++;

@@ -1,4 +1,5 @@
 import type { Optimizer } from './optimizer.js';
+import { isTracing, liveInTrace } from '../autograd/compile/compile.js';
 
 /** The built-in schedules by name: `stepDecay` and `cosineDecay`. */
 export const SCHEDULE_NAMES = ['step', 'cosine'] as const;
@@ -60,6 +61,8 @@ export class LRScheduler {
   }
   /** Advances t by one and sets the optimizer's rate; returns the new rate. */
   step(): number {
+    // Inside a compiled function the schedule advances live at each replay.
+    if (isTracing() && liveInTrace(() => void this.step())) return this.optimizer.lr;
     this.t++;
     const lr = this.schedule(this.t, this.baseLr);
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`LRScheduler: the schedule gave lr ${lr} at t=${this.t}; it must be a finite number >= 0`);

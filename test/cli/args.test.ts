@@ -176,9 +176,10 @@ describe('the flag table', () => {
       'resume',
       'force',
       'threads',
+      'no-compile',
     ]);
     // Every listed flag parses (none is documented but unknown to the parser).
-    for (const f of flags.filter((f) => f !== 'resume' && f !== 'force')) {
+    for (const f of flags.filter((f) => f !== 'resume' && f !== 'force' && f !== 'no-compile')) {
       expect(() => parseTrainArgs([`--${f}`])).toThrow(new RegExp(`--${f} needs a value`));
     }
     expect(USAGE.train).toMatch(/--activation NAME\s+sigmoid \| tanh \| relu \| identity: .*\(default sigmoid\s+\[relu\]\)/);

@@ -5,7 +5,7 @@
 import { Tensor } from '../tensor.js';
 import { promote } from '../dtype.js';
 import { fmt, sameShape } from '../shape.js';
-import { UnaryOp, allocate, allocateForOverwrite, scaledDifference, squaredErrorSum as sumOfSquares, unaryMap } from '../backend/index.js';
+import { UnaryOp, allocate, allocateForOverwrite, scaledDifferenceBy, squaredErrorInto, unaryMap } from '../backend/index.js';
 import { record } from '../engine.js';
 
 /**
@@ -24,14 +24,14 @@ export function squaredErrorSum(output: Tensor, target: Tensor, scale = 1): Tens
   }
   const dtype = promote(output.dtype, target.dtype);
   const out = new Tensor(allocate(dtype, 1), []);
-  out.data[0] = scale * sumOfSquares(output.data, target.data);
+  squaredErrorInto(out.data, output.data, target.data, scale);
   return record(out, 'squaredErrorSum', [output, target], (g, ctx) => {
     if (ctx.createGraph) {
       const d = output.sub(target).mul(g.mul(2 * scale));
       return [output.requiresGrad ? d : null, target.requiresGrad ? d.neg() : null];
     }
     const d = new Tensor(allocateForOverwrite(dtype, output.size), output.shape);
-    scaledDifference(d.data, output.data, target.data, 2 * scale * g.data[0]);
+    scaledDifferenceBy(d.data, output.data, target.data, 2 * scale, g.data);
     if (!target.requiresGrad) return [d, null];
     const negated = new Tensor(allocateForOverwrite(dtype, output.size), output.shape);
     unaryMap(UnaryOp.Neg, negated.data, d.data);

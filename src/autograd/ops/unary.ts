@@ -1,7 +1,7 @@
 /** Elementwise unary ops: forward kernel and derivative rule side by side. */
 import { Tensor } from '../tensor.js';
 import type { DType } from '../dtype.js';
-import { UnaryOp, allocateForOverwrite, unaryMap } from '../backend/index.js';
+import { UnaryOp, allocateForOverwrite, copyInto, unaryMap } from '../backend/index.js';
 import { record } from '../engine.js';
 import { activationGrad } from './activation-grad.js';
 
@@ -66,10 +66,12 @@ export function square(x: Tensor): Tensor {
 export function astype(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
   const data = allocateForOverwrite(dtype, x.size);
-  data.set(x.data);
+  copyInto(data, x.data);
   return record(new Tensor(data, x.shape), 'astype', [x], (g) => [g.astype(x.dtype)]);
 }
 
 export function clone(x: Tensor): Tensor {
-  return record(new Tensor(x.data.slice(), x.shape), 'clone', [x], (g) => [g]);
+  const data = allocateForOverwrite(x.dtype, x.size);
+  copyInto(data, x.data);
+  return record(new Tensor(data, x.shape), 'clone', [x], (g) => [g]);
 }

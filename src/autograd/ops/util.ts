@@ -1,12 +1,12 @@
 import { Tensor, type TensorLike } from '../tensor.js';
 import { promote, type DType } from '../dtype.js';
-import { allocate } from '../backend/index.js';
 
 /** A number becomes a 0-d tensor of its partner's dtype, so `x.mul(2)` stays float32. */
 export function lift(x: TensorLike, dtype: DType): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== 'number') throw new Error(`expected a Tensor or a number, got ${typeof x}`);
-  const data = allocate(dtype, 1);
+  // A constant, not an op output: not from the door's allocator, so a compiled trace keeps it.
+  const data = dtype === 'float64' ? new Float64Array(1) : new Float32Array(1);
   data[0] = x;
   return new Tensor(data, []);
 }

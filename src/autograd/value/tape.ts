@@ -1,0 +1,166 @@
+/**
+ * Where the scalar engine's nodes live: a tape of chunks, and the lineages that keep chunks alive.
+ *
+ * Why a tape. A graph node as a JS object (its number, its parents, its local derivatives) is
+ * what the young-generation GC copies when the graph is still alive at a scavenge — which it is
+ * until `backward()` — and that copying was half the cost of the scalar engine. Here a node is a
+ * row of typed arrays in a `Chunk` of `CHUNK` nodes: five doubles (data, grad, the two local
+ * derivatives, the pass gradient) and three int32 (its two parents, its op code). A `Value` is a
+ * two-field handle (its lineage and its row): the handles of intermediate results die young, and
+ * the numbers sit off the JS heap, so a scavenge has almost nothing to copy. A parent is stored
+ * as a row plus a slot in its chunk's `refs` (slot 0: the same chunk), never as a reference.
+ *
+ * Why lineages. Chunks hold no references to each other: if they did, a chunk shared by two
+ * graphs (the tail of one, the head of the next) would chain every graph ever built to the
+ * latest one, and a training loop keeping its last loss would never free anything. Instead each
+ * handle holds a `Lineage`: its own chunk plus the lineages of its operands where they reach
+ * other chunks. A lineage's closure covers the chunk of every ancestor of the value, so a live
+ * `Value` keeps exactly the chunks its own graph touches, and a chunk is collected when no live
+ * `Value` needs it. Lineages are shared: a node whose operands' chunks are already covered takes
+ * an operand's lineage, so a new lineage object is made only where a graph crosses into a new
+ * chunk or joins two lineages not seen together before (a small memo of the open chunk catches
+ * the repeats, as w·x over a layer).
+ *
+ * Worst-case retention: one live `Value` pins the whole chunk of every node it depends on
+ * (about 100 KB per chunk of 2,048 nodes), not just those nodes; and until the open chunk fills
+ * (or the next `backward()`/`zeroGrad()`) its memo holds a few operand lineages of the graph
+ * being built.
+ */
+
+/** log2 of the nodes per chunk. 2,048 nodes: ~100 KB of typed arrays per chunk. */
+export const CHUNK_BITS = 11;
+/** Nodes per chunk. */
+export const CHUNK = 1 << CHUNK_BITS;
+/** A node's row in `Chunk.links` packs (slot << CHUNK_BITS | row) + 1 for each parent (0: none). */
+export const ROW_MASK = CHUNK - 1;
+
+// Slots of a node in `Chunk.num` (STRIDE doubles per node, one cache line for the reverse pass).
+/** The number the node holds. */
+export const DATA = 0;
+/** d(output)/d(node), accumulated by backward(). */
+export const GRAD = 1;
+/** Local derivative with respect to parent a. */
+export const DA = 2;
+/** Local derivative with respect to parent b (pow by a number: the exponent, shown by `op`). */
+export const DB = 3;
+/** The gradient flowing in the current reverse pass. */
+export const G = 4;
+export const STRIDE = 5;
+
+// Slots of a node in `Chunk.links`.
+/** Parent a, packed (0: none). */
+export const LA = 0;
+/** Parent b, packed (0: none). */
+export const LB = 1;
+/** The op code (0: a leaf). */
+export const LOP = 2;
+export const LSTRIDE = 3;
+
+let chunkIds = 0;
+let lineageIds = 0;
+
+/** A run of `CHUNK` nodes in typed arrays; filled in order, never reused. */
+export class Chunk {
+  /** Creation order: a parent is always in this chunk at a lower row, or in a chunk with a lower id. */
+  readonly id = chunkIds++;
+  /** STRIDE doubles per node: DATA, GRAD, DA, DB, G. */
+  readonly num = new Float64Array(CHUNK * STRIDE);
+  /** LSTRIDE int32 per node: LA, LB, LOP. */
+  readonly links = new Int32Array(CHUNK * LSTRIDE);
+  /** Ids of the other chunks this chunk's parents live in: slot s ≥ 1 is `refs[s - 1]`. Ids, not references (see the top). */
+  readonly refs: number[] = [];
+  /** Rows handed out so far. */
+  used = 0;
+  /** Labels of the rare labelled nodes, by row. */
+  labels: Map<number, string> | null = null;
+  /** The lineage of a node that depends on nothing outside this chunk. */
+  readonly solo: Lineage;
+  /** This chunk's slot in the refs of the chunk with id `slotIn` (an id: no reference to a younger chunk). */
+  slotIn = -1;
+  slot = 0;
+  /** Reverse pass: one bit per node reached and not yet finished; all zero between passes. */
+  readonly marks = new Int32Array(CHUNK >>> 5);
+  /** Reverse pass: the highest word of `marks` with a bit set (-1: none). */
+  top = -1;
+  /** The latest `gather` that listed this chunk. */
+  seen = 0;
+
+  constructor() {
+    this.solo = new Lineage(this, null, null);
+  }
+}
+
+/** What a `Value` keeps alive: its chunk, and the lineages of operands in other chunks. */
+export class Lineage {
+  readonly id = lineageIds++;
+  /** The latest `gather` that visited this lineage. */
+  seen = 0;
+  constructor(
+    readonly chunk: Chunk,
+    readonly a: Lineage | null,
+    readonly b: Lineage | null,
+  ) {}
+}
+
+/** The chunk new nodes go into. */
+let open = new Chunk();
+
+/** The open chunk, with room for one more node. */
+export function openChunk(): Chunk {
+  if (open.used === CHUNK) {
+    open = new Chunk();
+    forget(); // the memo only ever serves the open chunk
+  }
+  return open;
+}
+
+/** The packed reference (see `ROW_MASK`) from a node of chunk `c` to row `row` of chunk `p`. */
+export function pack(c: Chunk, p: Chunk, row: number): number {
+  if (p === c) return row + 1;
+  let slot = p.slot;
+  if (p.slotIn !== c.id) {
+    c.refs.push(p.id);
+    slot = p.slot = c.refs.length;
+    p.slotIn = c.id;
+  }
+  return ((slot << CHUNK_BITS) | row) + 1;
+}
+
+/** Whether lineage `k` covers lineage `x` (checked one level deep; false may just mean "not seen"). */
+function covers(k: Lineage, x: Lineage): boolean {
+  return x === k || x === k.chunk.solo || x === k.a || x === k.b;
+}
+
+/** The lineage of a node in chunk `c` whose operands have lineages `ka` and `kb` (null: unary). */
+export function lineageOf(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
+  if (ka.chunk === c && (kb === null || covers(ka, kb))) return ka;
+  if (kb !== null && kb.chunk === c && covers(kb, ka)) return kb;
+  return joined(c, ka, kb);
+}
+
+// A direct-mapped memo of the joins made in the open chunk, so that a pattern repeated over a
+// layer (w·x with w in an old chunk) makes one lineage, not one per node.
+const MEMO = 16;
+const memoA: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+const memoB: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+const memoOut: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+
+function joined(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
+  const h = (Math.imul(ka.id, 0x9e3779b1) ^ (kb === null ? 0 : kb.id)) & (MEMO - 1);
+  const seen = memoOut[h];
+  if (seen !== null && memoA[h] === ka && memoB[h] === kb && seen.chunk === c) return seen;
+  const a = ka === c.solo ? null : ka;
+  const b = kb === c.solo || kb === ka ? null : kb;
+  const out = a === null ? (b === null ? c.solo : new Lineage(c, b, null)) : new Lineage(c, a, b);
+  memoA[h] = ka;
+  memoB[h] = kb;
+  memoOut[h] = out;
+  return out;
+}
+
+/** Drops the memo's references (a new chunk opened, or a graph was consumed by backward()). */
+export function forget(): void {
+  memoA.fill(null);
+  memoB.fill(null);
+  memoOut.fill(null);
+}

@@ -394,6 +394,9 @@ function toValue(x: ValueLike): Value {
 }
 
 function setLabel(c: Chunk, row: number, name: string): void {
-  if (name !== '') (c.labels ??= new Map()).set(row, name);
-  else c.labels?.delete(row);
+  if (name === '') c.labels?.delete(row);
+  else {
+    c.labels ??= new Map();
+    c.labels.set(row, name);
+  }
 }

@@ -15,7 +15,7 @@
 // gelu's erf: the pure double-precision function, not the tensor backend (the scalar engine needs no kernels).
 import { erfc } from './kernels/erf.js';
 import { ACCUMULATE, GRADIENT, parentOf, reversePass, ZERO } from './value/reverse.js';
-import { type Chunk, DA, DATA, DB, forget, G, GRAD, LA, LB, Lineage, lineageOf, LOP, LSTRIDE, openChunk, pack, STRIDE } from './value/tape.js';
+import { type Chunk, DA, DATA, DB, G, GRAD, LA, LB, Lineage, lineageOf, LOP, LSTRIDE, openChunk, pack, STRIDE } from './value/tape.js';
 
 /** Operand of a Value op: a Value, or a number taken as a constant. */
 export type ValueLike = Value | number;
@@ -337,13 +337,11 @@ export class Value {
    */
   backward(): void {
     reversePass(this._k, this._i, ACCUMULATE);
-    forget();
   }
 
   /** Resets `.grad` to 0 on this value and every value it was computed from. */
   zeroGrad(): void {
     reversePass(this._k, this._i, ZERO);
-    forget();
   }
 
   /** @internal Runs the reverse pass into `_g` (read it on the inputs) without touching `.grad`. */

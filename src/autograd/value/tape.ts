@@ -18,13 +18,12 @@
  * `Value` keeps exactly the chunks its own graph touches, and a chunk is collected when no live
  * `Value` needs it. Lineages are shared: a node whose operands' chunks are already covered takes
  * an operand's lineage, so a new lineage object is made only where a graph crosses into a new
- * chunk or joins two lineages not seen together before (a small memo of the open chunk catches
- * the repeats, as w·x over a layer).
+ * chunk or joins two lineages not seen together before (a memo on the older one catches the
+ * repeats, as w·x over a layer).
  *
  * Worst-case retention: one live `Value` pins the whole chunk of every node it depends on
- * (about 100 KB per chunk of 2,048 nodes), not just those nodes; and until the open chunk fills
- * (or the next `backward()`/`zeroGrad()`) its memo holds a few operand lineages of the graph
- * being built.
+ * (about 100 KB per chunk of 2,048 nodes), not just those nodes; and a long-lived lineage
+ * (say, of parameters) keeps its latest join alive (see `joined`): usually one chunk.
  */
 
 /** log2 of the nodes per chunk. 2,048 nodes: ~100 KB of typed arrays per chunk. */
@@ -95,6 +94,9 @@ export class Lineage {
   readonly id = lineageIds++;
   /** The latest `gather` that visited this lineage. */
   seen = 0;
+  /** The latest lineage joining this one with `joinWith` (see `joined`). */
+  joinWith: Lineage | null = null;
+  joinOut: Lineage | null = null;
   constructor(
     readonly chunk: Chunk,
     readonly a: Lineage | null,
@@ -109,7 +111,6 @@ let open = new Chunk();
 export function openChunk(): Chunk {
   if (open.used === CHUNK) {
     open = new Chunk();
-    forget(); // the memo only ever serves the open chunk
   }
   return open;
 }
@@ -138,29 +139,23 @@ export function lineageOf(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
   return joined(c, ka, kb);
 }
 
-// A direct-mapped memo of the joins made in the open chunk, so that a pattern repeated over a
-// layer (w·x with w in an old chunk) makes one lineage, not one per node.
-const MEMO = 16;
-const memoA: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
-const memoB: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
-const memoOut: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
-
+/**
+ * A new lineage for chunk `c` joining `ka` and `kb`, remembered on the older of the two (the one
+ * whose chunk is older), so that a pattern repeated over a layer — w·x with w in an old chunk —
+ * makes one lineage, not one per node. Kept there, the memo lives exactly as long as that
+ * operand's lineage: a chain crossing into a new chunk remembers its join on the lineage it
+ * left, which dies with it; a long-lived one (parameters) keeps its latest join — the chunk it
+ * was made in and the other operand's lineage — until its next join in another chunk.
+ */
 function joined(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
-  const h = (Math.imul(ka.id, 0x9e3779b1) ^ (kb === null ? 0 : kb.id)) & (MEMO - 1);
-  const seen = memoOut[h];
-  if (seen !== null && memoA[h] === ka && memoB[h] === kb && seen.chunk === c) return seen;
+  const host = kb === null || ka.chunk.id <= kb.chunk.id ? ka : kb;
+  const other = host === ka ? kb : ka;
+  const seen = host.joinOut;
+  if (seen !== null && seen.chunk === c && host.joinWith === other) return seen;
   const a = ka === c.solo ? null : ka;
   const b = kb === c.solo || kb === ka ? null : kb;
   const out = a === null ? (b === null ? c.solo : new Lineage(c, b, null)) : new Lineage(c, a, b);
-  memoA[h] = ka;
-  memoB[h] = kb;
-  memoOut[h] = out;
+  host.joinWith = other;
+  host.joinOut = out;
   return out;
-}
-
-/** Drops the memo's references (a new chunk opened, or a graph was consumed by backward()). */
-export function forget(): void {
-  memoA.fill(null);
-  memoB.fill(null);
-  memoOut.fill(null);
 }

@@ -10,7 +10,20 @@
  * parents' (marking them) and is unmarked, which leaves every bitmap clear for the next pass.
  * Gradients are summed into a node in newest-child-first order, deterministically.
  */
-import { CHUNK_BITS, type Chunk, DA, DB, G, GRAD, LA, LB, type Lineage, LSTRIDE, ROW_MASK, STRIDE } from './tape.js';
+import { type Chunk, checkLayout, type Lineage } from './tape.js';
+
+// The row layout of tape.ts as module constants, checked against it (see value.ts for why).
+const CHUNK_BITS = 11,
+  ROW_MASK = 2047,
+  GRAD = 1,
+  DA = 2,
+  DB = 3,
+  G = 4,
+  STRIDE = 5,
+  LA = 0,
+  LB = 1,
+  LSTRIDE = 3;
+checkLayout('reverse.ts', { CHUNK_BITS, ROW_MASK, GRAD, DA, DB, G, STRIDE, LA, LB, LSTRIDE });
 
 /** What a pass does at each node it reaches: one of the three below. */
 export type Pass = 0 | 1 | 2;

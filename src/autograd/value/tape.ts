@@ -55,6 +55,19 @@ export const LB = 1;
 export const LOP = 2;
 export const LSTRIDE = 3;
 
+/** The layout above by name, for `checkLayout`. */
+const LAYOUT: Record<string, number> = { CHUNK_BITS, ROW_MASK, DATA, GRAD, DA, DB, G, STRIDE, LA, LB, LOP, LSTRIDE };
+
+/**
+ * Throws unless every constant in `copy` equals the layout's: the hot modules keep their own
+ * copies of the layout (a module constant folds; an imported one is a load at every use).
+ */
+export function checkLayout(where: string, copy: Record<string, number>): void {
+  for (const [name, value] of Object.entries(copy)) {
+    if (LAYOUT[name] !== value) throw new Error(`Value: ${where} has ${name} = ${value}, the tape's layout (value/tape.ts) says ${LAYOUT[name]}`);
+  }
+}
+
 let chunkIds = 0;
 let lineageIds = 0;
 
@@ -63,9 +76,9 @@ export class Chunk {
   /** Creation order: a parent is always in this chunk at a lower row, or in a chunk with a lower id. */
   readonly id = chunkIds++;
   /** STRIDE doubles per node: DATA, GRAD, DA, DB, G. */
-  readonly num = new Float64Array(CHUNK * STRIDE);
+  readonly num: Float64Array;
   /** LSTRIDE int32 per node: LA, LB, LOP. */
-  readonly links = new Int32Array(CHUNK * LSTRIDE);
+  readonly links: Int32Array;
   /** Ids of the other chunks this chunk's parents live in: slot s ≥ 1 is `refs[s - 1]`. Ids, not references (see the top). */
   readonly refs: number[] = [];
   /** Rows handed out so far. */
@@ -78,13 +91,18 @@ export class Chunk {
   slotIn = -1;
   slot = 0;
   /** Reverse pass: one bit per node reached and not yet finished; all zero between passes. */
-  readonly marks = new Int32Array(CHUNK >>> 5);
+  readonly marks: Int32Array;
   /** Reverse pass: the highest word of `marks` with a bit set (-1: none). */
   top = -1;
   /** The latest `gather` that listed this chunk. */
   seen = 0;
 
   constructor() {
+    // One buffer for the three arrays: one allocation (and one zero-fill) per chunk.
+    const buffer = new ArrayBuffer(CHUNK * (8 * STRIDE + 4 * LSTRIDE) + CHUNK / 8);
+    this.num = new Float64Array(buffer, 0, CHUNK * STRIDE);
+    this.links = new Int32Array(buffer, CHUNK * 8 * STRIDE, CHUNK * LSTRIDE);
+    this.marks = new Int32Array(buffer, CHUNK * (8 * STRIDE + 4 * LSTRIDE), CHUNK >>> 5);
     this.solo = new Lineage(this, null, null);
   }
 }

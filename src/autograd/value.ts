@@ -207,14 +207,17 @@ export class Value {
   /** this · other */
   mul(other: ValueLike): Value {
     const o = toValue(other);
-    return node(this.data * o.data, MUL, this, o.data, o, this.data);
+    const a = this.data,
+      b = o.data;
+    return node(a * b, MUL, this, b, o, a);
   }
 
   /** this / other */
   div(other: ValueLike): Value {
     const o = toValue(other);
-    const q = this.data / o.data;
-    return node(q, DIV, this, 1 / o.data, o, -q / o.data);
+    const b = o.data;
+    const q = this.data / b;
+    return node(q, DIV, this, 1 / b, o, -q / b);
   }
 
   /** −this */
@@ -247,17 +250,20 @@ export class Value {
 
   /** Natural logarithm. */
   log(): Value {
-    return node(Math.log(this.data), LOG, this, 1 / this.data, null, 0);
+    const x = this.data;
+    return node(Math.log(x), LOG, this, 1 / x, null, 0);
   }
 
   /** Sine (radians). */
   sin(): Value {
-    return node(Math.sin(this.data), SIN, this, Math.cos(this.data), null, 0);
+    const x = this.data;
+    return node(Math.sin(x), SIN, this, Math.cos(x), null, 0);
   }
 
   /** Cosine (radians). */
   cos(): Value {
-    return node(Math.cos(this.data), COS, this, -Math.sin(this.data), null, 0);
+    const x = this.data;
+    return node(Math.cos(x), COS, this, -Math.sin(x), null, 0);
   }
 
   /** Hyperbolic tangent. */

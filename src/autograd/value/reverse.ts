@@ -14,6 +14,7 @@ import { type Chunk, checkLayout, type Lineage } from './tape.js';
 
 // The row layout of tape.ts as module constants, checked against it (see value.ts for why).
 const CHUNK_BITS = 11,
+  CHUNK = 2048,
   ROW_MASK = 2047,
   GRAD = 1,
   DA = 2,
@@ -23,7 +24,7 @@ const CHUNK_BITS = 11,
   LA = 0,
   LB = 1,
   LSTRIDE = 3;
-checkLayout('reverse.ts', { CHUNK_BITS, ROW_MASK, GRAD, DA, DB, G, STRIDE, LA, LB, LSTRIDE });
+checkLayout('reverse.ts', { CHUNK_BITS, CHUNK, ROW_MASK, GRAD, DA, DB, G, STRIDE, LA, LB, LSTRIDE });
 
 /** What a pass does at each node it reaches: one of the three below. */
 export type Pass = 0 | 1 | 2;
@@ -99,6 +100,18 @@ function push(c: Chunk, packed: number, x: number): void {
 }
 
 /** One reverse pass from row `row` of the chunk of `root`, doing `mode` at every node it reaches. */
+/** `push` to a parent in the chunk being visited (slot 0): its arrays are at hand, its word is not above the current one. */
+function pushHere(marks: Int32Array, num: Float64Array, row: number, x: number): void {
+  const w = row >>> 5,
+    bit = 1 << (row & 31);
+  const m = marks[w];
+  if ((m & bit) !== 0) num[row * STRIDE + G] += x;
+  else {
+    marks[w] = m | bit;
+    num[row * STRIDE + G] = x;
+  }
+}
+
 export function reversePass(root: Lineage, row: number, mode: Pass): void {
   const chunks = gather(root);
   const rc = root.chunk;
@@ -125,8 +138,14 @@ export function reversePass(root: Lineage, row: number, mode: Pass): void {
         else if (mode === ZERO) num[o + GRAD] = 0;
         const la = links[l + LA],
           lb = links[l + LB];
-        if (la !== 0) push(c, la, num[o + DA] * g);
-        if (lb !== 0) push(c, lb, num[o + DB] * g);
+        if (la !== 0) {
+          if (la <= CHUNK) pushHere(marks, num, la - 1, num[o + DA] * g);
+          else push(c, la, num[o + DA] * g);
+        }
+        if (lb !== 0) {
+          if (lb <= CHUNK) pushHere(marks, num, lb - 1, num[o + DB] * g);
+          else push(c, lb, num[o + DB] * g);
+        }
         bits = marks[w];
       }
     }

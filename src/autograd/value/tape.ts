@@ -56,7 +56,7 @@ export const LOP = 2;
 export const LSTRIDE = 3;
 
 /** The layout above by name, for `checkLayout`. */
-const LAYOUT: Record<string, number> = { CHUNK_BITS, ROW_MASK, DATA, GRAD, DA, DB, G, STRIDE, LA, LB, LOP, LSTRIDE };
+const LAYOUT: Record<string, number> = { CHUNK_BITS, CHUNK, ROW_MASK, DATA, GRAD, DA, DB, G, STRIDE, LA, LB, LOP, LSTRIDE };
 
 /**
  * Throws unless every constant in `copy` equals the layout's: the hot modules keep their own

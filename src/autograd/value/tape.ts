@@ -33,7 +33,7 @@ export const CHUNK = 1 << CHUNK_BITS;
 /** A node's row in `Chunk.links` packs (slot << CHUNK_BITS | row) + 1 for each parent (0: none). */
 export const ROW_MASK = CHUNK - 1;
 
-// Slots of a node in `Chunk.num` (STRIDE doubles per node, one cache line for the reverse pass).
+// Slots of a node in `Chunk.num` (STRIDE adjacent doubles: the reverse pass reads them together).
 /** The number the node holds. */
 export const DATA = 0;
 /** d(output)/d(node), accumulated by backward(). */

@@ -15,27 +15,12 @@
 // gelu's erf: the pure double-precision function, not the tensor backend (the scalar engine needs no kernels).
 import { erfc } from './kernels/erf.js';
 import { ACCUMULATE, GRADIENT, parentOf, reversePass, ZERO } from './value/reverse.js';
-import { type Chunk, checkLayout, Lineage, lineageOf, openChunk, pack } from './value/tape.js';
-
-// The row layout of value/tape.ts, repeated here as module constants (and checked against it):
-// V8 loads an imported binding from its module cell at each use instead of folding it as a
-// constant (measured: about a tenth of the cost of building a graph).
-const DATA = 0,
-  GRAD = 1,
-  DA = 2,
-  DB = 3,
-  G = 4,
-  STRIDE = 5,
-  LA = 0,
-  LB = 1,
-  LOP = 2,
-  LSTRIDE = 3;
-checkLayout('value.ts', { DATA, GRAD, DA, DB, G, STRIDE, LA, LB, LOP, LSTRIDE });
+import { type Chunk, Lineage, leafChunk, lineageOf, opChunk, pack } from './value/tape.js';
 
 /** Operand of a Value op: a Value, or a number taken as a constant. */
 export type ValueLike = Value | number;
 
-// Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
+// Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in `db`.
 const ADD = 1,
   SUB = 2,
   MUL = 3,
@@ -87,8 +72,8 @@ const OPS = [
   'clamp',
 ];
 
-// A handle for an existing node (`_a`, `_b`): the constructor adopts these instead of appending
-// a leaf, so that every Value has one hidden class.
+// A handle for an existing node (an op's result, `_a`, `_b`): the constructor adopts these
+// instead of appending a leaf, so that every Value has one hidden class.
 let adoptLineage: Lineage | null = null;
 let adoptRow = 0;
 
@@ -122,28 +107,28 @@ export class Value {
       adoptLineage = null;
       return;
     }
-    const c = openChunk();
+    const c = leafChunk();
     const i = c.used++;
     this._k = c.solo;
     this._i = i;
-    c.num[i * STRIDE + DATA] = data;
+    c.data[i] = data;
     if (label !== '') setLabel(c, i, label);
   }
 
   /** The number this node holds. */
   get data(): number {
-    return this._k.chunk.num[this._i * STRIDE + DATA];
+    return this._k.chunk.data[this._i];
   }
   set data(x: number) {
-    this._k.chunk.num[this._i * STRIDE + DATA] = x;
+    this._k.chunk.data[this._i] = x;
   }
 
   /** d(output)/d(this), accumulated by `backward()`; 0 until then. */
   get grad(): number {
-    return this._k.chunk.num[this._i * STRIDE + GRAD];
+    return this._k.chunk.grad[this._i];
   }
   set grad(x: number) {
-    this._k.chunk.num[this._i * STRIDE + GRAD] = x;
+    this._k.chunk.grad[this._i] = x;
   }
 
   /** An optional name, shown by `toString()`. */
@@ -157,23 +142,24 @@ export class Value {
   /** The op that made this value ('' for a leaf). */
   get op(): string {
     const c = this._k.chunk;
-    const code = c.links[this._i * LSTRIDE + LOP];
-    return code === POW_C ? `**${c.num[this._i * STRIDE + DB]}` : OPS[code];
+    if (c.leaves) return '';
+    const code = c.code[this._i];
+    return code === POW_C ? `**${c.db[this._i]}` : OPS[code];
   }
 
   /** @internal the gradient of the latest reverse pass (`_reversePass()`) through this value */
   get _g(): number {
-    return this._k.chunk.num[this._i * STRIDE + G];
+    return this._k.chunk.g[this._i];
   }
 
   /** @internal the first value this one was computed from (null: a leaf); a new handle each time */
   get _a(): Value | null {
-    return this.parent(LA);
+    return this.parent(0);
   }
 
   /** @internal the second value this one was computed from (null: none); a new handle each time */
   get _b(): Value | null {
-    return this.parent(LB);
+    return this.parent(1);
   }
 
   /** @internal a stable number naming this node (handles of one node share it) */
@@ -183,7 +169,8 @@ export class Value {
 
   private parent(which: number): Value | null {
     const c = this._k.chunk;
-    const packed = c.links[this._i * LSTRIDE + which];
+    if (c.leaves) return null;
+    const packed = c.links[2 * this._i + which];
     if (packed === 0) return null;
     const [p, row] = parentOf(this._k, c, packed);
     // This value's lineage covers the parent's ancestors; the parent's chunk heads the new one.
@@ -230,7 +217,7 @@ export class Value {
     const a = this.data;
     if (typeof exponent === 'number') {
       const da = exponent === 0 ? 0 : exponent * Math.pow(a, exponent - 1);
-      // no parent b: the DB slot keeps the exponent, so `op` can read '**2'
+      // no parent b: its `db` keeps the exponent, so `op` can read '**2'
       return node(Math.pow(a, exponent), POW_C, this, da, null, exponent);
     }
     const b = exponent.data;
@@ -384,26 +371,24 @@ export class Value {
 
 /** The result of an op: its value, op code, parents, and the local derivative for each. */
 function node(data: number, op: number, a: Value, da: number, b: Value | null, db: number): Value {
-  const v = new Value(data);
-  const c = v._k.chunk,
-    i = v._i;
-  const num = c.num,
-    o = i * STRIDE;
-  num[o + DA] = da;
-  num[o + DB] = db;
-  const links = c.links,
-    l = i * LSTRIDE;
+  const c = opChunk();
+  const i = c.used++;
+  c.data[i] = data;
+  c.da[i] = da;
+  c.db[i] = db;
+  c.code[i] = op;
+  const links = c.links;
   const ka = a._k;
-  links[l + LA] = pack(c, ka.chunk, a._i);
-  links[l + LOP] = op;
+  links[2 * i] = pack(c, ka.chunk, a._i);
   if (b === null) {
-    v._k = lineageOf(c, ka, null);
+    adoptLineage = lineageOf(c, ka, null);
   } else {
     const kb = b._k;
-    links[l + LB] = pack(c, kb.chunk, b._i);
-    v._k = lineageOf(c, ka, kb);
+    links[2 * i + 1] = pack(c, kb.chunk, b._i);
+    adoptLineage = lineageOf(c, ka, kb);
   }
-  return v;
+  adoptRow = i;
+  return new Value(data);
 }
 
 // A class declaration is a mutable binding, so `x instanceof Value` in optimised code calls the

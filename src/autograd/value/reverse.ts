@@ -1,10 +1,11 @@
 /**
  * The scalar engine's reverse pass over the tape (see tape.ts).
  *
- * No topological sort: nodes are appended in creation order, so a parent always sits earlier on
- * the tape than its children, and visiting the reached nodes newest-first is a reverse
- * topological order. A pass marks the root, then takes the chunks its lineage covers newest
- * first and, in each, the marked rows from the highest down (a bitmap, 32 rows per word, so the
+ * No topological sort: op results are appended in creation order, so a parent op always sits
+ * earlier on the tape than its children, and visiting the reached op nodes newest-first is a
+ * reverse topological order; leaves (in chunks of their own) have no parents and come last. A
+ * pass marks the root, then takes the op chunks its lineage covers newest first and, in each,
+ * the marked rows from the highest down (a bitmap, 32 rows per word, so the
  * rows a graph does not use cost a word test per 32): each marked node is final when visited
  * (all its children are newer and already pushed their share), adds its pass gradient to its
  * parents' (marking them) and is unmarked, which leaves every bitmap clear for the next pass.
@@ -12,19 +13,11 @@
  */
 import { type Chunk, checkLayout, type Lineage } from './tape.js';
 
-// The row layout of tape.ts as module constants, checked against it (see value.ts for why).
+// The layout of tape.ts as module constants, checked against it (see value.ts for why).
 const CHUNK_BITS = 11,
   CHUNK = 2048,
-  ROW_MASK = 2047,
-  GRAD = 1,
-  DA = 2,
-  DB = 3,
-  G = 4,
-  STRIDE = 5,
-  LA = 0,
-  LB = 1,
-  LSTRIDE = 3;
-checkLayout('reverse.ts', { CHUNK_BITS, CHUNK, ROW_MASK, GRAD, DA, DB, G, STRIDE, LA, LB, LSTRIDE });
+  ROW_MASK = 2047;
+checkLayout('reverse.ts', { CHUNK_BITS, CHUNK, ROW_MASK });
 
 /** What a pass does at each node it reaches: one of the three below. */
 export type Pass = 0 | 1 | 2;
@@ -71,7 +64,9 @@ function gather(root: Lineage): Chunk[] {
       stack[sp++] = b;
     }
   }
-  return chunks.sort((x, y) => y.id - x.id);
+  // Op chunks newest first (a reverse topological order of the op nodes), then the leaf chunks,
+  // whose nodes only receive gradient.
+  return chunks.sort((x, y) => (x.leaves === y.leaves ? y.id - x.id : x.leaves ? 1 : -1));
 }
 
 /** Points `slots` at the chunks `c`'s refs name (undefined: one no reachable node needs). */
@@ -91,24 +86,24 @@ function push(c: Chunk, packed: number, x: number): void {
     bit = 1 << (row & 31);
   const marks = p.marks;
   const m = marks[w];
-  if ((m & bit) !== 0) p.num[row * STRIDE + G] += x;
+  if ((m & bit) !== 0) p.g[row] += x;
   else {
     marks[w] = m | bit;
-    p.num[row * STRIDE + G] = x;
+    p.g[row] = x;
     if (w > p.top) p.top = w;
   }
 }
 
 /** One reverse pass from row `row` of the chunk of `root`, doing `mode` at every node it reaches. */
 /** `push` to a parent in the chunk being visited (slot 0): its arrays are at hand, its word is not above the current one. */
-function pushHere(marks: Int32Array, num: Float64Array, row: number, x: number): void {
+function pushHere(marks: Int32Array, g: Float64Array, row: number, x: number): void {
   const w = row >>> 5,
     bit = 1 << (row & 31);
   const m = marks[w];
-  if ((m & bit) !== 0) num[row * STRIDE + G] += x;
+  if ((m & bit) !== 0) g[row] += x;
   else {
     marks[w] = m | bit;
-    num[row * STRIDE + G] = x;
+    g[row] = x;
   }
 }
 
@@ -116,43 +111,70 @@ export function reversePass(root: Lineage, row: number, mode: Pass): void {
   const chunks = gather(root);
   const rc = root.chunk;
   rc.marks[row >>> 5] |= 1 << (row & 31);
-  rc.num[row * STRIDE + G] = 1;
+  rc.g[row] = 1;
   rc.top = row >>> 5;
   for (let ci = 0; ci < chunks.length; ci++) {
     const c = chunks[ci];
     if (c.top < 0) continue;
-    resolve(c);
-    const marks = c.marks,
-      num = c.num,
-      links = c.links;
-    for (let w = c.top; w >= 0; w--) {
-      let bits = marks[w];
-      while (bits !== 0) {
-        const b = 31 - Math.clz32(bits);
-        marks[w] = bits ^ (1 << b);
-        const i = (w << 5) | b;
-        const o = i * STRIDE,
-          l = i * LSTRIDE;
-        const g = num[o + G];
-        if (mode === ACCUMULATE) num[o + GRAD] += g;
-        else if (mode === ZERO) num[o + GRAD] = 0;
-        const la = links[l + LA],
-          lb = links[l + LB];
-        if (la !== 0) {
-          if (la <= CHUNK) pushHere(marks, num, la - 1, num[o + DA] * g);
-          else push(c, la, num[o + DA] * g);
-        }
-        if (lb !== 0) {
-          if (lb <= CHUNK) pushHere(marks, num, lb - 1, num[o + DB] * g);
-          else push(c, lb, num[o + DB] * g);
-        }
-        bits = marks[w];
-      }
-    }
+    if (c.leaves) finishLeaves(c, mode);
+    else visitOps(c, mode);
     c.top = -1;
   }
   byId.clear();
   slots.fill(undefined);
+}
+
+/** The marked nodes of op chunk `c`, highest row first: each pushes its pass gradient to its parents. */
+function visitOps(c: Chunk, mode: Pass): void {
+  resolve(c);
+  const marks = c.marks,
+    g = c.g,
+    grad = c.grad,
+    da = c.da,
+    db = c.db,
+    links = c.links;
+  for (let w = c.top; w >= 0; w--) {
+    let bits = marks[w];
+    while (bits !== 0) {
+      const b = 31 - Math.clz32(bits);
+      marks[w] = bits ^ (1 << b);
+      const i = (w << 5) | b;
+      const gi = g[i];
+      if (mode === ACCUMULATE) grad[i] += gi;
+      else if (mode === ZERO) grad[i] = 0;
+      const la = links[2 * i],
+        lb = links[2 * i + 1];
+      if (la !== 0) {
+        if (la <= CHUNK) pushHere(marks, g, la - 1, da[i] * gi);
+        else push(c, la, da[i] * gi);
+      }
+      if (lb !== 0) {
+        if (lb <= CHUNK) pushHere(marks, g, lb - 1, db[i] * gi);
+        else push(c, lb, db[i] * gi);
+      }
+      bits = marks[w];
+    }
+  }
+}
+
+/** The marked nodes of leaf chunk `c`: their pass gradients are complete (every op chunk is done). */
+function finishLeaves(c: Chunk, mode: Pass): void {
+  const marks = c.marks,
+    g = c.g,
+    grad = c.grad;
+  for (let w = c.top; w >= 0; w--) {
+    let bits = marks[w];
+    if (bits === 0) continue;
+    marks[w] = 0;
+    if (mode === GRADIENT) continue;
+    while (bits !== 0) {
+      const b = 31 - Math.clz32(bits);
+      bits ^= 1 << b;
+      const i = (w << 5) | b;
+      if (mode === ACCUMULATE) grad[i] += g[i];
+      else grad[i] = 0;
+    }
+  }
 }
 
 /** The chunk and row of parent `packed` (a non-zero link) of a node of chunk `c` with lineage `k`. */

@@ -5,7 +5,8 @@
  * what the young-generation GC copies when the graph is still alive at a scavenge — which it is
  * until `backward()` — and that copying was half the cost of the scalar engine. Here a node is a
  * row of typed arrays in a `Chunk` of `CHUNK` nodes: five doubles (data, grad, the two local
- * derivatives, the pass gradient) and three int32 (its two parents, its op code). A `Value` is a
+ * derivatives, the pass gradient), two int32 (its parents) and its op code; a leaf, in a chunk
+ * of leaves, only the first two and the pass gradient. A `Value` is a
  * two-field handle (its lineage and its row): the handles of intermediate results die young, and
  * the numbers sit off the JS heap, so a scavenge has almost nothing to copy. A parent is stored
  * as a row plus a slot in its chunk's `refs` (slot 0: the same chunk), never as a reference.
@@ -22,41 +23,19 @@
  * repeats, as w·x over a layer).
  *
  * Worst-case retention: one live `Value` pins the whole chunk of every node it depends on
- * (about 100 KB per chunk of 2,048 nodes), not just those nodes; and a long-lived lineage
+ * (about 100 KB per op chunk of 2,048 nodes, 50 KB per leaf chunk), not just those nodes; and a long-lived lineage
  * (say, of parameters) keeps its latest join alive (see `joined`): usually one chunk.
  */
 
-/** log2 of the nodes per chunk. 2,048 nodes: ~100 KB of typed arrays per chunk. */
+/** log2 of the nodes per chunk. */
 export const CHUNK_BITS = 11;
-/** Nodes per chunk. */
+/** Nodes per chunk: an op chunk is ~100 KB of typed arrays, a leaf chunk ~50 KB. */
 export const CHUNK = 1 << CHUNK_BITS;
-/** A node's row in `Chunk.links` packs (slot << CHUNK_BITS | row) + 1 for each parent (0: none). */
+/** A parent link packs (slot << CHUNK_BITS | row) + 1 (0: none); this masks the row. */
 export const ROW_MASK = CHUNK - 1;
 
-// Slots of a node in `Chunk.num` (STRIDE adjacent doubles: the reverse pass reads them together).
-/** The number the node holds. */
-export const DATA = 0;
-/** d(output)/d(node), accumulated by backward(). */
-export const GRAD = 1;
-/** Local derivative with respect to parent a. */
-export const DA = 2;
-/** Local derivative with respect to parent b (pow by a number: the exponent, shown by `op`). */
-export const DB = 3;
-/** The gradient flowing in the current reverse pass. */
-export const G = 4;
-export const STRIDE = 5;
-
-// Slots of a node in `Chunk.links`.
-/** Parent a, packed (0: none). */
-export const LA = 0;
-/** Parent b, packed (0: none). */
-export const LB = 1;
-/** The op code (0: a leaf). */
-export const LOP = 2;
-export const LSTRIDE = 3;
-
 /** The layout above by name, for `checkLayout`. */
-const LAYOUT: Record<string, number> = { CHUNK_BITS, CHUNK, ROW_MASK, DATA, GRAD, DA, DB, G, STRIDE, LA, LB, LOP, LSTRIDE };
+const LAYOUT: Record<string, number> = { CHUNK_BITS, CHUNK, ROW_MASK };
 
 /**
  * Throws unless every constant in `copy` equals the layout's: the hot modules keep their own
@@ -70,15 +49,34 @@ export function checkLayout(where: string, copy: Record<string, number>): void {
 
 let chunkIds = 0;
 let lineageIds = 0;
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
 
-/** A run of `CHUNK` nodes in typed arrays; filled in order, never reused. */
+/**
+ * A run of `CHUNK` nodes in typed arrays (one per field, all views of one buffer), filled in
+ * order, never reused. Leaves (`new Value(x)`, number operands) and op results go to separate
+ * chunks: a leaf needs no parents or local derivatives, so its row is 24 bytes, not 49.
+ */
 export class Chunk {
-  /** Creation order: a parent is always in this chunk at a lower row, or in a chunk with a lower id. */
+  /** Creation order. A parent of an op node is in the same chunk at a lower row, in an older op chunk, or in a leaf chunk. */
   readonly id = chunkIds++;
-  /** STRIDE doubles per node: DATA, GRAD, DA, DB, G. */
-  readonly num: Float64Array;
-  /** LSTRIDE int32 per node: LA, LB, LOP. */
+  /** The number each node holds. */
+  readonly data: Float64Array;
+  /** d(output)/d(node), accumulated by backward(). */
+  readonly grad: Float64Array;
+  /** The gradient flowing in the current reverse pass. */
+  readonly g: Float64Array;
+  /** Local derivative with respect to parent a (empty in a leaf chunk). */
+  readonly da: Float64Array;
+  /** Local derivative with respect to parent b; pow by a number keeps the exponent here, for `op` (empty in a leaf chunk). */
+  readonly db: Float64Array;
+  /** Two per node: parents a and b, packed (see `ROW_MASK`; empty in a leaf chunk). */
   readonly links: Int32Array;
+  /** The op code of each node (empty in a leaf chunk: all leaves). */
+  readonly code: Uint8Array;
+  /** Whether this chunk holds only leaves. */
+  readonly leaves: boolean;
   /** Ids of the other chunks this chunk's parents live in: slot s ≥ 1 is `refs[s - 1]`. Ids, not references (see the top). */
   readonly refs: number[] = [];
   /** Rows handed out so far. */
@@ -97,12 +95,20 @@ export class Chunk {
   /** The latest `gather` that listed this chunk. */
   seen = 0;
 
-  constructor() {
-    // One buffer for the three arrays: one allocation (and one zero-fill) per chunk.
-    const buffer = new ArrayBuffer(CHUNK * (8 * STRIDE + 4 * LSTRIDE) + CHUNK / 8);
-    this.num = new Float64Array(buffer, 0, CHUNK * STRIDE);
-    this.links = new Int32Array(buffer, CHUNK * 8 * STRIDE, CHUNK * LSTRIDE);
-    this.marks = new Int32Array(buffer, CHUNK * (8 * STRIDE + 4 * LSTRIDE), CHUNK >>> 5);
+  constructor(leaves: boolean) {
+    const n = CHUNK;
+    // One buffer: one allocation (and one zero-fill) per chunk. Doubles first, for alignment.
+    const buffer = new ArrayBuffer(leaves ? n * 24 + n / 8 : n * 40 + n / 8 + n * 8 + n);
+    this.leaves = leaves;
+    this.data = new Float64Array(buffer, 0, n);
+    this.grad = new Float64Array(buffer, n * 8, n);
+    this.g = new Float64Array(buffer, n * 16, n);
+    const doubles = leaves ? n * 24 : n * 40;
+    this.da = leaves ? NO_F64 : new Float64Array(buffer, n * 24, n);
+    this.db = leaves ? NO_F64 : new Float64Array(buffer, n * 32, n);
+    this.marks = new Int32Array(buffer, doubles, n >>> 5);
+    this.links = leaves ? NO_I32 : new Int32Array(buffer, doubles + n / 8, 2 * n);
+    this.code = leaves ? NO_U8 : new Uint8Array(buffer, doubles + n / 8 + n * 8, n);
     this.solo = new Lineage(this, null, null);
   }
 }
@@ -122,15 +128,20 @@ export class Lineage {
   ) {}
 }
 
-/** The chunk new nodes go into. */
-let open = new Chunk();
+/** The chunks new leaves and new op results go into. */
+let openLeaves = new Chunk(true);
+let openOps = new Chunk(false);
 
-/** The open chunk, with room for one more node. */
-export function openChunk(): Chunk {
-  if (open.used === CHUNK) {
-    open = new Chunk();
-  }
-  return open;
+/** The open leaf chunk, with room for one more node. */
+export function leafChunk(): Chunk {
+  if (openLeaves.used === CHUNK) openLeaves = new Chunk(true);
+  return openLeaves;
+}
+
+/** The open op chunk, with room for one more node. */
+export function opChunk(): Chunk {
+  if (openOps.used === CHUNK) openOps = new Chunk(false);
+  return openOps;
 }
 
 /** The packed reference (see `ROW_MASK`) from a node of chunk `c` to row `row` of chunk `p`. */

@@ -416,4 +416,35 @@ describe('memory', () => {
     expect(refs.flat().filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(2);
     expect(bytes - process.memoryUsage().arrayBuffers).toBeGreaterThan(3e6);
   });
+
+  it('an SGD loop over long-lived parameters, keeping its latest loss: the graphs of earlier steps are freed', async () => {
+    const params = Array.from({ length: 50 }, (_, i) => new Value(Math.sin(i)));
+    const steps: WeakRef<object>[][] = [];
+    let loss: Value | null = null;
+    for (let step = 0; step < 12; step++) {
+      const seen = new Set<object>();
+      let t = new Value(0);
+      for (let j = 0; j < 6000; j++) {
+        const x = new Value(j * 1e-4); // a fresh input
+        t = t.add(params[j % params.length].mul(x).tanh());
+        seen.add(x._k.chunk);
+        seen.add(t._k.chunk);
+      }
+      loss = t.mul(1 / 6000);
+      for (const p of params) p.grad = 0;
+      loss.backward();
+      for (const p of params) p.data -= 0.1 * p.grad;
+      steps.push([...seen].map((c) => new WeakRef(c)));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await collect();
+    const alive = steps.map((refs) => refs.filter((r) => r.deref() !== undefined).length);
+    // the latest step whole; of step 10 at most the two chunks it shares with step 11; of step 0
+    // the chunk holding the parameters (its first inputs went there too); of steps 1-9 nothing
+    expect(alive[11]).toBe(steps[11].length);
+    expect(alive[10]).toBeLessThanOrEqual(2);
+    expect(alive[0]).toBeLessThanOrEqual(1);
+    expect(alive.slice(1, 10)).toEqual(new Array(9).fill(0));
+    expect(loss?.data).toBeGreaterThan(-1);
+  });
 });

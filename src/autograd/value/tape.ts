@@ -19,12 +19,13 @@
  * `Value` keeps exactly the chunks its own graph touches, and a chunk is collected when no live
  * `Value` needs it. Lineages are shared: a node whose operands' chunks are already covered takes
  * an operand's lineage, so a new lineage object is made only where a graph crosses into a new
- * chunk or joins two lineages not seen together before (a memo on the older one catches the
- * repeats, as w·x over a layer).
+ * chunk or joins two lineages not seen together before (a memo of the open op chunk catches
+ * the repeats, as w·x over a layer; see `joined`).
  *
  * Worst-case retention: one live `Value` pins the whole chunk of every node it depends on
- * (about 100 KB per op chunk of 2,048 nodes, 50 KB per leaf chunk), not just those nodes; and a long-lived lineage
- * (say, of parameters) keeps its latest join alive (see `joined`): usually one chunk.
+ * (about 100 KB per op chunk of 2,048 nodes, 50 KB per leaf chunk), not just those nodes; and
+ * the memo of the op chunk being filled keeps up to 16 chunks alive (usually one or two leaf
+ * chunks) until it is full.
  */
 
 /** log2 of the nodes per chunk. */
@@ -118,9 +119,6 @@ export class Lineage {
   readonly id = lineageIds++;
   /** The latest `gather` that visited this lineage. */
   seen = 0;
-  /** The latest lineage joining this one with `joinWith` (see `joined`). */
-  joinWith: Lineage | null = null;
-  joinOut: Lineage | null = null;
   constructor(
     readonly chunk: Chunk,
     readonly a: Lineage | null,
@@ -140,7 +138,12 @@ export function leafChunk(): Chunk {
 
 /** The open op chunk, with room for one more node. */
 export function opChunk(): Chunk {
-  if (openOps.used === CHUNK) openOps = new Chunk(false);
+  if (openOps.used === CHUNK) {
+    openOps = new Chunk(false);
+    memoA.fill(null);
+    memoB.fill(null);
+    memoOut.fill(null);
+  }
   return openOps;
 }
 
@@ -168,23 +171,29 @@ export function lineageOf(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
   return joined(c, ka, kb);
 }
 
-/**
- * A new lineage for chunk `c` joining `ka` and `kb`, remembered on the older of the two (the one
- * whose chunk is older), so that a pattern repeated over a layer — w·x with w in an old chunk —
- * makes one lineage, not one per node. Kept there, the memo lives exactly as long as that
- * operand's lineage: a chain crossing into a new chunk remembers its join on the lineage it
- * left, which dies with it; a long-lived one (parameters) keeps its latest join — the chunk it
- * was made in and the other operand's lineage — until its next join in another chunk.
- */
+// A direct-mapped memo of the joins of two single-chunk lineages made in the open op chunk
+// (w·x with w among the parameters, x·y across two leaf chunks), so that a pattern repeated
+// over a layer makes one lineage, not one per node. Only for single-chunk lineages, and only in
+// the open chunk (cleared when it fills): the memo then holds at most a few chunks alive, never
+// a graph. (A memo kept on the lineages themselves chained graphs together: a lineage shared by
+// two graphs remembered a join of the older one.)
+const MEMO = 8;
+const memoA: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+const memoB: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+const memoOut: (Lineage | null)[] = new Array<Lineage | null>(MEMO).fill(null);
+
+/** A new lineage for chunk `c` joining `ka` and `kb` (remembered when both are single-chunk). */
 function joined(c: Chunk, ka: Lineage, kb: Lineage | null): Lineage {
-  const host = kb === null || ka.chunk.id <= kb.chunk.id ? ka : kb;
-  const other = host === ka ? kb : ka;
-  const seen = host.joinOut;
-  if (seen !== null && seen.chunk === c && host.joinWith === other) return seen;
   const a = ka === c.solo ? null : ka;
   const b = kb === c.solo || kb === ka ? null : kb;
+  const single = ka === ka.chunk.solo && (kb === null || kb === kb.chunk.solo);
+  if (!single) return a === null ? (b === null ? c.solo : new Lineage(c, b, null)) : new Lineage(c, a, b);
+  const h = (ka.id ^ Math.imul(kb === null ? 0 : kb.id, 31)) & (MEMO - 1);
+  const seen = memoOut[h];
+  if (seen !== null && memoA[h] === ka && memoB[h] === kb && seen.chunk === c) return seen;
   const out = a === null ? (b === null ? c.solo : new Lineage(c, b, null)) : new Lineage(c, a, b);
-  host.joinWith = other;
-  host.joinOut = out;
+  memoA[h] = ka;
+  memoB[h] = kb;
+  memoOut[h] = out;
   return out;
 }

@@ -6,9 +6,9 @@
  * until `backward()` — and that copying was half the cost of the scalar engine. Here a node is a
  * row of typed arrays in a `Chunk` of `CHUNK` nodes: five doubles (data, grad, the two local
  * derivatives, the pass gradient), two int32 (its parents) and its op code; a leaf, in a chunk
- * of leaves, only the first two and the pass gradient. A `Value` is a
- * two-field handle (its lineage and its row): the handles of intermediate results die young, and
- * the numbers sit off the JS heap, so a scavenge has almost nothing to copy. A parent is stored
+ * of leaves, only the first two and the pass gradient. A `Value` is a two-field handle (its
+ * lineage and its row): the handles of intermediate results die young, and the numbers sit off
+ * the JS heap, so a scavenge has almost nothing to copy. A parent is stored
  * as a row plus a slot in its chunk's `refs` (slot 0: the same chunk), never as a reference.
  *
  * Why lineages. Chunks hold no references to each other: if they did, a chunk shared by two

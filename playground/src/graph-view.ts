@@ -2,7 +2,8 @@
  * The computation graph of a scalar `Value`, laid out left to right (inputs on the left, the
  * result on the right) and drawn as SVG: one box per node with its op, value and gradient.
  * The graph is read through the nodes' parent links `_a` / `_b` (the library's internal
- * fields; its public `toDot` gives the same graph as Graphviz text).
+ * accessors; its public `toDot` gives the same graph as Graphviz text). They make a new handle
+ * at each call, so nodes are told apart by `_id`, not by object identity.
  */
 import type { Value } from '../../src/core.js';
 
@@ -33,13 +34,13 @@ export function formatNumber(x: number): string {
  * with columns and rows assigned. Iterative, so deep graphs do not overflow the stack.
  */
 export function layoutGraph(root: Value): GraphNode[] {
-  const nodes = new Map<Value, GraphNode>();
+  const nodes = new Map<number, GraphNode>();
   const order: GraphNode[] = [];
   // Post-order walk: a node is finished once both its parents are.
   const stack: { v: Value; expanded: boolean }[] = [{ v: root, expanded: false }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (nodes.has(top.v)) {
+    if (nodes.has(top.v._id)) {
       stack.pop();
       continue;
     }
@@ -47,11 +48,11 @@ export function layoutGraph(root: Value): GraphNode[] {
     if (!top.expanded) {
       top.expanded = true;
       // Reversed, so that `_a` comes off the stack first: inputs keep their order of first use.
-      for (let k = inputs.length - 1; k >= 0; k--) if (!nodes.has(inputs[k])) stack.push({ v: inputs[k], expanded: false });
+      for (let k = inputs.length - 1; k >= 0; k--) if (!nodes.has(inputs[k]._id)) stack.push({ v: inputs[k], expanded: false });
       continue;
     }
     stack.pop();
-    const parents = inputs.map((p) => nodes.get(p)!);
+    const parents = inputs.map((p) => nodes.get(p._id)!);
     const leaf = parents.length === 0;
     const node: GraphNode = {
       value: top.v,
@@ -61,7 +62,7 @@ export function layoutGraph(root: Value): GraphNode[] {
       row: 0,
       parents,
     };
-    nodes.set(top.v, node);
+    nodes.set(top.v._id, node);
     order.push(node);
   }
   // Rows: inputs in order of first use; other columns sorted by their parents' mean row, which

@@ -91,13 +91,14 @@ function tensorDot(root: Tensor): string {
 
 function valueDot(root: Value): string {
   const lines = [...HEADER];
-  const ids = new Map<Value, string>();
+  // Keyed by node, not handle: `_a`/`_b` make a new handle for a parent each time.
+  const ids = new Map<number, string>();
   const stack: Value[] = [];
   const id = (v: Value): string => {
-    let s = ids.get(v);
+    let s = ids.get(v._id);
     if (s === undefined) {
       s = `v${ids.size}`;
-      ids.set(v, s);
+      ids.set(v._id, s);
       stack.push(v);
     }
     return s;
@@ -105,7 +106,7 @@ function valueDot(root: Value): string {
   id(root);
   while (stack.length > 0) {
     const v = stack.pop() as Value;
-    const me = ids.get(v) as string;
+    const me = ids.get(v._id) as string;
     const op = v.op;
     const head = [v.label, op].filter((s) => s !== '').join(' = ') || 'leaf';
     const style = op === '' ? ', style=filled, fillcolor="#cfe8ff"' : '';

@@ -1,46 +1,26 @@
 /**
- * The scalar engine, micrograd-style: every op builds a `Value` holding its result, its (at
+ * The scalar engine, micrograd-style: every op makes a `Value` holding its result, its (at
  * most two) parents, and the local derivative with respect to each parent, computed right
  * beside the forward value. The reverse pass multiplies and sums them along the graph.
  *
- * Where the numbers live, and why. Building a graph is mostly GC work: nodes are allocated
- * in V8's young generation, and every node still alive at a young-generation GC is copied
- * (twice, until it is promoted), so the cost per node is the bytes and objects GC must copy.
- * V8 keeps a double-valued object field as a pointer to a separate heap number, so nodes
- * holding their numbers as fields measured 120 bytes and two or more objects each, and GC
- * took about 70% of the benchmark (benchmarks/suites/scalar.ts). Instead, each node's numbers
- * live unboxed in a shared `Float64Array` page (`PAGE_NODES` nodes of `STRIDE` slots), and
- * the node object holds only pointers and a small integer: its page, its first slot and its
- * two parents (56 bytes, one object). Every node references its page, so GC frees a page
- * once no node on it is alive. Labels are rare, so they live in a WeakMap rather than in
- * every node, and the op is a small code in the page; `data`, `grad`, `label` and `op` read
- * and write as before.
+ * Where the numbers live, and why: on a tape of typed-array chunks (value/tape.ts), with
+ * `Value` a two-field handle (its lineage, which keeps the chunks of its graph alive, and its
+ * row). Building a graph of JS objects was half GC work — every node still alive at a
+ * young-generation GC is copied — while a handle of an intermediate result dies young and the
+ * tape is off the JS heap. The reverse pass (value/reverse.ts) needs no closures, no Set and
+ * no topological sort: creation order already is one. `data`, `grad`, `label` and `op` read
+ * and write as plain properties.
  */
 
 // gelu's erf: the pure double-precision function, not the tensor backend (the scalar engine needs no kernels).
 import { erfc } from './kernels/erf.js';
+import { ACCUMULATE, GRADIENT, parentOf, reversePass, ZERO } from './value/reverse.js';
+import { type Chunk, Lineage, leafChunk, lineageOf, opChunk, pack } from './value/tape.js';
 
 /** Operand of a Value op: a Value, or a number taken as a constant. */
 export type ValueLike = Value | number;
 
-// ---- storage: a node's slots in its page ---------------------------------------------------
-
-const DATA = 0; // the number this node holds
-const GRAD = 1; // d(output)/d(this), accumulated by backward()
-const DA = 2; // local derivative with respect to parent a
-const DB = 3; // local derivative with respect to parent b (pow by a constant: the exponent, for `op`)
-const G = 4; // the gradient flowing in the current reverse pass
-const MARK = 5; // visit stamp of the latest walk over the graph (see walk())
-const OP = 6; // op code: index into OPS
-const STRIDE = 7;
-/** Nodes per page: small enough that a long-lived node pins little (a page is 14 KB). */
-const PAGE_NODES = 256;
-const PAGE_SLOTS = PAGE_NODES * STRIDE;
-
-let page = new Float64Array(PAGE_SLOTS);
-let used = 0; // slots of `page` handed out so far
-
-// Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in DB.
+// Op codes (0: a leaf). POW_C is pow by a number (`**2`), whose name needs the exponent kept in `db`.
 const ADD = 1,
   SUB = 2,
   MUL = 3,
@@ -92,11 +72,17 @@ const OPS = [
   'clamp',
 ];
 
-const labels = new WeakMap<Value, string>();
+// A handle for an existing node (an op's result, `_a`, `_b`): the constructor adopts these
+// instead of appending a leaf, so that every Value has one hidden class.
+let adoptLineage: Lineage | null = null;
+let adoptRow = 0;
 
 /**
  * A scalar that remembers how it was computed, so `backward()` can fill in `.grad`
  * (d output / d this) for everything it was computed from.
+ *
+ * Memory: a graph lives as long as a `Value` computed from it does, and is then collected by
+ * the GC, in chunks of 2,048 nodes: one live `Value` keeps whole the chunks its ancestors sit in.
  *
  * @example
  * ```ts
@@ -108,63 +94,89 @@ const labels = new WeakMap<Value, string>();
  * ```
  */
 export class Value {
-  // `declare`d and all assigned in the constructor, in this order, so every Value has the
-  // same shape and `_i` stays a small integer (no per-node heap number).
-  /** @internal the page holding this value's numbers, and the index of its first slot */
-  declare _p: Float64Array;
+  // `declare`d and assigned in the constructor in this order, so every Value has one shape.
+  /** @internal what this value keeps alive; `_k.chunk` holds its numbers */
+  declare _k: Lineage;
+  /** @internal its row in that chunk */
   declare _i: number;
-  /** @internal the values this one was computed from (null: none) */
-  declare _a: Value | null;
-  declare _b: Value | null;
 
   constructor(data: number, label = '') {
-    if (used === PAGE_SLOTS) {
-      page = new Float64Array(PAGE_SLOTS); // zero-filled: grad 0, op 0 (a leaf), never visited
-      used = 0;
+    if (adoptLineage !== null) {
+      this._k = adoptLineage;
+      this._i = adoptRow;
+      adoptLineage = null;
+      return;
     }
-    this._p = page;
-    this._i = used;
-    this._a = null;
-    this._b = null;
-    page[used + DATA] = data;
-    used += STRIDE;
-    if (label !== '') labels.set(this, label);
+    const c = leafChunk();
+    const i = c.used++;
+    this._k = c.solo;
+    this._i = i;
+    c.data[i] = data;
+    if (label !== '') setLabel(c, i, label);
   }
 
   /** The number this node holds. */
   get data(): number {
-    return this._p[this._i + DATA];
+    return this._k.chunk.data[this._i];
   }
   set data(x: number) {
-    this._p[this._i + DATA] = x;
+    this._k.chunk.data[this._i] = x;
   }
 
   /** d(output)/d(this), accumulated by `backward()`; 0 until then. */
   get grad(): number {
-    return this._p[this._i + GRAD];
+    return this._k.chunk.grad[this._i];
   }
   set grad(x: number) {
-    this._p[this._i + GRAD] = x;
+    this._k.chunk.grad[this._i] = x;
   }
 
   /** An optional name, shown by `toString()`. */
   get label(): string {
-    return labels.get(this) ?? '';
+    return this._k.chunk.labels?.get(this._i) ?? '';
   }
   set label(name: string) {
-    if (name === '') labels.delete(this);
-    else labels.set(this, name);
+    setLabel(this._k.chunk, this._i, name);
   }
 
   /** The op that made this value ('' for a leaf). */
   get op(): string {
-    const code = this._p[this._i + OP];
-    return code === POW_C ? `**${this._p[this._i + DB]}` : OPS[code];
+    const c = this._k.chunk;
+    if (c.leaves) return '';
+    const code = c.code[this._i];
+    return code === POW_C ? `**${c.db[this._i]}` : OPS[code];
   }
 
   /** @internal the gradient of the latest reverse pass (`_reversePass()`) through this value */
   get _g(): number {
-    return this._p[this._i + G];
+    return this._k.chunk.g[this._i];
+  }
+
+  /** @internal the first value this one was computed from (null: a leaf); a new handle each time */
+  get _a(): Value | null {
+    return this.parent(0);
+  }
+
+  /** @internal the second value this one was computed from (null: none); a new handle each time */
+  get _b(): Value | null {
+    return this.parent(1);
+  }
+
+  /** @internal a stable number naming this node (handles of one node share it) */
+  get _id(): number {
+    return this._k.chunk.id * 2 ** 16 + this._i;
+  }
+
+  private parent(which: number): Value | null {
+    const c = this._k.chunk;
+    if (c.leaves) return null;
+    const packed = c.links[2 * this._i + which];
+    if (packed === 0) return null;
+    const [p, row] = parentOf(this._k, c, packed);
+    // This value's lineage covers the parent's ancestors; the parent's chunk heads the new one.
+    adoptLineage = p === c ? this._k : new Lineage(p, this._k, null);
+    adoptRow = row;
+    return new Value(0);
   }
 
   /** this + other */
@@ -182,14 +194,17 @@ export class Value {
   /** this · other */
   mul(other: ValueLike): Value {
     const o = toValue(other);
-    return node(this.data * o.data, MUL, this, o.data, o, this.data);
+    const a = this.data,
+      b = o.data;
+    return node(a * b, MUL, this, b, o, a);
   }
 
   /** this / other */
   div(other: ValueLike): Value {
     const o = toValue(other);
-    const q = this.data / o.data;
-    return node(q, DIV, this, 1 / o.data, o, -q / o.data);
+    const b = o.data;
+    const q = this.data / b;
+    return node(q, DIV, this, 1 / b, o, -q / b);
   }
 
   /** −this */
@@ -202,7 +217,7 @@ export class Value {
     const a = this.data;
     if (typeof exponent === 'number') {
       const da = exponent === 0 ? 0 : exponent * Math.pow(a, exponent - 1);
-      // no parent b: the DB slot keeps the exponent, so `op` can read '**2'
+      // no parent b: its `db` keeps the exponent, so `op` can read '**2'
       return node(Math.pow(a, exponent), POW_C, this, da, null, exponent);
     }
     const b = exponent.data;
@@ -222,17 +237,20 @@ export class Value {
 
   /** Natural logarithm. */
   log(): Value {
-    return node(Math.log(this.data), LOG, this, 1 / this.data, null, 0);
+    const x = this.data;
+    return node(Math.log(x), LOG, this, 1 / x, null, 0);
   }
 
   /** Sine (radians). */
   sin(): Value {
-    return node(Math.sin(this.data), SIN, this, Math.cos(this.data), null, 0);
+    const x = this.data;
+    return node(Math.sin(x), SIN, this, Math.cos(x), null, 0);
   }
 
   /** Cosine (radians). */
   cos(): Value {
-    return node(Math.cos(this.data), COS, this, -Math.sin(this.data), null, 0);
+    const x = this.data;
+    return node(Math.cos(x), COS, this, -Math.sin(x), null, 0);
   }
 
   /** Hyperbolic tangent. */
@@ -326,22 +344,17 @@ export class Value {
    * `zeroGrad()` first to start afresh. Iterative: a chain of millions of ops is fine.
    */
   backward(): void {
-    reversePass(this, true);
+    reversePass(this._k, this._i, ACCUMULATE);
   }
 
   /** Resets `.grad` to 0 on this value and every value it was computed from. */
   zeroGrad(): void {
-    const n = walk(this);
-    for (let i = 0; i < n; i++) {
-      const v = order[i]!;
-      v._p[v._i + GRAD] = 0;
-    }
-    clear(order, n);
+    reversePass(this._k, this._i, ZERO);
   }
 
-  /** @internal Runs the reverse pass into `_g` without touching `.grad`; returns the nodes visited. */
-  _reversePass(): Value[] {
-    return reversePass(this, false);
+  /** @internal Runs the reverse pass into `_g` (read it on the inputs) without touching `.grad`. */
+  _reversePass(): void {
+    reversePass(this._k, this._i, GRADIENT);
   }
 
   /** `Value(label, data=…, grad=…)`. */
@@ -350,7 +363,7 @@ export class Value {
     return `Value(${label ? label + ', ' : ''}data=${this.data}, grad=${this.grad})`;
   }
 
-  /** console.log shows `Value(…)` rather than the internal page. */
+  /** console.log shows `Value(…)` rather than the internal handle. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
@@ -358,99 +371,41 @@ export class Value {
 
 /** The result of an op: its value, op code, parents, and the local derivative for each. */
 function node(data: number, op: number, a: Value, da: number, b: Value | null, db: number): Value {
-  const v = new Value(data);
-  v._a = a;
-  v._b = b;
-  const p = v._p,
-    i = v._i;
-  p[i + DA] = da;
-  p[i + DB] = db;
-  p[i + OP] = op;
-  return v;
+  const c = opChunk();
+  const i = c.used++;
+  c.data[i] = data;
+  c.da[i] = da;
+  c.db[i] = db;
+  c.code[i] = op;
+  const links = c.links;
+  const ka = a._k;
+  links[2 * i] = pack(c, ka.chunk, a._i);
+  if (b === null) {
+    adoptLineage = lineageOf(c, ka, null);
+  } else {
+    const kb = b._k;
+    links[2 * i + 1] = pack(c, kb.chunk, b._i);
+    adoptLineage = lineageOf(c, ka, kb);
+  }
+  adoptRow = i;
+  return new Value(data);
 }
+
+// A class declaration is a mutable binding, so `x instanceof Value` in optimised code calls the
+// generic InstanceOf builtin (measured: ~8% of building a graph). Numbers are tested first, and a
+// Value by its constructor (a constant load for a known map); instanceof is left for subclasses.
+const ValueClass = Value;
 
 function toValue(x: ValueLike): Value {
-  if (x instanceof Value) return x;
-  if (typeof x !== 'number') throw new Error(`Value: expected a Value or a number, got ${typeof x}`);
-  return new Value(x);
+  if (typeof x === 'number') return new Value(x);
+  if (typeof x === 'object' && x !== null && (x.constructor === ValueClass || x instanceof ValueClass)) return x;
+  throw new Error(`Value: expected a Value or a number, got ${typeof x}`);
 }
 
-// ---- the reverse pass ----------------------------------------------------------------------
-
-// Reused between walks rather than grown afresh each time (measured: a third of the reverse
-// pass); nulled after each walk so they keep no graph alive, and let go of when huge.
-const order: (Value | null)[] = [];
-const stack: (Value | null)[] = [];
-const KEEP = 1 << 20; // entries (8 MB) kept allocated between walks
-
-/** Nulls `array[0..n)`, or frees it when it has grown past KEEP. */
-function clear(array: (Value | null)[], n: number): void {
-  if (array.length > KEEP) array.length = 0;
-  else array.fill(null, 0, n);
-}
-// Walk stamps only grow, and are stored as doubles in the pages (exact to 2⁵³), so a stamp
-// left by an earlier walk is always below the current one: no reset pass over old nodes.
-let stamp = 0;
-
-/**
- * Fills `order[0..n)` with every value `root` depends on, parents before children (a DFS
- * post-order), resets their pass gradient G to 0, and returns n. Iterative, so a chain of
- * millions of ops is fine. A node is entered (MARK = enter) when first on top of the stack,
- * and finished (MARK = done, appended to the order) when it is back on top after its
- * parents; a node pushed twice before it was entered is skipped the second time.
- */
-function walk(root: Value): number {
-  const enter = ++stamp;
-  const done = ++stamp;
-  let n = 0,
-    sp = 0,
-    top = 1;
-  stack[sp++] = root;
-  while (sp > 0) {
-    const v = stack[sp - 1]!;
-    const p = v._p,
-      k = v._i;
-    const mark = p[k + MARK];
-    if (mark < enter) {
-      p[k + MARK] = enter;
-      p[k + G] = 0;
-      const a = v._a,
-        b = v._b;
-      if (a !== null && a._p[a._i + MARK] < enter) stack[sp++] = a;
-      if (b !== null && b._p[b._i + MARK] < enter) stack[sp++] = b;
-      if (sp > top) top = sp;
-    } else {
-      sp--;
-      if (mark === enter) {
-        p[k + MARK] = done;
-        order[n++] = v;
-      }
-    }
+function setLabel(c: Chunk, row: number, name: string): void {
+  if (name === '') c.labels?.delete(row);
+  else {
+    c.labels ??= new Map();
+    c.labels.set(row, name);
   }
-  clear(stack, top);
-  return n;
-}
-
-/**
- * Walks the graph, then visits it children-first, pushing each node's pass gradient to its
- * parents through the stored local derivatives (chain rule); with `accumulate` each node's
- * pass gradient is also added to its `.grad` as it is finalised (no second loop).
- */
-function reversePass(root: Value, accumulate: boolean): Value[] {
-  const n = walk(root);
-  root._p[root._i + G] = 1;
-  for (let i = n - 1; i >= 0; i--) {
-    const v = order[i]!,
-      p = v._p,
-      k = v._i;
-    const g = p[k + G]; // final: every child of v comes later in `order`, so has pushed its share
-    const a = v._a,
-      b = v._b;
-    if (a !== null) a._p[a._i + G] += p[k + DA] * g;
-    if (b !== null) b._p[b._i + G] += p[k + DB] * g;
-    if (accumulate) p[k + GRAD] += g;
-  }
-  const visited = accumulate ? [] : (order.slice(0, n) as Value[]);
-  clear(order, n);
-  return visited;
 }

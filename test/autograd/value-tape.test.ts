@@ -408,12 +408,14 @@ describe('memory', () => {
     expect(latest?.data).toBeCloseTo(0.5 * 1e-6 * ((25_000 * 24_999) / 2), 9);
     let older = 0;
     for (let k = 0; k < 49; k++) older += aliveOf(k);
-    expect(older).toBeLessThanOrEqual(2);
+    // A leak keeps ~38 chunks per graph (1,900 here). V8 now and then keeps one or two more
+    // short-lived chunks past a full gc() (seen in 1 of 3 runs on the loaded machine: 3 alive), so allow a margin of two.
+    expect(older).toBeLessThanOrEqual(4);
     const bytes = process.memoryUsage().arrayBuffers;
     latest = null;
     await collect();
     // dropping the last graph frees its chunks too (~3.6 MB); only the two chunks being filled stay
-    expect(refs.flat().filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(2);
+    expect(refs.flat().filter((r) => r.deref() !== undefined).length).toBeLessThanOrEqual(4);
     expect(bytes - process.memoryUsage().arrayBuffers).toBeGreaterThan(3e6);
   });
 

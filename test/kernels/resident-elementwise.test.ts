@@ -195,4 +195,23 @@ describe.runIf(wasmAvailable() && residentF32(1) !== null)('elementwise kernels 
       expect(firstMismatch(block.slice(n), after)).toBe(-1);
     }
   });
+
+  it('sigmoid, tanh and exp give each element the bits it gets alone, whatever loop (4, 2 or 1 vectors a step) takes it', () => {
+    const one = new Float32Array(1),
+      alone = new Float32Array(1);
+    for (const n of [1, 3, 4, 5, 8, 9, 12, 15, 16, 17, 20, 31, 33, 47, 64, 65, 77, 1001]) {
+      const x = randomF32(n, n, -30, 30);
+      x[0] = NaN;
+      if (n > 2) x[2] = -0;
+      for (const [name, f] of unaries.filter(([u]) => u !== 'relu' && u !== 'identity')) {
+        const all = new Float32Array(n);
+        f(all, x);
+        for (let i = 0; i < n; i++) {
+          one[0] = x[i];
+          f(alone, one);
+          if (!Object.is(all[i], alone[0])) expect(`${name} n=${n} i=${i}: ${all[i]}`).toBe(`${alone[0]}`);
+        }
+      }
+    }
+  });
 });

@@ -39,6 +39,29 @@ describe.runIf(wasm.wasmAvailable())('a call too big for the fixed arena', () =>
     for (let i = 0; i < 16; i++) expect(Math.abs(small[i] - smallWant[i])).toBeLessThan(1e-5);
   });
 
+  it('resident outputs written in place by the elementwise kernels stay valid while the overflow memory grows', () => {
+    const n = 4096;
+    const x = wasm.residentF32(n)!,
+      out = wasm.residentF32(n)!;
+    expect(x).not.toBeNull();
+    expect(out).not.toBeNull();
+    x.set(randomF32(n, 4, -3, 3));
+    const row = randomF32(64, 5);
+    wasm.binaryF32(2, out, x, 0, row, 1, n / 64, 64); // in place into out's block
+    wasm.activationF32(out, out, 1);
+    const before = out.slice();
+    const grown = wasm.wasmMemoryBytes();
+    // ~3 MB of operands and result: more than the 2 MB arena, so the overflow memory grows.
+    const big = randomF32(800 * 1024, 6);
+    const bigOut = new Float32Array(big.length);
+    wasm.activationF32(bigOut, big, 2);
+    expect(wasm.wasmMemoryBytes()).toBeGreaterThan(grown);
+    expect(out.buffer.byteLength).toBeGreaterThan(0); // not detached
+    expect(wasm.isResident(out)).toBe(true);
+    expect(Array.from(out)).toEqual(Array.from(before));
+    expect(before.some((v) => v !== 0)).toBe(true);
+  });
+
   it('refuses resident blocks beyond half the arena (ordinary arrays are used instead)', () => {
     const blocks: Float32Array[] = [];
     for (let got = wasm.residentF32(64 * 1024); got !== null; got = wasm.residentF32(64 * 1024)) blocks.push(got); // 256 KB each

@@ -26,6 +26,14 @@ export function allocate(dtype: DType, size: number): FloatArray {
 /**
  * Storage for `size` elements that the caller overwrites completely before anything reads
  * it (an op's output): like `allocate`, but a recycled buffer is not zero-filled first.
+ *
+ * Op outputs are ordinary arrays, not resident blocks of wasm memory, although a fresh large
+ * one costs its page faults: nothing tells the engine when an eager op's output dies except
+ * the garbage collector, and a FinalizationRegistry hears of dead views only after a full
+ * (mark-compact) collection, whereas dead typed arrays are freed by the cheap young-generation
+ * ones. Tried on the 256×256 broadcast chain: resident outputs had to force a full collection
+ * every 64 MiB or so to get their blocks back, which cost what the page faults did and slowed
+ * everything else in the process (tfjs-wasm beside it ran 1.5–2× slower).
  */
 export function allocateForOverwrite(dtype: DType, size: number): FloatArray {
   return takePooled(dtype, size) ?? fresh(dtype, size);

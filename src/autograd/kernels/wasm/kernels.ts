@@ -106,16 +106,31 @@ function placeBias(s: Arena, bias: Float32Array, n: number, padded: number): num
   return p;
 }
 
-/** out = act(x) elementwise (see `WasmActivation`). `out` may be `x`. */
+/** out = act(x) elementwise (see `WasmActivation`). `out` may be `x`. Resident arrays are used in place. */
 export function activationF32(out: Float32Array, x: Float32Array, activation: WasmActivationCode): void {
   const fn = 'activationF32';
   const n = checkSame(fn, 'out and x', out, x);
   checkActivation(fn, activation);
   if (n === 0) return;
-  const s = openScratch(fn, vecBytes(n));
-  const p = s.copy(x, 0, n);
-  s.x.activation(p, p, n, activation);
-  s.give(p, out, 0, n);
+  const s = openScratch(fn, 2 * vecBytes(n));
+  const X = s.place(x, 0, n);
+  const O = placeOutput(s, out, n, X);
+  s.x.activation(O, X, n, activation);
+  s.give(O, out, 0, n);
+}
+
+/**
+ * Where an elementwise kernel writes `out` (`n` floats) computed from the operand placed at
+ * `from`, which it may overwrite element by element: `out`'s own block when `out` is
+ * resident; else `from` when that is a scratch copy; else the next slot. These kernels store
+ * whole vectors, so a resident `out` is written in place only when `n` is a multiple of 4:
+ * otherwise `out` might be a shorter view at the start of a block whose next elements belong
+ * to someone else. The results are the same wherever they are computed.
+ */
+function placeOutput(s: Arena, out: Float32Array, n: number, from: number): number {
+  const r = n % 4 === 0 ? s.resident(out) : -1;
+  if (r >= 0) return r;
+  return from >= s.base ? from : s.slot(n);
 }
 
 /** out = e^x elementwise (float32, ~1e-7 relative; x clamped to [-87, 88]). `out` may be `x`. */
@@ -123,26 +138,30 @@ export function expF32(out: Float32Array, x: Float32Array): void {
   const fn = 'expF32';
   const n = checkSame(fn, 'out and x', out, x);
   if (n === 0) return;
-  const s = openScratch(fn, vecBytes(n));
-  const p = s.copy(x, 0, n);
-  s.x.expArray(p, p, n);
-  s.give(p, out, 0, n);
+  const s = openScratch(fn, 2 * vecBytes(n));
+  const X = s.place(x, 0, n);
+  const O = placeOutput(s, out, n, X);
+  s.x.expArray(O, X, n);
+  s.give(O, out, 0, n);
 }
 
 /**
  * Gradient through an activation from its saved output y: out = g·y·(1−y) (sigmoid),
  * g·(1−y²) (tanh), g·[y > 0] (relu, so relu'(0) = 0), g (identity). `out` may be `g`.
+ * Resident arrays are used in place.
  */
 export function activationBackwardF32(out: Float32Array, g: Float32Array, y: Float32Array, activation: WasmActivationCode): void {
   const fn = 'activationBackwardF32';
   const n = checkSame(fn, 'out, g and y', out, g, y);
   checkActivation(fn, activation);
   if (n === 0) return;
-  const s = openScratch(fn, 2 * vecBytes(n));
-  const G = s.copy(g, 0, n);
-  const Y = s.copy(y, 0, n);
-  s.x.activationBackward(G, G, Y, n, activation);
-  s.give(G, out, 0, n);
+  const s = openScratch(fn, 3 * vecBytes(n));
+  const G = s.place(g, 0, n);
+  const Y = s.place(y, 0, n);
+  // The kernel reads g and y element by element before writing out: out may be g or y.
+  const O = placeOutput(s, out, n, G);
+  s.x.activationBackward(O, G, Y, n, activation);
+  s.give(O, out, 0, n);
 }
 
 /** In-place SGD step p -= lr·g; resident p and g (`residentF32`) are updated in place. */
@@ -284,14 +303,22 @@ export function binaryF32(
   if (a.length !== aLen) throw new RangeError(`${fn}: a must have ${aLen} elements for mode ${aMode}, got ${a.length}`);
   if (b.length !== bLen) throw new RangeError(`${fn}: b must have ${bLen} elements for mode ${bMode}, got ${b.length}`);
   if (n === 0) return;
-  // The result overwrites a full operand's copy (each element is read before it is written),
-  // so operands are always copied, never used in place.
   const full = WasmOperandMode.full;
-  const separate = aMode !== full && bMode !== full;
-  const s = openScratch(fn, vecBytes(aLen) + vecBytes(bLen) + (separate ? vecBytes(n) : 0));
-  const A = s.copy(a, 0, aLen);
-  const B = s.copy(b, 0, bLen);
-  const O = aMode === full ? A : bMode === full ? B : s.slot(n);
+  const s = openScratch(fn, vecBytes(aLen) + vecBytes(bLen) + vecBytes(n));
+  const A = s.place(a, 0, aLen);
+  const B = s.place(b, 0, bLen);
+  // The kernel reads each element of a full operand before writing that element of out, so
+  // out may share memory with a full operand, but not with a repeated one (a resident row
+  // operand could be a view of out's first elements).
+  const r = s.resident(out);
+  const O =
+    r >= 0 && (r !== A || aMode === full) && (r !== B || bMode === full)
+      ? r
+      : aMode === full && A >= s.base
+        ? A
+        : bMode === full && B >= s.base
+          ? B
+          : s.slot(n);
   s.x.binary(op, O, A, B, outer, inner, aMode, bMode);
   s.give(O, out, 0, n);
 }

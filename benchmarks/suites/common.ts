@@ -10,8 +10,12 @@ type Summary = Awaited<ReturnType<typeof suite>>;
 /** Where benny writes its JSON and chart files (gitignored). */
 export const RESULTS_DIR = 'benchmarks/results';
 
-/** The systems a workload is measured on, in the column order of the summary table. */
-export type System = 'tensorgrad' | 'tfjs-cpu' | 'tfjs-wasm';
+/**
+ * The systems a workload is measured on, in the column order of the summary table.
+ * `tensorgrad-compiled` is the same code run through `compile()`; a suite that measures it
+ * reports it as a row of its own (see `compiledRow`), beside the same run's peers.
+ */
+export type System = 'tensorgrad' | 'tensorgrad-compiled' | 'tfjs-cpu' | 'tfjs-wasm';
 
 /** How a figure is shown: its unit, and how to turn seconds per benchmark call into it. */
 export interface Metric {
@@ -42,6 +46,15 @@ export interface Row {
   quoted?: { name: string; seconds: number; source: string };
   /** Why a peer column is empty, or anything the reader must know. */
   note?: string;
+}
+
+/**
+ * The row of a suite's `tensorgrad-compiled` figure: the same peers' figures (from the same
+ * run), with the compiled figure in tensorgrad's column.
+ */
+export function compiledRow(workload: string, metric: Metric, figures: Partial<Record<System, Figure>>): Row {
+  const { 'tensorgrad-compiled': compiled, tensorgrad: _eager, ...peers } = figures;
+  return { workload, metric, figures: { ...peers, tensorgrad: compiled } };
 }
 
 /** A benchmark case: a system and a body that does one unit of work per call. */

@@ -6,9 +6,9 @@
  * tfjs bodies read their results back (`dataSync()`) and dispose everything they made, so the
  * work is really done and memory stays flat; tensorgrad computes eagerly into fresh typed arrays.
  */
-import { noGrad, randn, tensor, type Tensor } from '../../src/index.js';
+import { compile, noGrad, randn, tensor, type Tensor } from '../../src/index.js';
 import { onBackend, tf, type TfBackend } from '../peers/tfjs.js';
-import { gflops, microseconds, runSuite, type Case, type CaseOptions, type Row } from './common.js';
+import { compiledRow, gflops, microseconds, runSuite, type Case, type CaseOptions, type Row } from './common.js';
 import { disableThreads, enableThreads } from '../../src/threads/index.js';
 
 /** The two tfjs cases of a workload, with the same setup run on each backend. */
@@ -82,6 +82,18 @@ export async function broadcastSuites(): Promise<Row[]> {
         return () => noGrad(() => x.mul(y).add(z).sigmoid());
       },
     },
+    {
+      // The same chain through compile(): replayed on buffers planned at the trace, so no fresh
+      // 256 KB outputs (their allocation and first-touch page faults are most of the eager time).
+      system: 'tensorgrad-compiled',
+      setup: () => {
+        const x = randn([B, B], { seed: 1 });
+        const y = randn([B], { seed: 2 });
+        const z = randn([B, 1], { seed: 3 });
+        const chain = compile((x: Tensor, y: Tensor, z: Tensor) => x.mul(y).add(z).sigmoid());
+        return () => chain(x, y, z);
+      },
+    },
     ...tfjsCases(() => {
       const x = tf.randomNormal([B, B], 0, 1, 'float32', 1);
       const y = tf.randomNormal([B], 0, 1, 'float32', 2);
@@ -120,6 +132,7 @@ export async function broadcastSuites(): Promise<Row[]> {
   ]);
   return [
     { workload: `${label}, forward`, metric: microseconds, figures: forward },
+    compiledRow(`${label}, forward, compile()`, microseconds, forward),
     { workload: `${label}, fwd+backward (of .sum())`, metric: microseconds, figures: backward },
   ];
 }

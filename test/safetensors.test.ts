@@ -72,6 +72,15 @@ describe('safetensors encoding', () => {
     );
   });
 
+  it('a tensor named "__proto__" is written and read back (regression: it was dropped from the header)', () => {
+    // fast-check counterexample { seed: -761139910, path: "66:83:82:82:82:81:81" }
+    for (const input of [[['__proto__', tensor(1.5)]] as [string, Tensor][], Object.fromEntries([['__proto__', tensor(1.5)]])]) {
+      const { tensors } = decodeSafetensors(encodeSafetensors(input));
+      expect([...tensors.keys()]).toEqual(['__proto__']);
+      expect(tensors.get('__proto__')!.item()).toBe(1.5);
+    }
+  });
+
   it('decodes from an ArrayBuffer and from a Uint8Array view at an odd offset', () => {
     const bytes = encodeSafetensors([['a', tensor([[1, 2, 3]], { dtype: 'float64' })]]);
     const shifted = new Uint8Array(bytes.length + 3);

@@ -131,7 +131,8 @@ export function encodeSafetensors(
   const entries: (readonly [string, Tensor])[] = Array.isArray(tensors)
     ? [...(tensors as readonly (readonly [string, Tensor])[])]
     : Object.entries(tensors as Record<string, Tensor>);
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" must become a key, not replace the prototype.
+  const header: Record<string, unknown> = Object.create(null);
   const seen = new Set<string>();
   let offset = 0;
   const layout: { t: Tensor; begin: number; code: { dtype: DType; bytes: number } }[] = [];

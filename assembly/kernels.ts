@@ -844,28 +844,38 @@ export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, t
   return 2 * list + starts + unpackedB + sums + 16;
 }
 
-/** How many of the n floats at p are ±0, or -1 when one of them is inf or NaN. */
-function zerosIfFinite(p: usize, n: i32): i32 {
+/**
+ * How many of the n floats at p are ±0; -1 when one of them is inf or NaN, or as soon as the
+ * zeros found plus the floats left cannot reach `need` (so a dense A costs a partial pass).
+ */
+function countZeros(p: usize, n: i32, need: i32): i32 {
   const absMask = i32x4.splat(ABS_BITS), zero = i32x4.splat(0);
-  let cnt0 = zero, cnt1 = zero, max0 = zero, max1 = zero;
-  const end8 = p + (<usize>(n & ~7) << 2);
-  // Two independent chains per quantity, so the loop is not bound by their latency.
-  for (; p < end8; p += 32) {
-    const x = v128.and(v128.load(p), absMask), y = v128.and(v128.load(p, 16), absMask);
-    cnt0 = i32x4.sub(cnt0, i32x4.eq(x, zero));
-    cnt1 = i32x4.sub(cnt1, i32x4.eq(y, zero));
-    max0 = i32x4.max_s(max0, x);
-    max1 = i32x4.max_s(max1, y);
+  let max0 = zero, max1 = zero;
+  let zeros = 0;
+  const n8 = n & ~7;
+  for (let i = 0; i < n8;) {
+    const stop = min(i + 1024, n8);
+    let cnt0 = zero, cnt1 = zero;
+    // Two independent chains per quantity, so the loop is not bound by their latency.
+    for (; i < stop; i += 8, p += 32) {
+      const x = v128.and(v128.load(p), absMask), y = v128.and(v128.load(p, 16), absMask);
+      cnt0 = i32x4.sub(cnt0, i32x4.eq(x, zero));
+      cnt1 = i32x4.sub(cnt1, i32x4.eq(y, zero));
+      max0 = i32x4.max_s(max0, x);
+      max1 = i32x4.max_s(max1, y);
+    }
+    const cnt = i32x4.add(cnt0, cnt1);
+    zeros += i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
+    if (zeros + (n - i) < need) return -1;
   }
-  const cnt = i32x4.add(cnt0, cnt1), mx = i32x4.max_s(max0, max1);
-  let zeros = i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
+  const mx = i32x4.max_s(max0, max1);
   let top = max(max(i32x4.extract_lane(mx, 0), i32x4.extract_lane(mx, 1)), max(i32x4.extract_lane(mx, 2), i32x4.extract_lane(mx, 3)));
-  for (let i = n & ~7; i < n; i++, p += 4) {
+  for (let i = n8; i < n; i++, p += 4) {
     const bits = load<i32>(p) & ABS_BITS;
     if (bits == 0) zeros++;
     top = max(top, bits);
   }
-  return top >= INF_BITS ? -1 : zeros;
+  return top >= INF_BITS || zeros < need ? -1 : zeros;
 }
 
 /** Whether all n floats at p are finite: the largest magnitude's bits below INF_BITS. */
@@ -947,8 +957,7 @@ export function sparseMatmul(
   transA: bool, transB: bool, scratch: usize, bias: usize, act: i32, accumulate: bool, minZeros: i32,
 ): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
-  const zeros = zerosIfFinite(a, m * k);
-  if (zeros < 0 || zeros < minZeros) return 0;
+  if (countZeros(a, m * k, minZeros) < 0) return 0;
   if (!allFinite(b, k * n)) return 0;
   const list = <usize>roundUp(max(k, transA ? m : 0) + 4, 4) * 4;
   const offs = (scratch + 15) & ~(<usize>15);

@@ -845,37 +845,27 @@ export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, t
 }
 
 /**
- * How many of the n floats at p are ±0; -1 when one of them is inf or NaN, or as soon as the
- * zeros found plus the floats left cannot reach `need` (so a dense A costs a partial pass).
+ * How many of the n floats at p are ±0, or -1 as soon as the zeros found plus the floats left
+ * cannot reach `need`: a dense A (the common decline) costs part of one light pass.
  */
 function countZeros(p: usize, n: i32, need: i32): i32 {
-  const absMask = i32x4.splat(ABS_BITS), zero = i32x4.splat(0);
-  let max0 = zero, max1 = zero;
+  const zero = f32x4.splat(0);
   let zeros = 0;
   const n8 = n & ~7;
   for (let i = 0; i < n8;) {
-    const stop = min(i + 1024, n8);
-    let cnt0 = zero, cnt1 = zero;
-    // Two independent chains per quantity, so the loop is not bound by their latency.
+    const stop = min(i + 512, n8);
+    // Two independent counters, so the loop is not bound by their latency.
+    let cnt0 = i32x4.splat(0), cnt1 = cnt0;
     for (; i < stop; i += 8, p += 32) {
-      const x = v128.and(v128.load(p), absMask), y = v128.and(v128.load(p, 16), absMask);
-      cnt0 = i32x4.sub(cnt0, i32x4.eq(x, zero));
-      cnt1 = i32x4.sub(cnt1, i32x4.eq(y, zero));
-      max0 = i32x4.max_s(max0, x);
-      max1 = i32x4.max_s(max1, y);
+      cnt0 = i32x4.sub(cnt0, f32x4.eq(v128.load(p), zero));
+      cnt1 = i32x4.sub(cnt1, f32x4.eq(v128.load(p, 16), zero));
     }
     const cnt = i32x4.add(cnt0, cnt1);
     zeros += i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
     if (zeros + (n - i) < need) return -1;
   }
-  const mx = i32x4.max_s(max0, max1);
-  let top = max(max(i32x4.extract_lane(mx, 0), i32x4.extract_lane(mx, 1)), max(i32x4.extract_lane(mx, 2), i32x4.extract_lane(mx, 3)));
-  for (let i = n8; i < n; i++, p += 4) {
-    const bits = load<i32>(p) & ABS_BITS;
-    if (bits == 0) zeros++;
-    top = max(top, bits);
-  }
-  return top >= INF_BITS || zeros < need ? -1 : zeros;
+  for (let i = n8; i < n; i++, p += 4) zeros += i32(load<f32>(p) == 0);
+  return zeros < need ? -1 : zeros;
 }
 
 /** Whether all n floats at p are finite: the largest magnitude's bits below INF_BITS. */
@@ -958,7 +948,7 @@ export function sparseMatmul(
 ): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   if (countZeros(a, m * k, minZeros) < 0) return 0;
-  if (!allFinite(b, k * n)) return 0;
+  if (!allFinite(a, m * k) || !allFinite(b, k * n)) return 0;
   const list = <usize>roundUp(max(k, transA ? m : 0) + 4, 4) * 4;
   const offs = (scratch + 15) & ~(<usize>15);
   const vals = offs + list;

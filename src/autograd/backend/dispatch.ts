@@ -64,13 +64,14 @@ const WASM_MIN_ELEMENTS = 256;
  * A's zeros in a SIMD pass each call (a data-dependent choice, so a compiled step makes it
  * afresh at every replay) and runs the dense kernel below the threshold or where A or B is
  * not finite; both give the same bits, so the threshold is a matter of speed only.
- * Measured on the MNIST layer shapes (10×784·784×30 forward, 784×10·10×30 weight gradient,
- * Node 20, plain SIMD): at 80% zeros 20.8 → 12.8 µs and 26.5 → 17.7 µs; break-even near
- * 40–50% zeros for randomly placed ones. Below SPARSE_MIN_MACS the count costs about what
- * skipping saves.
+ * Measured on the MNIST layer shapes (10×784·784×30 forward + sigmoid, 784×10·10×30 weight
+ * gradient; Node 20, plain SIMD, CPU time per call): with MNIST pixels (80% zeros, in
+ * clusters) 20.8 → 12.8 µs and 26.5 → 17.7 µs; with randomly placed zeros break-even is at
+ * 60% (30%: 22 → 34 µs, 60%: 21.4 → 21.9 and 26.6 → 26.1, 80%: 21.5 → 14.7 and 26.7 → 20.1).
+ * Declining costs part of one counting pass over A (0.3 µs of a 29 µs 64×64×64 product).
  */
 const SPARSE_MIN_MACS = 1 << 15;
-const SPARSE_MIN_ZERO_FRACTION = 0.5;
+const SPARSE_MIN_ZERO_FRACTION = 0.6;
 
 /** The fewest zeros of an A of `n` elements for which skipping them pays. */
 function sparseMinZeros(n: number): number {

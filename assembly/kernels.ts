@@ -786,7 +786,9 @@ export function binary(op: i32, out: usize, pa: usize, pb: usize, outer: i32, in
 // out: MNIST pixels are ~80% zeros, relu outputs often half. One output row at a time: the
 // row's nonzeros (value, byte offset of their B row) are left-packed into two short lists,
 // then each chunk of up to 32 columns keeps 8 f32x4 accumulators in registers while the list
-// streams past, one broadcast A value times a B row per entry.
+// streams past, one broadcast A value times a B row per entry. With transA (a weight
+// gradient xᵀ·δ, whose op(A) rows are strided columns) the sums are built as outer products
+// into scratch rows instead (sparseOuter).
 //
 // Exactness: the result is bit-identical to matmul()'s. Each output element is summed in the
 // same k order, in the same KC blocks, each block from +0 with the same madd, then added to c
@@ -798,8 +800,9 @@ export function binary(op: i32, out: usize, pa: usize, pb: usize, outer: i32, in
 // when both are −0); with it, round(a·b + acc) can underflow to −0. So the relaxed build
 // checks each finished block's accumulators for −0 and redoes such a block without skipping.
 // 0·inf and 0·NaN are NaN, so a term with a non-finite B value may not be skipped: the
-// kernel declines (returns 0) unless A and B are entirely finite, and when fewer than
-// `minZeros` of A's elements are zeros (the caller's threshold), leaving c untouched.
+// kernel declines (returns 0) unless B is entirely finite, and A too (then every NaN a sum
+// meets is the one default NaN, so no operand order can pick another payload), and when fewer
+// than `minZeros` of A's elements are zeros (the caller's threshold), leaving c untouched.
 
 /**
  * Left-pack patterns for i8x16.swizzle: row `mask` (4 bits, one per f32 lane) moves the lanes

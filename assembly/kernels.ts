@@ -1115,9 +1115,12 @@ function sparseOuter(
     const blockAct = last ? act : ACT_IDENTITY;
     // The real lanes of a row's last vector (the others hold sums of B's padding).
     const tailMask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(n - (ldt >> 2) + 4));
+    // Relaxed build: one flat pass over t first, since a −0 sum is rare (padding lanes may
+    // raise a false alarm; the per-row check below masks them).
+    const anyNegZero = ASC_FEATURE_RELAXED_SIMD && hasNegZero(t, <usize>m * <usize>ldt);
     for (let p = 0; p < m; p++) {
       const trow = t + <usize>p * <usize>ldt;
-      if (ASC_FEATURE_RELAXED_SIMD) {
+      if (ASC_FEATURE_RELAXED_SIMD && anyNegZero) {
         // As in sparseRow: a −0 sum may differ from matmul()'s +0; redo that row with every term.
         const negZero = i32x4.splat(i32.MIN_VALUE);
         let hit = v128.and(i32x4.eq(v128.load(trow + <usize>ldt - 16), negZero), tailMask);
@@ -1148,6 +1151,19 @@ function sparseOuter(
       }
     }
   }
+}
+
+/** Whether any of the `bytes` bytes at p (whole vectors) hold a −0 float. */
+function hasNegZero(p: usize, bytes: usize): bool {
+  const negZero = i32x4.splat(i32.MIN_VALUE);
+  let h0 = i32x4.splat(0), h1 = h0;
+  const end = p + bytes, end2 = p + (bytes & ~(<usize>31));
+  for (; p < end2; p += 32) {
+    h0 = v128.or(h0, i32x4.eq(v128.load(p), negZero));
+    h1 = v128.or(h1, i32x4.eq(v128.load(p, 16), negZero));
+  }
+  if (p < end) h0 = v128.or(h0, i32x4.eq(v128.load(p), negZero));
+  return v128.any_true(v128.or(h0, h1));
 }
 
 /** t[p, :V vectors] += A[i, p]·B[i, :V vectors] for each listed nonzero A[i, p] (V a literal). */

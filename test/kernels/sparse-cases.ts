@@ -85,14 +85,20 @@ export function checkLinearCase(c: SparseCase, act: WasmActivationCode, withBias
 
 /**
  * Under fused multiply-add, x·w of −1e-30·1e-20 underflows to a −0 sum; the skipped 0·w term
- * after it makes the dense sum +0. Returns the zero-skipping result's bits and the dense one's.
+ * after it makes the dense sum +0. Returns the zero-skipping result's bits and the dense one's,
+ * for A stored as is (sparseRow) and transposed (sparseOuter).
  */
-export function negativeZeroSum(): [number, number] {
+export function negativeZeroSum(): [number, number, number, number] {
   const a = new Float32Array([-1e-30, 0]);
   const b = new Float32Array([1e-20, 1]);
-  const dense = new Float32Array(1),
-    sparse = new Float32Array(1);
-  matmulF32(dense, 0, a, 0, b, 0, 1, 2, 1, false, false);
-  matmulSkipZerosF32(sparse, 0, a, 0, b, 0, 1, 2, 1, false, false, false, 0);
-  return [new Uint32Array(sparse.buffer)[0], new Uint32Array(dense.buffer)[0]];
+  const bits: number[] = [];
+  for (const transA of [false, true]) {
+    // 1×2 · 2×1; transposed, A is stored 2×1, the same two numbers.
+    const dense = new Float32Array(1),
+      sparse = new Float32Array(1);
+    matmulF32(dense, 0, a, 0, b, 0, 1, 2, 1, transA, false);
+    matmulSkipZerosF32(sparse, 0, a, 0, b, 0, 1, 2, 1, transA, false, false, 0);
+    bits.push(new Uint32Array(sparse.buffer)[0], new Uint32Array(dense.buffer)[0]);
+  }
+  return bits as [number, number, number, number];
 }

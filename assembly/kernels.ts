@@ -821,3 +821,416 @@ function binaryMul(out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMo
 function binaryDiv(out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMode: i32, bMode: i32): void {
   binaryOp(BIN_DIV, out, pa, pb, outer, inner, aMode, bMode);
 }
+
+// ---------------------------------------------------------------------------------------
+// Zero-skipping matmul: a sparse left operand (XNNPACK's sparse inference path, done exactly)
+//
+// out[i,:] = Σ_k op(A)[i,k]·op(B)[k,:] with the terms whose A element is an exact zero left
+// out: MNIST pixels are ~80% zeros, relu outputs often half. One output row at a time: the
+// row's nonzeros (value, byte offset of their B row) are left-packed into two short lists,
+// then each chunk of up to 32 columns keeps 8 f32x4 accumulators in registers while the list
+// streams past, one broadcast A value times a B row per entry. With transA (a weight
+// gradient xᵀ·δ, whose op(A) rows are strided columns) the sums are built as outer products
+// into scratch rows instead (sparseOuter).
+//
+// Exactness: the result is bit-identical to matmul()'s. Each output element is summed in the
+// same k order, in the same KC blocks, each block from +0 with the same madd, then added to c
+// (or stored), then bias and activation, exactly as matmul's kernel/finishRow do. A skipped
+// term is madd(0, w, acc) = acc + (±0), which leaves every acc unchanged except a −0 acc with
+// a +0 term; so while acc is never −0 skipping changes nothing, and once the two sums differ
+// they differ only in the sign of a zero (a nonzero product makes both the same nonzero
+// value). Without fused multiply-add acc is never −0 (it starts at +0, and x + y is −0 only
+// when both are −0); with it, round(a·b + acc) can underflow to −0. So the relaxed build
+// checks each finished block's accumulators for −0 and redoes such a block without skipping.
+// 0·inf and 0·NaN are NaN, so a term with a non-finite B value may not be skipped: the
+// kernel declines (returns 0) unless B is entirely finite, and A too (then every NaN a sum
+// meets is the one default NaN, so no operand order can pick another payload), and when fewer
+// than `minZeros` of A's elements are zeros (the caller's threshold), leaving c untouched.
+
+/**
+ * Left-pack patterns for i8x16.swizzle: row `mask` (4 bits, one per f32 lane) moves the lanes
+ * whose bit is set to the front, in order; 0x80 bytes (lanes past them) read as 0.
+ */
+const LEFT_PACK = memory.data<u8>([
+  0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x04, 0x05, 0x06, 0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80,
+  0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
+  0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
+  0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
+  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+], 16);
+
+/** Columns per register chunk of the zero-skipping kernel: 8 f32x4 accumulators. */
+const SPARSE_NC = 32;
+
+/** Bits of a float's magnitude (sign cleared); at or above INF_BITS it is inf or NaN. */
+const ABS_BITS: i32 = 0x7fffffff;
+const INF_BITS: i32 = 0x7f800000;
+
+/**
+ * Bytes of scratch sparseMatmul() needs: the two nonzero lists (k entries, or m when transA,
+ * plus a vector of slack each), the list position of each k block, op(B) unpacked to k×n
+ * when transB, and when transA the m×n partial sums (rows padded to whole vectors).
+ */
+export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, transB: bool): f64 {
+  const list = <f64>roundUp(max(k, transA ? m : 0) + 4, 4) * 4;
+  const starts = <f64>roundUp(k / KC + 2, 4) * 4;
+  const unpackedB = transB ? (<f64>k * n + 12) * 4 : 0;
+  const sums = transA ? <f64>m * roundUp(n, 4) * 4 : 0;
+  return 2 * list + starts + unpackedB + sums + 16;
+}
+
+/**
+ * How many of the n floats at p are ±0, or -1 as soon as the zeros found plus the floats left
+ * cannot reach `need`: a dense A (the common decline) costs part of one light pass.
+ */
+function countZeros(p: usize, n: i32, need: i32): i32 {
+  const zero = f32x4.splat(0);
+  let zeros = 0;
+  const n8 = n & ~7;
+  for (let i = 0; i < n8;) {
+    const stop = min(i + 512, n8);
+    // Two independent counters, so the loop is not bound by their latency.
+    let cnt0 = i32x4.splat(0), cnt1 = cnt0;
+    for (; i < stop; i += 8, p += 32) {
+      cnt0 = i32x4.sub(cnt0, f32x4.eq(v128.load(p), zero));
+      cnt1 = i32x4.sub(cnt1, f32x4.eq(v128.load(p, 16), zero));
+    }
+    const cnt = i32x4.add(cnt0, cnt1);
+    zeros += i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
+    if (zeros + (n - i) < need) return -1;
+  }
+  for (let i = n8; i < n; i++, p += 4) zeros += i32(load<f32>(p) == 0);
+  return zeros < need ? -1 : zeros;
+}
+
+/** Whether all n floats at p are finite: the largest magnitude's bits below INF_BITS. */
+function allFinite(p: usize, n: i32): bool {
+  const absMask = i32x4.splat(ABS_BITS);
+  let m0 = i32x4.splat(0), m1 = m0, m2 = m0, m3 = m0;
+  const end16 = p + (<usize>(n & ~15) << 2);
+  for (; p < end16; p += 64) {
+    m0 = i32x4.max_s(m0, v128.and(v128.load(p), absMask));
+    m1 = i32x4.max_s(m1, v128.and(v128.load(p, 16), absMask));
+    m2 = i32x4.max_s(m2, v128.and(v128.load(p, 32), absMask));
+    m3 = i32x4.max_s(m3, v128.and(v128.load(p, 48), absMask));
+  }
+  const mx = i32x4.max_s(i32x4.max_s(m0, m1), i32x4.max_s(m2, m3));
+  let top = max(max(i32x4.extract_lane(mx, 0), i32x4.extract_lane(mx, 1)), max(i32x4.extract_lane(mx, 2), i32x4.extract_lane(mx, 3)));
+  for (let i = n & ~15; i < n; i++, p += 4) top = max(top, load<i32>(p) & ABS_BITS);
+  return top < INF_BITS;
+}
+
+/**
+ * Appends the nonzeros among `len` contiguous floats at src to the lists from position `cnt`
+ * (the value to vals, off0 + index·offStep to offs), in order; returns the new count. A
+ * vector at a time: its nonzero lanes are left-packed and stored whole (the lanes past them
+ * are overwritten next, so the lists need a vector of slack). All-zero vectors, the common
+ * case in the sparse data this is for, take one predictable branch.
+ */
+@inline function packNonzeros(src: usize, len: i32, off0: i32, offStep: i32, offs: usize, vals: usize, cnt: i32): i32 {
+  const zero = f32x4.splat(0);
+  let off = i32x4.add(i32x4.splat(off0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(offStep)));
+  const stride = i32x4.splat(4 * offStep);
+  let q = 0;
+  for (; q + 4 <= len; q += 4) {
+    const v = v128.load(src + (<usize>q << 2));
+    const mask = i32x4.bitmask(f32x4.ne(v, zero));
+    if (mask != 0) {
+      const pattern = v128.load(LEFT_PACK + (<usize>mask << 4));
+      v128.store(vals + (<usize>cnt << 2), i8x16.swizzle(v, pattern));
+      v128.store(offs + (<usize>cnt << 2), i8x16.swizzle(off, pattern));
+      cnt += popcnt(mask);
+    }
+    off = i32x4.add(off, stride);
+  }
+  for (; q < len; q++) {
+    // Branch-free: always written, kept only when nonzero.
+    const v = load<f32>(src + (<usize>q << 2));
+    store<f32>(vals + (<usize>cnt << 2), v);
+    store<i32>(offs + (<usize>cnt << 2), off0 + q * offStep);
+    cnt += i32(v != 0);
+  }
+  return cnt;
+}
+
+/**
+ * Lists the nonzeros of a row of A (k contiguous floats): vals[t] the value, offs[t] the byte
+ * offset of its B row, in k order; starts[b] the list position where k block b begins
+ * (starts[blocks] the length).
+ */
+@inline function listNonzeros(row: usize, k: i32, ldb: i32, offs: usize, vals: usize, starts: usize): void {
+  let cnt = 0;
+  let b = 0;
+  // KC is a multiple of 4, so every block starts on a whole vector of the row.
+  for (let pc = 0; pc < k; pc += KC, b++) {
+    store<i32>(starts + (<usize>b << 2), cnt);
+    cnt = packNonzeros(row + (<usize>pc << 2), min(KC, k - pc), pc * ldb, ldb, offs, vals, cnt);
+  }
+  store<i32>(starts + (<usize>b << 2), cnt);
+}
+
+/**
+ * out = A·B for A m×k and B k×n (op(A), op(B) when transA, transB), with bias and activation
+ * when asked and c added to when `accumulate`: matmul()'s contract and bit for bit its result,
+ * computed without the terms whose A element is zero (see the section comment). Returns 0,
+ * having touched nothing, when A has fewer than `minZeros` zeros or A or B holds an inf or a
+ * NaN (then the caller runs matmul()); 1 when done. Reads up to 3 floats past each B row
+ * (the 32 bytes a caller keeps after B cover the last one).
+ */
+export function sparseMatmul(
+  c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,
+  transA: bool, transB: bool, scratch: usize, bias: usize, act: i32, accumulate: bool, minZeros: i32,
+): i32 {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  if (countZeros(a, m * k, minZeros) < 0) return 0;
+  if (!allFinite(a, m * k) || !allFinite(b, k * n)) return 0;
+  const list = <usize>roundUp(max(k, transA ? m : 0) + 4, 4) * 4;
+  const offs = (scratch + 15) & ~(<usize>15);
+  const vals = offs + list;
+  const starts = vals + list;
+  const bt = starts + <usize>roundUp(k / KC + 2, 4) * 4;
+  if (transB) {
+    // Stored n×k: unpack to k×n so that a B row is contiguous.
+    for (let j = 0; j < n; j++) {
+      const src = b + <usize>(j * k) * 4;
+      const dst = bt + <usize>j * 4;
+      for (let p = 0; p < k; p++) store<f32>(dst + <usize>(p * n) * 4, load<f32>(src + <usize>p * 4));
+    }
+    b = bt;
+  }
+  if (transA) {
+    sparseOuter(c, a, b, m, k, n, transB ? bt + <usize>roundUp(k * n + 8, 4) * 4 : bt, offs, vals, bias, act, accumulate);
+    return 1;
+  }
+  const ldb = n * 4;
+  const blocks = (k + KC - 1) / KC;
+  for (let i = 0; i < m; i++) {
+    const row = a + <usize>(i * k) * 4;
+    listNonzeros(row, k, ldb, offs, vals, starts);
+    const crow = c + <usize>(i * n) * 4;
+    for (let j0 = 0; j0 < n; j0 += SPARSE_NC) {
+      const cols = min(SPARSE_NC, n - j0);
+      const bj = b + <usize>j0 * 4, cj = crow + <usize>j0 * 4;
+      const biasJ: usize = bias == 0 ? 0 : bias + <usize>j0 * 4;
+      const V = (cols + 3) >> 2;
+      if (V == 8) sparseRow(8, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 7) sparseRow(7, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 6) sparseRow(6, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 5) sparseRow(5, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 4) sparseRow(4, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 3) sparseRow(3, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else if (V == 2) sparseRow(2, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      else sparseRow(1, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+    }
+  }
+  return 1;
+}
+
+/**
+ * One output row's chunk of V vectors (cols ≤ 4V real columns) over every k block: the
+ * listed terms into V accumulators (V a literal at each call site), then finished as
+ * matmul's finishRow finishes a tile row.
+ */
+@inline function sparseRow(
+  V: i32, row: usize, b: usize, ldb: i32, k: i32, blocks: i32,
+  offs: usize, vals: usize, starts: usize, c: usize, accumulate: bool, bias: usize, act: i32, cols: i32,
+): void {
+  for (let blk = 0; blk < blocks; blk++) {
+    const pc = blk * KC;
+    const kc = min(KC, k - pc);
+    const first = pc == 0 && !accumulate;
+    const last = pc + kc >= k;
+    let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    const tEnd = vals + (<usize>load<i32>(starts + (<usize>(blk + 1) << 2)) << 2);
+    let t = vals + (<usize>load<i32>(starts + (<usize>blk << 2)) << 2);
+    let o = offs + (t - vals);
+    for (; t < tEnd; t += 4, o += 4) {
+      const av = v128.load32_splat(t);
+      const p = b + <usize>load<u32>(o);
+      c0 = madd(av, v128.load(p), c0);
+      if (V > 1) c1 = madd(av, v128.load(p, 16), c1);
+      if (V > 2) c2 = madd(av, v128.load(p, 32), c2);
+      if (V > 3) c3 = madd(av, v128.load(p, 48), c3);
+      if (V > 4) c4 = madd(av, v128.load(p, 64), c4);
+      if (V > 5) c5 = madd(av, v128.load(p, 80), c5);
+      if (V > 6) c6 = madd(av, v128.load(p, 96), c6);
+      if (V > 7) c7 = madd(av, v128.load(p, 112), c7);
+    }
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      // A fused multiply-add can leave a −0 sum where the skipped +0 terms would have made
+      // it +0 (see above): redo this block with every term, as matmul() does.
+      const negZero = i32x4.splat(i32.MIN_VALUE);
+      let hit = i32x4.eq(c0, negZero);
+      if (V > 1) hit = v128.or(hit, i32x4.eq(c1, negZero));
+      if (V > 2) hit = v128.or(hit, i32x4.eq(c2, negZero));
+      if (V > 3) hit = v128.or(hit, i32x4.eq(c3, negZero));
+      if (V > 4) hit = v128.or(hit, i32x4.eq(c4, negZero));
+      if (V > 5) hit = v128.or(hit, i32x4.eq(c5, negZero));
+      if (V > 6) hit = v128.or(hit, i32x4.eq(c6, negZero));
+      if (V > 7) hit = v128.or(hit, i32x4.eq(c7, negZero));
+      if (v128.any_true(hit)) {
+        c0 = f32x4.splat(0); c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0; c6 = c0; c7 = c0;
+        for (let kk = pc; kk < pc + kc; kk++) {
+          const av = v128.load32_splat(row + (<usize>kk << 2));
+          const p = b + <usize>(kk * ldb);
+          c0 = madd(av, v128.load(p), c0);
+          if (V > 1) c1 = madd(av, v128.load(p, 16), c1);
+          if (V > 2) c2 = madd(av, v128.load(p, 32), c2);
+          if (V > 3) c3 = madd(av, v128.load(p, 48), c3);
+          if (V > 4) c4 = madd(av, v128.load(p, 64), c4);
+          if (V > 5) c5 = madd(av, v128.load(p, 80), c5);
+          if (V > 6) c6 = madd(av, v128.load(p, 96), c6);
+          if (V > 7) c7 = madd(av, v128.load(p, 112), c7);
+        }
+      }
+    }
+    const blockBias = last ? bias : 0;
+    const blockAct = last ? act : ACT_IDENTITY;
+    finishVec(c, c0, cols, !first, blockBias, blockAct);
+    if (V > 1) finishVec(c + 16, c1, cols - 4, !first, blockBias == 0 ? 0 : blockBias + 16, blockAct);
+    if (V > 2) finishVec(c + 32, c2, cols - 8, !first, blockBias == 0 ? 0 : blockBias + 32, blockAct);
+    if (V > 3) finishVec(c + 48, c3, cols - 12, !first, blockBias == 0 ? 0 : blockBias + 48, blockAct);
+    if (V > 4) finishVec(c + 64, c4, cols - 16, !first, blockBias == 0 ? 0 : blockBias + 64, blockAct);
+    if (V > 5) finishVec(c + 80, c5, cols - 20, !first, blockBias == 0 ? 0 : blockBias + 80, blockAct);
+    if (V > 6) finishVec(c + 96, c6, cols - 24, !first, blockBias == 0 ? 0 : blockBias + 96, blockAct);
+    if (V > 7) finishVec(c + 112, c7, cols - 28, !first, blockBias == 0 ? 0 : blockBias + 112, blockAct);
+  }
+}
+
+/**
+ * Finishes w (may be ≥ 4) lanes of one output vector as finishRow does: (+ c when
+ * accumulating) (+ bias) (activation), then stores only those lanes.
+ */
+@inline function finishVec(p: usize, v: v128, w: i32, accumulate: bool, bias: usize, act: i32): void {
+  if (accumulate) v = f32x4.add(v, loadPart(p, w));
+  if (bias != 0) v = f32x4.add(v, v128.load(bias));
+  if (act != ACT_IDENTITY) v = activate(v, act);
+  storePart(p, v, w);
+}
+
+/**
+ * The transA case (A stored k×m, as in a weight gradient xᵀ·δ): op(A)'s rows are A's columns,
+ * so instead of gathering each one, the sums are built as outer products. For each k step i
+ * (a row of stored A), every nonzero A[i, p] adds A[i, p]·B[i, :] into row p of the partial
+ * sums `t` (m rows of roundUp(n, 4) floats, +0 at each block start), so each sum still takes
+ * its terms in k order from +0, one madd each, as matmul()'s accumulators do; at the end of a
+ * k block each row of t is finished into c as sparseRow finishes its accumulators.
+ */
+function sparseOuter(
+  c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, t: usize,
+  offs: usize, vals: usize, bias: usize, act: i32, accumulate: bool,
+): void {
+  const ldt = roundUp(n, 4) * 4;
+  const ldb = <usize>n * 4;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const first = pc == 0 && !accumulate;
+    const last = pc + kc >= k;
+    memory.fill(t, 0, <usize>m * <usize>ldt);
+    for (let i = pc; i < pc + kc; i++) {
+      const cnt = packNonzeros(a + <usize>(i * m) * 4, m, 0, ldt, offs, vals, 0);
+      const brow = b + <usize>i * ldb;
+      for (let j0 = 0; j0 < n; j0 += SPARSE_NC) {
+        const V = (min(SPARSE_NC, n - j0) + 3) >> 2;
+        const bj = brow + <usize>j0 * 4, tj = t + <usize>j0 * 4;
+        if (V == 8) outerChunk(8, bj, tj, offs, vals, cnt);
+        else if (V == 7) outerChunk(7, bj, tj, offs, vals, cnt);
+        else if (V == 6) outerChunk(6, bj, tj, offs, vals, cnt);
+        else if (V == 5) outerChunk(5, bj, tj, offs, vals, cnt);
+        else if (V == 4) outerChunk(4, bj, tj, offs, vals, cnt);
+        else if (V == 3) outerChunk(3, bj, tj, offs, vals, cnt);
+        else if (V == 2) outerChunk(2, bj, tj, offs, vals, cnt);
+        else outerChunk(1, bj, tj, offs, vals, cnt);
+      }
+    }
+    const blockBias = last ? bias : 0;
+    const blockAct = last ? act : ACT_IDENTITY;
+    // The real lanes of a row's last vector (the others hold sums of B's padding).
+    const tailMask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(n - (ldt >> 2) + 4));
+    // Relaxed build: one flat pass over t first, since a −0 sum is rare (padding lanes may
+    // raise a false alarm; the per-row check below masks them).
+    const anyNegZero = ASC_FEATURE_RELAXED_SIMD && hasNegZero(t, <usize>m * <usize>ldt);
+    for (let p = 0; p < m; p++) {
+      const trow = t + <usize>p * <usize>ldt;
+      if (ASC_FEATURE_RELAXED_SIMD && anyNegZero) {
+        // As in sparseRow: a −0 sum may differ from matmul()'s +0; redo that row with every term.
+        const negZero = i32x4.splat(i32.MIN_VALUE);
+        let hit = v128.and(i32x4.eq(v128.load(trow + <usize>ldt - 16), negZero), tailMask);
+        for (let j = 0; j + 16 < ldt; j += 16) hit = v128.or(hit, i32x4.eq(v128.load(trow + <usize>j), negZero));
+        if (v128.any_true(hit)) {
+          memory.fill(trow, 0, <usize>ldt);
+          for (let i = pc; i < pc + kc; i++) {
+            const av = v128.load32_splat(a + <usize>(i * m + p) * 4);
+            const brow = b + <usize>i * ldb;
+            for (let j = 0; j < ldt; j += 16) {
+              v128.store(trow + <usize>j, madd(av, v128.load(brow + <usize>j), v128.load(trow + <usize>j)));
+            }
+          }
+        }
+      }
+      const crow = c + <usize>p * ldb;
+      let j = 0;
+      if (!first && blockBias == 0 && blockAct == ACT_IDENTITY) {
+        // The common case (a gradient added into its buffer): whole vectors without branches.
+        for (; j + 4 <= n; j += 4) {
+          const jb = <usize>j * 4;
+          v128.store(crow + jb, f32x4.add(v128.load(trow + jb), v128.load(crow + jb)));
+        }
+      }
+      for (; j < n; j += 4) {
+        const jb = <usize>j * 4;
+        finishVec(crow + jb, v128.load(trow + jb), n - j, !first, blockBias == 0 ? 0 : blockBias + jb, blockAct);
+      }
+    }
+  }
+}
+
+/** Whether any of the `bytes` bytes at p (whole vectors) hold a −0 float. */
+function hasNegZero(p: usize, bytes: usize): bool {
+  const negZero = i32x4.splat(i32.MIN_VALUE);
+  let h0 = i32x4.splat(0), h1 = h0;
+  const end = p + bytes, end2 = p + (bytes & ~(<usize>31));
+  for (; p < end2; p += 32) {
+    h0 = v128.or(h0, i32x4.eq(v128.load(p), negZero));
+    h1 = v128.or(h1, i32x4.eq(v128.load(p, 16), negZero));
+  }
+  if (p < end) h0 = v128.or(h0, i32x4.eq(v128.load(p), negZero));
+  return v128.any_true(v128.or(h0, h1));
+}
+
+/** t[p, :V vectors] += A[i, p]·B[i, :V vectors] for each listed nonzero A[i, p] (V a literal). */
+@inline function outerChunk(V: i32, b: usize, t: usize, offs: usize, vals: usize, cnt: i32): void {
+  const b0 = v128.load(b);
+  let b1 = b0, b2 = b0, b3 = b0, b4 = b0, b5 = b0, b6 = b0, b7 = b0;
+  if (V > 1) b1 = v128.load(b, 16);
+  if (V > 2) b2 = v128.load(b, 32);
+  if (V > 3) b3 = v128.load(b, 48);
+  if (V > 4) b4 = v128.load(b, 64);
+  if (V > 5) b5 = v128.load(b, 80);
+  if (V > 6) b6 = v128.load(b, 96);
+  if (V > 7) b7 = v128.load(b, 112);
+  const end = vals + (<usize>cnt << 2);
+  for (let v = vals, o = offs; v < end; v += 4, o += 4) {
+    const av = v128.load32_splat(v);
+    const q = t + <usize>load<u32>(o);
+    v128.store(q, madd(av, b0, v128.load(q)));
+    if (V > 1) v128.store(q, madd(av, b1, v128.load(q, 16)), 16);
+    if (V > 2) v128.store(q, madd(av, b2, v128.load(q, 32)), 32);
+    if (V > 3) v128.store(q, madd(av, b3, v128.load(q, 48)), 48);
+    if (V > 4) v128.store(q, madd(av, b4, v128.load(q, 64)), 64);
+    if (V > 5) v128.store(q, madd(av, b5, v128.load(q, 80)), 80);
+    if (V > 6) v128.store(q, madd(av, b6, v128.load(q, 96)), 96);
+    if (V > 7) v128.store(q, madd(av, b7, v128.load(q, 112)), 112);
+  }
+}

@@ -97,7 +97,7 @@ export function linearForwardF32(
  * The bias row's address: its own when resident (the block's tail covers the padding), else
  * the next slot, holding a copy zero-padded to `padded` floats.
  */
-function placeBias(s: Arena, bias: Float32Array, n: number, padded: number): number {
+export function placeBias(s: Arena, bias: Float32Array, n: number, padded: number): number {
   const p = s.slot(padded);
   const r = s.resident(bias);
   if (r >= 0) return r;

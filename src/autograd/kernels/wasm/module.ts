@@ -40,6 +40,22 @@ export interface KernelExports {
     act: number,
     accumulate: number,
   ): void;
+  sparseMatmulScratchBytes(m: number, k: number, n: number, transA: number, transB: number): number;
+  sparseMatmul(
+    c: number,
+    a: number,
+    b: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+    scratch: number,
+    bias: number,
+    act: number,
+    accumulate: number,
+    minZeros: number,
+  ): number;
   activation(out: number, x: number, n: number, act: number): void;
   expArray(out: number, x: number, n: number): void;
   activationBackward(out: number, g: number, y: number, n: number, act: number): void;

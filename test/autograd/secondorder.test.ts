@@ -106,8 +106,24 @@ describe('second derivatives per op (nested grad vs finite differences of the fi
   it('transpose·reshape, regression: an element whose change the others hide from finite differences', () => {
     // fast-check seed 1713717050: directional ≈ 1.2e5 from x₃ ≈ 2.97, so x₁'s change of ~1e-11
     // is below its rounding; nested grad says 1e-5 there, the differences 0.
-    const x = tensor([[[0, 0, 0, 2.967923494993307], [0, 0, 0, 0]]], f64);
-    const w = tensor([[[0, 0.000002941176470588236, 0, 2.9999999999999947], [0, 0, 0, 0]]], f64);
+    const x = tensor(
+      [
+        [
+          [0, 0, 0, 2.967923494993307],
+          [0, 0, 0, 0],
+        ],
+      ],
+      f64,
+    );
+    const w = tensor(
+      [
+        [
+          [0, 0.000002941176470588236, 0, 2.9999999999999947],
+          [0, 0, 0, 0],
+        ],
+      ],
+      f64,
+    );
     const op: Op = (v) => v.transpose().square().reshape([-1]).exp();
     checkHvp(op, x, tensor(0, f64), w);
   });

@@ -285,9 +285,26 @@ export function sumAxis(out: FloatArray, x: FloatArray, outer: number, r: number
  * gradient is added in place or returned and added by the engine.
  */
 export function addColumnSums(out: FloatArray, x: FloatArray, rows: number, cols: number): void {
-  const sums = out instanceof Float64Array ? new Float64Array(cols) : new Float32Array(cols);
+  const sums = columnScratch(out instanceof Float64Array, cols);
   sumAxis(sums, x, 1, rows, cols);
   for (let j = 0; j < cols; j++) out[j] += sums[j];
+}
+
+// addColumnSums runs once per bias per training step: a fresh array each time was an
+// off-heap allocation per call (and per replay of a compiled step). One scratch per width.
+const columnScratch32 = new Map<number, Float32Array>();
+const columnScratch64 = new Map<number, Float64Array>();
+
+/** A scratch array of `cols` elements, kept between calls. */
+function columnScratch(f64: boolean, cols: number): FloatArray {
+  const kept = f64 ? columnScratch64 : columnScratch32;
+  let sums = kept.get(cols);
+  if (sums === undefined) {
+    if (kept.size >= 64) kept.clear();
+    sums = f64 ? new Float64Array(cols) : new Float32Array(cols);
+    (kept as Map<number, FloatArray>).set(cols, sums);
+  }
+  return sums;
 }
 
 /** p −= lr·g in place. */

@@ -73,6 +73,28 @@ function checkCode(fn: string, name: string, code: number, table: { names: strin
   if (table.names[code] === undefined) throw new RangeError(`${fn}: ${name} must be ${table.choices}, got ${code}`);
 }
 
+/** The arguments of a fused dense-layer forward out[batch, outF] = act(x[batch, inF]·w[inF, outF] + bias). */
+export function checkLinearArgs(
+  fn: string,
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  batch: number,
+  inF: number,
+  outF: number,
+  activation: number,
+): void {
+  checkDim(fn, 'batch', batch);
+  checkDim(fn, 'inF', inF);
+  checkDim(fn, 'outF', outF);
+  checkSpan(fn, 'x', x, 0, batch * inF);
+  checkSpan(fn, 'w', w, 0, inF * outF);
+  checkSpan(fn, 'out', out, 0, batch * outF);
+  if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
+  checkActivation(fn, activation);
+}
+
 /** Throws naming `fn` unless `act` is a {@link WasmActivation} code. */
 export function checkActivation(fn: string, act: number): void {
   checkCode(fn, 'activation', act, ACTIVATIONS);

@@ -15,7 +15,17 @@
  *
  * Isomorphic: no Node-only APIs.
  */
-import { checkActivation, checkBinaryOp, checkDim, checkFinite, checkMatmulArgs, checkSame, checkSpan, modeLength } from './checks.js';
+import {
+  checkActivation,
+  checkBinaryOp,
+  checkDim,
+  checkFinite,
+  checkLinearArgs,
+  checkMatmulArgs,
+  checkSame,
+  checkSpan,
+  modeLength,
+} from './checks.js';
 import { NR, WasmOperandMode, type WasmActivationCode, type WasmBinaryOpCode, type WasmOperandModeCode } from './constants.js';
 import { vecBytes } from './heap.js';
 import { kernelsFor, openScratch, type Arena } from './memory.js';
@@ -72,14 +82,7 @@ export function linearForwardF32(
   activation: WasmActivationCode,
 ): void {
   const fn = 'linearForwardF32';
-  checkDim(fn, 'batch', batch);
-  checkDim(fn, 'inF', inF);
-  checkDim(fn, 'outF', outF);
-  checkSpan(fn, 'x', x, 0, batch * inF);
-  checkSpan(fn, 'w', w, 0, inF * outF);
-  checkSpan(fn, 'out', out, 0, batch * outF);
-  if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
-  checkActivation(fn, activation);
+  checkLinearArgs(fn, out, x, w, bias, batch, inF, outF, activation);
   if (batch === 0 || outF === 0) return;
   // The kernel reads bias in NR-wide tiles; the lanes past outF only reach discarded columns.
   const biasLen = Math.ceil(outF / NR) * NR;

@@ -9,7 +9,7 @@
  *
  * Isomorphic: no Node-only APIs.
  */
-import { checkActivation, checkDim, checkMatmulArgs, checkSpan } from './checks.js';
+import { checkDim, checkLinearArgs, checkMatmulArgs } from './checks.js';
 import { NR, type WasmActivationCode } from './constants.js';
 import { vecBytes } from './heap.js';
 import { placeBias } from './kernels.js';
@@ -74,14 +74,7 @@ export function linearForwardSkipZerosF32(
   minZeros: number,
 ): boolean {
   const fn = 'linearForwardSkipZerosF32';
-  checkDim(fn, 'batch', batch);
-  checkDim(fn, 'inF', inF);
-  checkDim(fn, 'outF', outF);
-  checkSpan(fn, 'x', x, 0, batch * inF);
-  checkSpan(fn, 'w', w, 0, inF * outF);
-  checkSpan(fn, 'out', out, 0, batch * outF);
-  if (bias !== null) checkSpan(fn, 'bias', bias, 0, outF);
-  checkActivation(fn, activation);
+  checkLinearArgs(fn, out, x, w, bias, batch, inF, outF, activation);
   checkDim(fn, 'minZeros', minZeros);
   if (batch === 0 || outF === 0) return false;
   // Both kernels read bias in whole vectors (the dense one NR-wide tiles); lanes past outF

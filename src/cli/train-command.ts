@@ -96,6 +96,15 @@ async function trainRun(
     },
     { compile: runOpts.noCompile !== true },
   );
+  say(
+    `Step      ${
+      trainer.compiled
+        ? 'compiled (recorded once by compile(), then replayed; --no-compile runs it eagerly, same bits)'
+        : runOpts.noCompile === true
+          ? 'eager (--no-compile)'
+          : 'eager (compile covers the MLP with the quadratic or mse cost)'
+    }`,
+  );
   if (ckpt !== undefined && ckptPath !== undefined) {
     restoreCheckpoint(trainer, ckpt, ckptPath);
     for (const m of trainer.history) say(formatEpochLine(m));

@@ -103,7 +103,9 @@ describe.skipIf(!threadsWork)('tensorgrad train --threads 2 (subprocess)', () =>
   }, 120_000);
 
   it('the MLP: interrupted on 2 threads, resumed with --threads 2, ends with the model of a straight 1-thread run', async () => {
-    const flags = ['--train-limit', '1000', '--epochs', '2'];
+    // Enough epochs that the run is still going when the SIGINT sent at 'Epoch 1:' lands (with
+    // 2 epochs the compiled step finished the second before the signal arrived).
+    const flags = ['--train-limit', '1000', '--epochs', '20'];
     const straight = cli(['train', ...flags, '--threads', '1', '--out', join(dir, 'straight')]);
     expect(straight.status).toBe(0);
     expect(straight.stdout).toMatch(/^Threads {3}1 \(--threads\)$/m);

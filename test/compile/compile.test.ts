@@ -13,6 +13,7 @@ import {
   dropout,
   maxPool2d,
   nn,
+  noGrad,
   optim,
   randn,
   setWasmKernels,
@@ -21,6 +22,7 @@ import {
   type DType,
   type Tensor,
 } from '../../src/index.js';
+import { programMemory } from '../../src/autograd/compile/compile.js';
 
 /** Every element of every tensor equal bit for bit (Object.is: -0 ≠ 0, NaN = NaN). */
 function sameBits(a: readonly Tensor[], b: readonly Tensor[]): { ok: boolean; where: string } {
@@ -302,3 +304,65 @@ describe('compile: refuses what a replay would get wrong', () => {
     expect(p.toArray()).toEqual(before); // refused before running
   });
 });
+
+describe('buffer planning', () => {
+  const chain = (x: Tensor, y: Tensor): Tensor[] => {
+    const a = x.mul(y).add(1).sigmoid();
+    const b = a.mul(a).sub(x).tanh();
+    const c = b.exp().mul(0.5).add(a);
+    const d = c.sub(b).abs().sqrt();
+    return [a, d]; // an early intermediate returned beside the end
+  };
+
+  it('intermediates share blocks by lifetime; returned tensors keep their own; same bits as eager', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const f = compile((x: Tensor, y: Tensor) => chain(x, y));
+      for (let call = 0; call < 4; call++) {
+        const x = randn([64, 64], { seed: 10 + call, dtype }),
+          y = randn([64], { seed: 20 + call, dtype });
+        const [a, d] = f(x, y);
+        const [ea, ed] = noGrad(() => chain(x, y));
+        expect(bits(a.data)).toEqual(bits(ea.data));
+        expect(bits(d.data)).toEqual(bits(ed.data));
+      }
+      const [stats] = programMemory(f);
+      // 12 op outputs, 2 of them returned: the other 10 fit in a few blocks
+      expect(stats.buffers).toBe(10);
+      expect(stats.blocks).toBeLessThanOrEqual(3);
+      expect(stats.bytes).toBeLessThanOrEqual(3 * 64 * 64 * (dtype === 'float64' ? 8 : 4));
+    }
+  });
+
+  it('a training step: gradients flowing between ops share blocks, parameters bit-identical to eager', () => {
+    const make = () => {
+      const m = new nn.MLP([32, 24, 24, 8], { seed: 4, activation: 'tanh' });
+      return { m, opt: new optim.SGD(m.parameters(), { lr: 0.1 }) };
+    };
+    const body =
+      ({ m, opt }: ReturnType<typeof make>) =>
+      (x: Tensor, y: Tensor) => {
+        opt.zeroGrad();
+        const loss = nn.quadraticCost(m.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+    const c = make(),
+      e = make();
+    const step = compile(body(c)),
+      eager = body(e);
+    for (let i = 0; i < 30; i++) {
+      const x = randn([16, 32], { seed: i }),
+        y = randn([16, 8], { seed: 100 + i });
+      expect(step(x, y).item()).toBe(eager(x, y).item());
+    }
+    c.m.parameters().forEach((p, i) => expect(bits(p.data)).toEqual(bits(e.m.parameters()[i].data)));
+    const [stats] = programMemory(step);
+    expect(stats.blocks).toBeLessThan(stats.buffers);
+  });
+});
+
+function bits(a: Float32Array | Float64Array): number[] {
+  const u = a instanceof Float64Array ? new Uint32Array(a.buffer, a.byteOffset, a.length * 2) : new Uint32Array(a.buffer, a.byteOffset, a.length);
+  return Array.from(u);
+}

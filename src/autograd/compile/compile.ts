@@ -11,6 +11,7 @@ import { fmt } from '../shape.js';
 import { engineState } from '../state.js';
 import * as memory from '../backend/memory.js';
 import { Tracer, compileError, type Step } from './trace.js';
+import { planBuffers } from './plan.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -45,6 +46,10 @@ interface Entry {
 class Program {
   constructor(
     private readonly steps: readonly Step[],
+    /** The shared blocks the steps' intermediates live in (kept alive here: steps hold views). */
+    readonly blocks: readonly FloatArray[],
+    /** How many intermediate buffers the trace allocated (now sharing `blocks`). */
+    readonly buffers: number,
     /** Per argument position: the program's buffer for a tensor argument, or null. */
     private readonly inputs: readonly (FloatArray | null)[],
     private readonly output: unknown,
@@ -105,6 +110,11 @@ class Program {
  * - The program assumes the state `fn` closes over keeps its structure. It checks that each
  *   `.grad` it writes is still its tensor's (else it traces again); make a new `compile` after
  *   switching a module between `train()` and `eval()` or changing which tensors require grad.
+ *
+ * Intermediate buffers (op outputs and the gradients flowing between ops) are planned once,
+ * after the trace: those whose lifetimes in the program do not overlap share one block of the
+ * kernels' memory. So a tensor made inside `fn` and kept elsewhere (not returned) does not hold
+ * its value after the call; return what you need.
  *
  * Returned tensors are the same objects on every call with that signature, overwritten by the
  * next call (as JAX's donated buffers): `clone()` one to keep it. They carry no graph. At most
@@ -172,11 +182,30 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
     }
     return out;
   };
+  caches.set(compiled, cache);
   Object.defineProperties(compiled, {
     traceCount: { get: () => traces },
     cacheSize: { get: () => cache.size },
   });
   return compiled as CompiledFunction<A, R>;
+}
+
+/** Each compiled function's cache (for `programMemory`). */
+const caches = new WeakMap<object, Map<string, Entry>>();
+
+/**
+ * For tests and diagnostics (not exported from the package): per cached program, how many
+ * intermediate buffers its trace allocated and how many shared blocks of how many bytes hold
+ * them after planning.
+ */
+export function programMemory(f: object): { buffers: number; blocks: number; bytes: number }[] {
+  const out: { buffers: number; blocks: number; bytes: number }[] = [];
+  for (const e of caches.get(f)?.values() ?? []) {
+    if (e.program === null) continue;
+    const bytes = e.program.blocks.reduce((n, b) => n + b.byteLength, 0);
+    out.push({ buffers: e.program.buffers, blocks: e.program.blocks.length, bytes });
+  }
+  return out;
 }
 
 /** Runs `fn(...args)` under a tracer: its result, the program, and why it is not steady (null: it is). */
@@ -215,7 +244,19 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
   const made = new Set(tracer.made_);
   const output = detachOutputs(out, made, inputTensors, args);
   const [owners, grads] = tracer.gradGuards();
-  return [output as R, new Program(tracer.steps, inputs, output, owners, grads), tracer.unsteadyReason];
+  const kept = new Set<FloatArray>();
+  collectTensorData(output, kept);
+  const plan = planBuffers(tracer.steps, tracer.allocated, kept);
+  return [output as R, new Program(plan.steps, plan.blocks, plan.buffers, inputs, output, owners, grads), tracer.unsteadyReason];
+}
+
+/** The data arrays of the tensors in a returned value (a tensor, or arrays / plain objects of them). */
+function collectTensorData(x: unknown, into: Set<FloatArray>, depth = 0): void {
+  if (x instanceof Tensor) into.add(x.data);
+  else if (depth < 8 && Array.isArray(x)) for (const v of x) collectTensorData(v, into, depth + 1);
+  else if (depth < 8 && x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) collectTensorData(v, into, depth + 1);
+  }
 }
 
 /**

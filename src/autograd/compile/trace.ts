@@ -43,6 +43,8 @@ export class Tracer implements TraceHooks {
   readonly steps: Step[] = [];
   /** Tensors made during the trace (their data is unwrapped when it ends). */
   readonly made_: Tensor[] = [];
+  /** The op-output buffers allocated during the trace (the planner shares them by lifetime). */
+  readonly allocated: FloatArray[] = [];
   /** Guard → its array, and array → its guard. */
   private readonly arrayOf = new Map<object, FloatArray>();
   private readonly guardOf = new Map<FloatArray, FloatArray>();
@@ -75,6 +77,7 @@ export class Tracer implements TraceHooks {
       case 'allocateResident': {
         const data = memory.allocateResident(a[0] as DType, a[1] as number);
         if (kind !== 'allocateForOverwrite') this.steps.push({ fn: memory.zeroFill as Step['fn'], args: [data] });
+        if (kind !== 'allocateResident') this.allocated.push(data);
         // Long-lived storage (a first .grad) is handed out as is; op outputs are guarded.
         return kind === 'allocateResident' ? data : this.guard(data);
       }

@@ -242,48 +242,47 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
     tracer.end();
   }
   const made = new Set(tracer.made_);
-  const output = detachOutputs(out, made, inputTensors, args);
+  const output = detachOutputs(out, made, inputTensors);
   const [owners, grads] = tracer.gradGuards();
   const kept = new Set<FloatArray>();
-  collectTensorData(output, kept);
+  forEachReturned(output, (v) => {
+    if (v instanceof Tensor) kept.add(v.data);
+  });
   const plan = planBuffers(tracer.steps, tracer.allocated, kept);
   return [output as R, new Program(plan.steps, plan.blocks, plan.buffers, inputs, output, owners, grads), tracer.unsteadyReason];
-}
-
-/** The data arrays of the tensors in a returned value (a tensor, or arrays / plain objects of them). */
-function collectTensorData(x: unknown, into: Set<FloatArray>, depth = 0): void {
-  if (x instanceof Tensor) into.add(x.data);
-  else if (depth < 8 && Array.isArray(x)) for (const v of x) collectTensorData(v, into, depth + 1);
-  else if (depth < 8 && x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const v of Object.values(x)) collectTensorData(v, into, depth + 1);
-  }
 }
 
 /**
  * Cuts the graph of returned tensors made in the trace (a replay does not rebuild it), and
  * refuses returning an argument (its buffer is the program's copy, overwritten by each call).
  */
-function detachOutputs(x: unknown, made: ReadonlySet<Tensor>, inputs: ReadonlySet<Tensor>, args: readonly unknown[], depth = 0): unknown {
-  if (x instanceof Value) {
-    throw compileError(
-      `the traced function returned a Value: the scalar engine runs as JavaScript, which a replay does not repeat; call it without compile`,
-    );
-  }
-  if (x instanceof Tensor) {
-    if (inputs.has(x))
-      throw compileError(`the traced function returned one of its tensor arguments; return a value computed from it (or clone() it)`);
-    if (made.has(x)) {
-      x._node = null;
-      x.requiresGrad = false;
+function detachOutputs(x: unknown, made: ReadonlySet<Tensor>, inputs: ReadonlySet<Tensor>): unknown {
+  forEachReturned(x, (v) => {
+    if (v instanceof Value) {
+      throw compileError(
+        `the traced function returned a Value: the scalar engine runs as JavaScript, which a replay does not repeat; call it without compile`,
+      );
     }
-    return x;
-  }
-  if (depth < 8 && Array.isArray(x)) {
-    for (const v of x) detachOutputs(v, made, inputs, args, depth + 1);
-  } else if (depth < 8 && x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const v of Object.values(x)) detachOutputs(v, made, inputs, args, depth + 1);
-  }
+    if (!(v instanceof Tensor)) return;
+    if (inputs.has(v))
+      throw compileError(`the traced function returned one of its tensor arguments; return a value computed from it (or clone() it)`);
+    if (made.has(v)) {
+      v._node = null;
+      v.requiresGrad = false;
+    }
+  });
   return x;
+}
+
+/** Calls `visit` on each leaf of a returned value: the value itself, or the items of its arrays and plain objects. */
+function forEachReturned(x: unknown, visit: (leaf: unknown) => void, depth = 0): void {
+  if (depth < 8 && Array.isArray(x)) {
+    for (const v of x) forEachReturned(v, visit, depth + 1);
+  } else if (depth < 8 && x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    for (const v of Object.values(x)) forEachReturned(v, visit, depth + 1);
+  } else {
+    visit(x);
+  }
 }
 
 function specOf(a: unknown, i: number): ArgSpec {

@@ -7,7 +7,7 @@
  * program touches far less memory than one buffer per op.
  */
 import type { FloatArray } from '../kernels/types.js';
-import type { DType } from '../dtype.js';
+import { dtypeOf } from '../dtype.js';
 import * as memory from '../backend/memory.js';
 import type { Step } from './trace.js';
 
@@ -99,10 +99,6 @@ export function planBuffers(steps: readonly Step[], allocated: readonly FloatArr
   };
   const planned = steps.map((s) => (s.args.length === 0 ? s : { fn: s.fn, args: s.args.map((a) => (Array.isArray(a) ? a.map(remap) : remap(a))) }));
   return { steps: planned, blocks, buffers: used.length };
-}
-
-function dtypeOf(buf: FloatArray): DType {
-  return buf instanceof Float64Array ? 'float64' : 'float32';
 }
 
 /** Whether `view` lies inside `buf`'s elements (the same memory). */

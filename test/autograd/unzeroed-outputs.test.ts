@@ -50,6 +50,20 @@ describe('allocateForOverwrite', () => {
       }
     }
   });
+
+  it("throws the typed array constructor's RangeError for a size no array can have", () => {
+    for (const size of [2 ** 40, -1]) {
+      const expected = ((): unknown => {
+        try {
+          return new Float32Array(size);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(expected).toBeInstanceOf(RangeError);
+      expect(() => allocateForOverwrite('float32', size)).toThrow((expected as Error).message);
+    }
+  });
 });
 
 describe.each([

@@ -106,7 +106,13 @@ function freshUnzeroed(dtype: DType, size: number): FloatArray {
   const f64 = dtype === 'float64';
   const bytes = size * (f64 ? 8 : 4);
   if (allocUnsafeSlow === null || bytes < UNZEROED_MIN_BYTES) return fresh(dtype, size);
-  const raw = allocUnsafeSlow(bytes);
+  let raw: ReturnType<UnsafeAlloc>;
+  try {
+    raw = allocUnsafeSlow(bytes);
+  } catch {
+    // Too big (or no memory): the typed array constructor throws its usual RangeError.
+    return fresh(dtype, size);
+  }
   // A buffer of its own, starting at 0, exactly as long as asked: `data.buffer` must not
   // reach memory other arrays use (a pooling polyfill would hand out slices of a shared one).
   if (raw.byteOffset !== 0 || raw.buffer.byteLength !== bytes || !(raw.buffer instanceof ArrayBuffer)) return fresh(dtype, size);

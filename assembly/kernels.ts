@@ -18,6 +18,9 @@ import {
 } from './constants';
 import { expv, madd, ONE, reluv, sigmoidv, tanhv, vc } from './vecmath';
 
+// The fused elementwise programs (see there).
+export { elementwiseProgram } from './fused';
+
 /** First 16-byte aligned address past the static data: where the JS arena starts. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);

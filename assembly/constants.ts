@@ -23,6 +23,35 @@ export const MODE_ROW: i32 = 1;
 export const MODE_COL: i32 = 2;
 export const MODE_SCALAR: i32 = 3;
 
+// WasmFusedOp: Instruction codes of the fused elementwise kernel (`elementwiseProgram`, wrapped by
+// `fusedElementwiseF32`): binary ops (dst ← a ∘ b) add…le; unary ops (dst ← f(a)) neg…tanh;
+// activation gradients from the saved output (dst ← a·act′(y), b = y) sigmoidGrad, tanhGrad,
+// reluGrad; store writes source a into operand dst.
+export const FUSED_ADD: i32 = 0;
+export const FUSED_SUB: i32 = 1;
+export const FUSED_MUL: i32 = 2;
+export const FUSED_DIV: i32 = 3;
+export const FUSED_MAX: i32 = 4;
+export const FUSED_MIN: i32 = 5;
+export const FUSED_EQ: i32 = 6;
+export const FUSED_NE: i32 = 7;
+export const FUSED_GT: i32 = 8;
+export const FUSED_GE: i32 = 9;
+export const FUSED_LT: i32 = 10;
+export const FUSED_LE: i32 = 11;
+export const FUSED_NEG: i32 = 16;
+export const FUSED_ABS: i32 = 17;
+export const FUSED_SQRT: i32 = 18;
+export const FUSED_SQUARE: i32 = 19;
+export const FUSED_RELU: i32 = 20;
+export const FUSED_SIGN: i32 = 21;
+export const FUSED_SIGMOID: i32 = 22;
+export const FUSED_TANH: i32 = 23;
+export const FUSED_SIGMOIDGRAD: i32 = 24;
+export const FUSED_TANHGRAD: i32 = 25;
+export const FUSED_RELUGRAD: i32 = 26;
+export const FUSED_STORE: i32 = 31;
+
 /**
  * Rows of the matmul register tile (A is packed in panels of MR rows). A matmul split across
  * threads by rows splits in multiples of it.
@@ -57,3 +86,26 @@ export const DIRECT_B_MAX_M: i32 = 16;
  * NR-float rows, up to 7 floats past its end.
  */
 export const TAIL_BYTES: i32 = 32;
+
+/**
+ * Registers of a fused elementwise program, 0 to FUSED_MAX_REGISTERS − 1: each a tile of FUSED_TILE
+ * floats in scratch.
+ */
+export const FUSED_MAX_REGISTERS: i32 = 8;
+
+/**
+ * Most instructions in one fused elementwise program.
+ */
+export const FUSED_MAX_INSTRUCTIONS: i32 = 64;
+
+/**
+ * Most operands (arrays) one fused elementwise program reads or stores.
+ */
+export const FUSED_MAX_OPERANDS: i32 = 16;
+
+/**
+ * Floats per register of the fused elementwise kernel (a multiple of 16): every instruction runs
+ * over a chunk of up to this many elements of a row before the next starts, so a chunk's
+ * intermediates stay in L1 (8 registers of 2 KB).
+ */
+export const FUSED_TILE: i32 = 512;

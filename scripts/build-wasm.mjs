@@ -136,10 +136,11 @@ function renderAssembly(table) {
 function renderTypeScript(table) {
   const out = [GENERATED, '// The codes and sizes the wasm kernels (assembly/kernels.ts) were compiled with.', ''];
   for (const [group, { doc, values }] of Object.entries(table.codes)) {
-    const fields = Object.entries(values)
-      .map(([key, v]) => `${key}: ${v}`)
-      .join(', ');
-    out.push(docComment(doc), `export const ${group} = { ${fields} } as const;`);
+    const fields = Object.entries(values).map(([key, v]) => `${key}: ${v}`);
+    const line = `export const ${group} = { ${fields.join(', ')} } as const;`;
+    // Past Biome's line width (biome.jsonc), one field per line, as Biome would format it.
+    const text = line.length <= 150 ? line : [`export const ${group} = {`, ...fields.map((f) => `  ${f},`), '} as const;'].join('\n');
+    out.push(docComment(doc), text);
     out.push(`export type ${group}Code = (typeof ${group})[keyof typeof ${group}];`, '');
   }
   for (const [name, { value, doc }] of Object.entries(table.sizes)) {

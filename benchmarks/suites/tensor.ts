@@ -83,8 +83,9 @@ export async function broadcastSuites(): Promise<Row[]> {
       },
     },
     {
-      // The same chain through compile(): replayed on buffers planned at the trace, so no fresh
-      // 256 KB outputs (their allocation and first-touch page faults are most of the eager time).
+      // The same chain through compile(): one fused kernel call that keeps x·y and x·y+z in
+      // registers and writes only the result, into a buffer planned at the trace (no fresh
+      // 256 KB outputs, whose allocation and first-touch page faults are most of the eager time).
       system: 'tensorgrad-compiled',
       setup: () => {
         const x = randn([B, B], { seed: 1 });
@@ -120,6 +121,22 @@ export async function broadcastSuites(): Promise<Row[]> {
         };
       },
     },
+    {
+      // Compiled, the forward and the gradient chain each fuse into one call. The gradients
+      // accumulate into the same .grad buffers (a compiled step keeps them): one add per
+      // parameter element more than the eager row, which starts from fresh ones.
+      system: 'tensorgrad-compiled',
+      setup: () => {
+        const x = randn([B, B], { seed: 1, requiresGrad: true });
+        const y = randn([B], { seed: 2, requiresGrad: true });
+        const z = randn([B, 1], { seed: 3, requiresGrad: true });
+        const step = compile(() => x.mul(y).add(z).sigmoid().sum().backward());
+        return () => {
+          step();
+          return z.grad;
+        };
+      },
+    },
     ...tfjsCases(() => {
       const x = tf.randomNormal([B, B], 0, 1, 'float32', 1);
       const y = tf.randomNormal([B], 0, 1, 'float32', 2);
@@ -134,6 +151,7 @@ export async function broadcastSuites(): Promise<Row[]> {
     { workload: `${label}, forward`, metric: microseconds, figures: forward },
     compiledRow(`${label}, forward, compile()`, microseconds, forward),
     { workload: `${label}, fwd+backward (of .sum())`, metric: microseconds, figures: backward },
+    compiledRow(`${label}, fwd+backward, compile()`, microseconds, backward),
   ];
 }
 

@@ -58,6 +58,14 @@ const WASM_MIN_MACS = 2048;
 const WASM_MIN_ELEMENTS = 256;
 
 /**
+ * Whether an elementwise activation (forward or backward) of `n` float32 elements runs on the
+ * wasm kernel, whose bits differ from the TypeScript loop's: `compile` fuses only those.
+ */
+export function activationOnWasm(n: number): boolean {
+  return n >= WASM_MIN_ELEMENTS && useWasm();
+}
+
+/**
  * The zero-skipping wasm matmul (`matmulSkipZerosF32`): from SPARSE_MIN_MACS multiply-adds,
  * products whose left operand op(A) is at least SPARSE_MIN_ZERO_FRACTION exact zeros (MNIST
  * pixels are ~80% zeros, relu outputs often half) leave those terms out. The kernel counts
@@ -234,7 +242,7 @@ export function linearForward(
 /** out = g · act'(pre-activation), computed from the activation's output y. */
 export function activationBackward(out: FloatArray, g: FloatArray, y: FloatArray, act: FusedActivation): void {
   const n = out.length;
-  if (n >= WASM_MIN_ELEMENTS && allF32(out, g, y) && useWasm()) {
+  if (activationOnWasm(n) && allF32(out, g, y)) {
     activationBackwardF32(out as Float32Array, g as Float32Array, y as Float32Array, CODE[act]);
     return;
   }
@@ -257,7 +265,7 @@ export function activationBackward(out: FloatArray, g: FloatArray, y: FloatArray
 /** out = op(x) elementwise; sigmoid and tanh of float32 arrays run on the SIMD kernels. */
 export function unaryMap(op: UnaryOp, out: FloatArray, x: FloatArray): void {
   const act = op === UnaryOp.Sigmoid ? 'sigmoid' : op === UnaryOp.Tanh ? 'tanh' : null;
-  if (act !== null && x.length >= WASM_MIN_ELEMENTS && allF32(out, x) && useWasm()) {
+  if (act !== null && activationOnWasm(x.length) && allF32(out, x)) {
     activationF32(out as Float32Array, x as Float32Array, CODE[act]);
     return;
   }
@@ -414,6 +422,21 @@ function operandMode(xs: readonly number[], len: number, outShape: readonly numb
     }
   }
   return col ? COL : -1;
+}
+
+/**
+ * How operand x (padded shape `xs`, `len` elements) of a broadcast into `outShape` (`size`
+ * elements) fits an outer×inner layout: [mode, the row length it implies (0: any)], or null.
+ */
+export function wasmOperandLayout(
+  xs: readonly number[],
+  len: number,
+  outShape: readonly number[],
+  size: number,
+): [WasmOperandModeCode, number] | null {
+  const m = operandMode(xs, len, outShape, size);
+  if (m < 0) return null;
+  return [m as WasmOperandModeCode, m === ROW ? len : m === COL ? size / len : 0];
 }
 
 /**

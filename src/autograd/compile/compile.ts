@@ -12,6 +12,7 @@ import { engineState } from '../state.js';
 import * as memory from '../backend/memory.js';
 import { Tracer, compileError, type Step } from './trace.js';
 import { planBuffers } from './plan.js';
+import { fuseElementwise, isFusedStep } from './fuse.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -45,10 +46,10 @@ interface Entry {
 /** A recorded call: its steps, the buffers its tensor arguments are copied into, and what it returns. */
 class Program {
   constructor(
-    private readonly steps: readonly Step[],
+    readonly steps: readonly Step[],
     /** The shared blocks the steps' intermediates live in (kept alive here: steps hold views). */
     readonly blocks: readonly FloatArray[],
-    /** How many intermediate buffers the trace allocated (now sharing `blocks`). */
+    /** How many intermediate buffers the program still writes after fusion (sharing `blocks`). */
     readonly buffers: number,
     /** Per argument position: the program's buffer for a tensor argument, or null. */
     private readonly inputs: readonly (FloatArray | null)[],
@@ -114,7 +115,10 @@ class Program {
  * Intermediate buffers (op outputs and the gradients flowing between ops) are planned once,
  * after the trace: those whose lifetimes in the program do not overlap share one block of the
  * kernels' memory. So a tensor made inside `fn` and kept elsewhere (not returned) does not hold
- * its value after the call; return what you need.
+ * its value after the call; return what you need. Runs of consecutive float32 elementwise
+ * ops of one size (arithmetic, comparisons, maximum/minimum, neg, abs, sqrt, square, relu,
+ * sign, and sigmoid/tanh and their gradients from 256 elements) are fused into one wasm kernel
+ * call that keeps their intermediates in registers, with the same bits as the separate ops.
  *
  * Returned tensors are the same objects on every call with that signature, overwritten by the
  * next call (as JAX's donated buffers): `clone()` one to keep it. They carry no graph. At most
@@ -195,15 +199,17 @@ const caches = new WeakMap<object, Map<string, Entry>>();
 
 /**
  * For tests and diagnostics (not exported from the package): per cached program, how many
- * intermediate buffers its trace allocated and how many shared blocks of how many bytes hold
- * them after planning.
+ * intermediate buffers it keeps after fusion and how many shared blocks of how many bytes hold
+ * them after planning, its steps, and how many of those are fused elementwise calls.
  */
-export function programMemory(f: object): { buffers: number; blocks: number; bytes: number }[] {
-  const out: { buffers: number; blocks: number; bytes: number }[] = [];
+export function programMemory(f: object): { buffers: number; blocks: number; bytes: number; steps: number; fused: number }[] {
+  const out: { buffers: number; blocks: number; bytes: number; steps: number; fused: number }[] = [];
   for (const e of caches.get(f)?.values() ?? []) {
     if (e.program === null) continue;
-    const bytes = e.program.blocks.reduce((n, b) => n + b.byteLength, 0);
-    out.push({ buffers: e.program.buffers, blocks: e.program.blocks.length, bytes });
+    const p = e.program;
+    const bytes = p.blocks.reduce((n, b) => n + b.byteLength, 0);
+    const fused = p.steps.filter(isFusedStep).length;
+    out.push({ buffers: p.buffers, blocks: p.blocks.length, bytes, steps: p.steps.length, fused });
   }
   return out;
 }
@@ -248,7 +254,8 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
   forEachReturned(output, (v) => {
     if (v instanceof Tensor) kept.add(v.data);
   });
-  const plan = planBuffers(tracer.steps, tracer.allocated, kept);
+  const fused = fuseElementwise(tracer.steps, tracer.allocated, kept);
+  const plan = planBuffers(fused, tracer.allocated, kept);
   return [output as R, new Program(plan.steps, plan.blocks, plan.buffers, inputs, output, owners, grads), tracer.unsteadyReason];
 }
 

@@ -24,6 +24,40 @@ export const WasmOperandMode = { full: 0, row: 1, col: 2, scalar: 3 } as const;
 export type WasmOperandModeCode = (typeof WasmOperandMode)[keyof typeof WasmOperandMode];
 
 /**
+ * Instruction codes of the fused elementwise kernel (`elementwiseProgram`, wrapped by
+ * `fusedElementwiseF32`): binary ops (dst ← a ∘ b) add…le; unary ops (dst ← f(a)) neg…tanh;
+ * activation gradients from the saved output (dst ← a·act′(y), b = y) sigmoidGrad, tanhGrad,
+ * reluGrad; store writes source a into operand dst.
+ */
+export const WasmFusedOp = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  max: 4,
+  min: 5,
+  eq: 6,
+  ne: 7,
+  gt: 8,
+  ge: 9,
+  lt: 10,
+  le: 11,
+  neg: 16,
+  abs: 17,
+  sqrt: 18,
+  square: 19,
+  relu: 20,
+  sign: 21,
+  sigmoid: 22,
+  tanh: 23,
+  sigmoidGrad: 24,
+  tanhGrad: 25,
+  reluGrad: 26,
+  store: 31,
+} as const;
+export type WasmFusedOpCode = (typeof WasmFusedOp)[keyof typeof WasmFusedOp];
+
+/**
  * Rows of the matmul register tile (A is packed in panels of MR rows). A matmul split across
  * threads by rows splits in multiples of it.
  */
@@ -57,3 +91,26 @@ export const DIRECT_B_MAX_M = 16;
  * NR-float rows, up to 7 floats past its end.
  */
 export const TAIL_BYTES = 32;
+
+/**
+ * Registers of a fused elementwise program, 0 to FUSED_MAX_REGISTERS − 1: each a tile of FUSED_TILE
+ * floats in scratch.
+ */
+export const FUSED_MAX_REGISTERS = 8;
+
+/**
+ * Most instructions in one fused elementwise program.
+ */
+export const FUSED_MAX_INSTRUCTIONS = 64;
+
+/**
+ * Most operands (arrays) one fused elementwise program reads or stores.
+ */
+export const FUSED_MAX_OPERANDS = 16;
+
+/**
+ * Floats per register of the fused elementwise kernel (a multiple of 16): every instruction runs
+ * over a chunk of up to this many elements of a row before the next starts, so a chunk's
+ * intermediates stay in L1 (8 registers of 2 KB).
+ */
+export const FUSED_TILE = 512;

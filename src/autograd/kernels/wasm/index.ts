@@ -2,7 +2,8 @@
  * The WebAssembly SIMD float32 kernels, in three parts: ./module.ts loads the module,
  * ./memory.ts owns its memory (resident arrays, operand placement; ./heap.ts the sizes,
  * growth and copies it shares with src/threads), and ./kernels.ts wraps each kernel
- * (./checks.ts their argument checks; ./sparse.ts the zero-skipping matmul). The codes and tile sizes shared with `assembly/` are
+ * (./checks.ts their argument checks; ./sparse.ts the zero-skipping matmul; ./fused.ts the fused
+ * elementwise programs). The codes and tile sizes shared with `assembly/` are
  * generated into ./constants.ts from `assembly/constants.json` by `scripts/build-wasm.mjs`.
  *
  * Isomorphic: no Node-only APIs.
@@ -35,3 +36,4 @@ export {
   type AdamStep,
 } from './kernels.js';
 export { linearForwardSkipZerosF32, matmulSkipZerosF32 } from './sparse.js';
+export { fusedElementwiseF32 } from './fused.js';

@@ -82,6 +82,7 @@ export interface KernelExports {
   sumMiddle(out: number, x: number, outer: number, r: number, inner: number): void;
   sumRows(out: number, x: number, outer: number, r: number): void;
   binary(op: number, out: number, a: number, b: number, outer: number, inner: number, aMode: number, bMode: number): void;
+  elementwiseProgram(code: number, count: number, operands: number, nOperands: number, outer: number, inner: number, scratch: number): void;
 }
 
 /** The compiled module (for further instances); null until loaded. */

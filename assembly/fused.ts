@@ -10,7 +10,7 @@
 // per element.
 //
 // Chunks: without row or col operands the grid is one long row. With them, a chunk is part
-// of one row when rows are long (inner > FUSED_TILE/2), else as many whole rows as fit: the
+// of one row when rows are long (inner > FUSED_TILE/8), else as many whole rows as fit: the
 // row operands are then read from a tile holding the row repeated that many times (built
 // once per call) and the col operands from a tile holding each row's value repeated along
 // its row (built per chunk), so a batch of 10 rows of 30 is one chunk, not ten.
@@ -72,8 +72,19 @@ export function elementwiseProgram(code: usize, count: i32, operands: usize, nOp
     inner *= outer;
     outer = 1;
   }
-  // Whole rows per chunk, or 0 when a chunk is part of a row.
-  const rowsPer = rowwise && inner <= FUSED_TILE / 2 ? FUSED_TILE / inner : 0;
+  // Whole rows per chunk, or 0 when a chunk is part of a row: only for short rows, where the
+  // dispatch per row dominates (4096×16: 71 → 12 µs a call); a col operand's tile costs a
+  // pass over the chunk to fill, which longer rows do not repay.
+  const rowsPer = rowwise && inner <= FUSED_TILE / 8 ? FUSED_TILE / inner : 0;
+  // The operands the program reads (a col tile is filled only for those).
+  let read: u32 = 0;
+  for (let i = 0; i < count; i++) {
+    const ins = code + (<usize>i << 4);
+    const op = load<i32>(ins) & ~FUSED_DIRECT;
+    const sa = load<i32>(ins, 8), sb = load<i32>(ins, 12);
+    if (sa < 0) read |= 1 << (-sa - 1);
+    if (sb < 0 && op != FUSED_STORE && (op < FUSED_NEG || op > FUSED_TANH)) read |= 1 << (-sb - 1);
+  }
   for (let k = 0; k < nOperands; k++) {
     const at = operands + (<usize>k << 3);
     const p = <usize>load<u32>(at);
@@ -101,7 +112,7 @@ export function elementwiseProgram(code: usize, count: i32, operands: usize, nOp
       for (let k = 0; k < nOperands; k++) {
         const at = operands + (<usize>k << 3);
         const mode = load<i32>(at, 4);
-        if (mode == MODE_COL) fillCol(tiles + <usize>k * TILE_STRIDE, <usize>load<u32>(at) + (<usize>r0 << 2), rows, inner);
+        if (mode == MODE_COL && (read & (1 << k)) != 0) fillCol(tiles + <usize>k * TILE_STRIDE, <usize>load<u32>(at) + (<usize>r0 << 2), rows, inner);
         else if (mode == MODE_FULL) store<u32>(views + (<usize>k << 3), load<u32>(at) + ((<u32>r0 * <u32>inner) << 2));
       }
       chunk(code, count, views, regs, rows * inner);

@@ -167,8 +167,11 @@ function residentCopy(x: Float32Array): Float32Array {
   return r;
 }
 
+// Small grids; many short rows (several chunks of whole rows, the last one partial); rows
+// around one and two tiles long (chunks within a row); one long row.
 const shapeArb = fc.oneof(
   fc.record({ outer: fc.integer({ min: 1, max: 6 }), inner: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ outer: fc.integer({ min: 10, max: 120 }), inner: fc.integer({ min: 1, max: FUSED_TILE / 8 + 3 }) }),
   fc.record({ outer: fc.integer({ min: 1, max: 3 }), inner: fc.integer({ min: FUSED_TILE - 5, max: 2 * FUSED_TILE + 7 }) }),
   fc.record({ outer: fc.constant(1), inner: fc.integer({ min: 1, max: 3 * FUSED_TILE + 3 }) }),
 );

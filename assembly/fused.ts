@@ -28,11 +28,11 @@
 //             A compute op may carry the flag FUSED_DIRECT (see constants.json): then the
 //             next instruction stores its register, and the result goes straight there.
 //   operands  nOperands (≤ FUSED_MAX_OPERANDS) pairs of i32: byte address and mode.
-//   scratch   16-byte aligned, at most fusedScratchBytes(nOperands, registers) bytes:
-//             FUSED_MAX_OPERANDS views (where each operand's chunk starts and its step), and
-//             as many splat vectors (a col or scalar operand's value in all four lanes),
-//             then one tile of TILE_STRIDE bytes per operand (used by row and col operands
-//             when chunks are whole rows), then the registers, FUSED_TILE floats each.
+//   scratch   16-byte aligned: FUSED_MAX_OPERANDS views (where each operand's chunk starts,
+//             and its step), as many splat vectors (a col or scalar operand's value in all
+//             four lanes), then one tile of TILE_STRIDE bytes per operand (used by row and col
+//             operands when chunks are whole rows), then the registers the program writes,
+//             FUSED_TILE floats each.
 // Reads of full and row operands are whole vectors, so they may read up to 3 floats past the
 // operand's end (the caller keeps them readable); the lanes past a chunk's end are computed
 // on garbage and never stored.
@@ -96,7 +96,7 @@ export function elementwiseProgram(code: usize, count: i32, operands: usize, nOp
       setView(view, splat, 0);
     } else if (mode == MODE_ROW && rowsPer > 0) {
       const tile = tiles + <usize>k * TILE_STRIDE;
-      for (let i = 0; i < rowsPer; i++) memory.copy(tile + (<usize>(i * inner) << 2), p, <usize>inner << 2);
+      if ((read & (1 << k)) != 0) fillRows(tile, p, <usize>inner << 2, <usize>(rowsPer * inner) << 2);
       setView(view, tile, 16);
     } else if (mode == MODE_COL && rowsPer > 0) {
       setView(view, tiles + <usize>k * TILE_STRIDE, 16);
@@ -138,6 +138,12 @@ export function elementwiseProgram(code: usize, count: i32, operands: usize, nOp
 @inline function setView(view: usize, p: usize, step: usize): void {
   store<u32>(view, p);
   store<u32>(view, step, 4);
+}
+
+/** Fills `total` bytes of a row operand's tile with its row (`rowBytes` at p) repeated, doubling the copy. */
+function fillRows(tile: usize, p: usize, rowBytes: usize, total: usize): void {
+  memory.copy(tile, p, rowBytes);
+  for (let filled = rowBytes; filled < total; filled <<= 1) memory.copy(tile + filled, tile, min(filled, total - filled));
 }
 
 /**

@@ -210,6 +210,13 @@ describe.runIf(wasmAvailable())('fusedElementwiseF32', () => {
     expect([...seen].sort((x, y) => x - y)).toEqual(Object.values(Op).sort((x, y) => x - y));
   });
 
+  it('a store may take an operand as its source: a broadcast copy', () => {
+    const col = new Float32Array([1, -0, NaN]),
+      out = new Float32Array(3 * 5);
+    fusedElementwiseF32(new Int32Array([Op.store, 1, -1, 0]), [col, out], [Mode.col, Mode.full], 3, 5);
+    expect(Array.from(out)).toEqual([...new Array(5).fill(1), ...new Array(5).fill(-0), ...new Array(5).fill(NaN)]);
+  });
+
   describe('stores into an operand the program reads', () => {
     // x ← x·x, then out ← x + 1 reads the stored x back; x is also read as a row by nothing.
     const code = new Int32Array([Op.mul, 0, -1, -1, Op.store, 0, 0, 0, Op.add, 1, -1, -2, Op.store, 2, 1, 0]);

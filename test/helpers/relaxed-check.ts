@@ -6,7 +6,7 @@
  * Prints one JSON line: { build, failures }.
  */
 import { matmulInto } from '../../src/autograd/kernels/matmul.js';
-import { activationF32, linearForwardF32, matmulF32, wasmBuild } from '../../src/autograd/kernels/wasm/index.js';
+import { WasmFusedOp, activationF32, fusedElementwiseF32, linearForwardF32, matmulF32, wasmBuild } from '../../src/autograd/kernels/wasm/index.js';
 import { disableThreads, enableThreads, matmulF32Parallel } from '../../src/threads/index.js';
 import { randomF32 } from './arrays.js';
 
@@ -58,6 +58,30 @@ const t = randomF32(1000, 10, -10, 10),
 activationF32(th, t, 2);
 for (let i = 0; i < 1000; i++) {
   if (!(Math.abs(th[i] - Math.tanh(t[i])) <= 2e-6 * Math.max(1, Math.abs(Math.tanh(t[i]))))) failures.push(`tanh(${t[i]}): ${th[i]}`);
+}
+// The fused kernel's sigmoid and tanh (fused multiply-add in this build's polynomials) give
+// the activation kernel's bits, through a register and with the stores straight to operands.
+{
+  const op = WasmFusedOp;
+  const code = Int32Array.from(
+    [
+      [op.sigmoid, 0, -1, 0],
+      [op.store, 1, 0, 0],
+      [op.tanh, 1, -1, 0],
+      [op.mul, 2, 1, 1],
+      [op.store, 2, 2, 0],
+    ].flat(),
+  );
+  const fs = new Float32Array(1000),
+    ft = new Float32Array(1000),
+    ws = new Float32Array(1000),
+    wt = new Float32Array(1000);
+  fusedElementwiseF32(code, [t, fs, ft], [0, 0, 0], 1, 1000);
+  activationF32(ws, t, 1);
+  activationF32(wt, t, 2);
+  for (let i = 0; i < 1000; i++) wt[i] *= wt[i];
+  const bad = fs.findIndex((v, i) => !Object.is(v, ws[i]) || !Object.is(ft[i], wt[i]));
+  if (bad >= 0) failures.push(`fused sigmoid/tanh [${bad}]: ${fs[bad]}, ${ft[bad]} vs ${ws[bad]}, ${wt[bad]}`);
 }
 // The two-thread matmul runs the shared-memory build of the same flavour.
 if (await enableThreads(2)) {

@@ -167,8 +167,11 @@ function residentCopy(x: Float32Array): Float32Array {
   return r;
 }
 
+// Small grids; many short rows (several chunks of whole rows, the last one partial); rows
+// around one and two tiles long (chunks within a row); one long row.
 const shapeArb = fc.oneof(
   fc.record({ outer: fc.integer({ min: 1, max: 6 }), inner: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({ outer: fc.integer({ min: 10, max: 120 }), inner: fc.integer({ min: 1, max: FUSED_TILE / 8 + 3 }) }),
   fc.record({ outer: fc.integer({ min: 1, max: 3 }), inner: fc.integer({ min: FUSED_TILE - 5, max: 2 * FUSED_TILE + 7 }) }),
   fc.record({ outer: fc.constant(1), inner: fc.integer({ min: 1, max: 3 * FUSED_TILE + 3 }) }),
 );
@@ -205,6 +208,13 @@ describe.runIf(wasmAvailable())('fusedElementwiseF32', () => {
     );
     // Every op was tried (with 60 runs of ~7 instructions each, all 24 codes turn up).
     expect([...seen].sort((x, y) => x - y)).toEqual(Object.values(Op).sort((x, y) => x - y));
+  });
+
+  it('a store may take an operand as its source: a broadcast copy', () => {
+    const col = new Float32Array([1, -0, NaN]),
+      out = new Float32Array(3 * 5);
+    fusedElementwiseF32(new Int32Array([Op.store, 1, -1, 0]), [col, out], [Mode.col, Mode.full], 3, 5);
+    expect(Array.from(out)).toEqual([...new Array(5).fill(1), ...new Array(5).fill(-0), ...new Array(5).fill(NaN)]);
   });
 
   describe('stores into an operand the program reads', () => {

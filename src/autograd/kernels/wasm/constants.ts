@@ -109,6 +109,13 @@ export const FUSED_MAX_INSTRUCTIONS = 64;
 export const FUSED_MAX_OPERANDS = 16;
 
 /**
+ * Flag the fused kernel's wrapper sets on a compute op (op | FUSED_DIRECT in its copy of the code)
+ * whose next instruction stores its register, which no later instruction reads: the kernel then
+ * writes the result straight into the stored operand and skips the store.
+ */
+export const FUSED_DIRECT = 64;
+
+/**
  * Floats per register of the fused elementwise kernel (a multiple of 16): every instruction runs
  * over a chunk of up to this many elements of a row before the next starts, so a chunk's
  * intermediates stay in L1 (8 registers of 2 KB).

@@ -11,6 +11,7 @@
  */
 import { modeLength } from './checks.js';
 import {
+  FUSED_DIRECT,
   FUSED_MAX_INSTRUCTIONS,
   FUSED_MAX_OPERANDS,
   FUSED_MAX_REGISTERS,
@@ -19,7 +20,6 @@ import {
   WasmOperandMode,
   type WasmOperandModeCode,
 } from './constants.js';
-import { vecBytes } from './heap.js';
 import { openScratch } from './memory.js';
 
 const FN = 'fusedElementwiseF32';
@@ -38,6 +38,28 @@ for (const [name, code] of Object.entries(WasmFusedOp)) {
   NAMES[code] = name;
 }
 const MODE_NAMES = ['full', 'row', 'col', 'scalar'];
+
+// Module-level copies of the imported constants used per call: an imported binding may be a
+// getter under some loaders (tsx's), and reading them in the per-call loops was a fifth of a
+// call's time in a profile.
+const FULL: number = WasmOperandMode.full,
+  ROW: number = WasmOperandMode.row,
+  COL: number = WasmOperandMode.col,
+  SCALAR: number = WasmOperandMode.scalar;
+const STORE_CODE: number = WasmFusedOp.store,
+  DIRECT = FUSED_DIRECT;
+const MAX_INSTRUCTIONS = FUSED_MAX_INSTRUCTIONS,
+  MAX_OPERANDS = FUSED_MAX_OPERANDS,
+  MAX_REGISTERS = FUSED_MAX_REGISTERS;
+/**
+ * Bytes of the operand table (address and mode per operand); of the kernel's scratch: its
+ * per-operand views and splat vectors, one tile per operand (FUSED_TILE floats and a vector),
+ * and one register (see assembly/fused.ts for the layout).
+ */
+const TABLE_BYTES = FUSED_MAX_OPERANDS * 8,
+  VIEW_BYTES = FUSED_MAX_OPERANDS * 8 + FUSED_MAX_OPERANDS * 16,
+  TILE_BYTES = FUSED_TILE * 4 + 16,
+  REGISTER_BYTES = FUSED_TILE * 4;
 
 /** Byte address of each operand in wasm memory for the call in progress. */
 const addresses = new Float64Array(FUSED_MAX_OPERANDS);
@@ -94,40 +116,49 @@ export function fusedElementwiseF32(
   if (!(code instanceof Int32Array)) throw new TypeError(`${FN}: code must be an Int32Array`);
   if (code.length % 4 !== 0) throw new RangeError(`${FN}: code must hold whole instructions of 4 ints, got ${code.length} ints`);
   const count = code.length >> 2;
-  if (count > FUSED_MAX_INSTRUCTIONS) {
-    throw new RangeError(`${FN}: a program has at most ${FUSED_MAX_INSTRUCTIONS} instructions, got ${count}`);
+  if (count > MAX_INSTRUCTIONS) {
+    throw new RangeError(`${FN}: a program has at most ${MAX_INSTRUCTIONS} instructions, got ${count}`);
   }
   const nOps = operands.length;
-  if (nOps > FUSED_MAX_OPERANDS) throw new RangeError(`${FN}: a program has at most ${FUSED_MAX_OPERANDS} operands, got ${nOps}`);
+  if (nOps > MAX_OPERANDS) throw new RangeError(`${FN}: a program has at most ${MAX_OPERANDS} operands, got ${nOps}`);
   if (modes.length !== nOps) throw new RangeError(`${FN}: ${nOps} operands but ${modes.length} modes`);
   if (!Number.isInteger(outer) || outer < 0) throw new RangeError(`${FN}: outer must be a non-negative integer, got ${outer}`);
   if (!Number.isInteger(inner) || inner < 0) throw new RangeError(`${FN}: inner must be a non-negative integer, got ${inner}`);
+  const size = outer * inner;
   let bytes = 0;
   for (let k = 0; k < nOps; k++) {
     const arr = operands[k];
     if (!(arr instanceof Float32Array)) throw new TypeError(`${FN}: operand ${k} must be a Float32Array`);
-    const len = modeLength(FN, `modes[${k}]`, modes[k], outer, inner);
+    const mode = modes[k];
+    const len = mode === FULL ? size : mode === ROW ? inner : mode === COL ? outer : mode === SCALAR ? 1 : -1;
+    if (len < 0) modeLength(FN, `modes[${k}]`, mode, outer, inner); // throws, naming the codes
     if (arr.length !== len) {
-      throw new RangeError(`${FN}: operand ${k} (mode ${MODE_NAMES[modes[k]]}) must have ${len} elements, got ${arr.length}`);
+      throw new RangeError(`${FN}: operand ${k} (mode ${MODE_NAMES[mode]}) must have ${len} elements, got ${arr.length}`);
     }
-    bytes += vecBytes(len);
+    bytes += ((len + 3) & ~3) * 4; // vecBytes: lengths here are below 2^31
   }
   checkProgram(code, count, modes);
-  const { written, read, stored } = program;
-  const aliased = checkOverlaps(operands, modes, stored);
-  if (outer === 0 || inner === 0 || count === 0) return;
+  const written = program.written,
+    read = program.read,
+    stored = program.stored;
+  const aliased = stored === 0 ? 0 : checkOverlaps(operands, modes, stored);
+  if (size === 0 || count === 0) return;
 
   // Registers 0..regs−1 get a tile each; the code and operand tables go first.
   const regs = 32 - Math.clz32(written);
-  const tables = count * 16 + FUSED_MAX_OPERANDS * 8;
-  const work = FUSED_MAX_OPERANDS * 16 + regs * FUSED_TILE * 4;
+  const work = VIEW_BYTES + nOps * TILE_BYTES + regs * REGISTER_BYTES;
   // + 16: a full or row operand's last vector may read 3 floats past a scratch slot's end.
-  const s = openScratch(FN, tables + work + bytes + 16);
+  const s = openScratch(FN, count * 16 + TABLE_BYTES + work + bytes + 16);
   const C = s.slotBytes(count * 16);
-  const T = s.slotBytes(FUSED_MAX_OPERANDS * 8);
+  const T = s.slotBytes(TABLE_BYTES);
   const S = s.slotBytes(work);
   for (let k = 0; k < nOps; k++) {
     const arr = operands[k];
+    const r = s.resident(arr);
+    if (r >= 0) {
+      addresses[k] = r; // in place; identical resident operands get the same address
+      continue;
+    }
     const same = identicalBefore(operands, k);
     if (same >= 0) {
       // The same memory: one place, so a store is seen by the other name too.
@@ -142,6 +173,7 @@ export function fusedElementwiseF32(
   if (words === null || words.buffer !== s.buffer) words = new Int32Array(s.buffer);
   const w = words;
   w.set(code, C >>> 2);
+  markDirect(code, count, w, C >>> 2);
   const t = T >>> 2;
   for (let k = 0; k < nOps; k++) {
     w[t + 2 * k] = addresses[k];
@@ -151,6 +183,33 @@ export function fusedElementwiseF32(
   for (let k = 0; k < nOps; k++) {
     if ((stored & (1 << k)) !== 0) s.give(addresses[k], operands[k], 0, operands[k].length);
   }
+}
+
+/**
+ * Flags (FUSED_DIRECT, in the kernel's copy `w` of the code from word `at`) each compute op
+ * whose next instruction stores its register when no later instruction reads that register
+ * before writing it again: the kernel then writes the result straight into the stored operand
+ * and skips the copy through the register (one pass less over the chunk).
+ */
+function markDirect(code: Int32Array, count: number, w: Int32Array, at: number): void {
+  for (let i = 1; i < count; i++) {
+    const r = code[4 * i + 2];
+    if (code[4 * i] !== STORE_CODE || r < 0) continue;
+    const prev = code[4 * (i - 1)];
+    if (prev === STORE_CODE || code[4 * (i - 1) + 1] !== r || !deadAfter(code, count, i + 1, r)) continue;
+    w[at + 4 * (i - 1)] = prev | DIRECT;
+  }
+}
+
+/** Whether register r is written before it is read from instruction `from` on (or never read). */
+function deadAfter(code: Int32Array, count: number, from: number, r: number): boolean {
+  for (let j = from; j < count; j++) {
+    const op = code[4 * j],
+      kind = KIND[op];
+    if (code[4 * j + 2] === r || ((kind === BINARY || kind === GRAD) && code[4 * j + 3] === r)) return false;
+    if (kind !== STORE && code[4 * j + 1] === r) return true;
+  }
+  return true;
 }
 
 /** What the last {@link checkProgram} found, as bit masks (one object, reused: no allocation per call). */
@@ -178,12 +237,12 @@ function checkProgram(code: Int32Array, count: number, modes: readonly number[])
       if (dst < 0 || dst >= nOps) {
         throw new RangeError(`${FN}: instruction ${i} (store) stores to operand ${dst}, out of range for ${nOps} operands`);
       }
-      if (modes[dst] !== WasmOperandMode.full) {
+      if (modes[dst] !== FULL) {
         throw new RangeError(`${FN}: instruction ${i} (store) stores to operand ${dst}, whose mode is ${MODE_NAMES[modes[dst]]}, not full`);
       }
       stored |= 1 << dst;
     } else {
-      if (dst < 0 || dst >= FUSED_MAX_REGISTERS) {
+      if (dst < 0 || dst >= MAX_REGISTERS) {
         throw new RangeError(`${FN}: instruction ${i} (${NAMES[op]}) writes register ${dst}, out of range 0..${FUSED_MAX_REGISTERS - 1}`);
       }
       written |= 1 << dst;
@@ -197,7 +256,7 @@ function checkProgram(code: Int32Array, count: number, modes: readonly number[])
 /** Checks source `s` (named `name`) of instruction `i`; returns the bit of the operand it reads (0 for a register). */
 function checkSource(i: number, op: number, name: string, s: number, written: number, nOps: number): number {
   if (s >= 0) {
-    if (s >= FUSED_MAX_REGISTERS) {
+    if (s >= MAX_REGISTERS) {
       throw new RangeError(`${FN}: instruction ${i} (${NAMES[op]}) reads register ${s} as ${name}, out of range 0..${FUSED_MAX_REGISTERS - 1}`);
     }
     if ((written & (1 << s)) === 0) {
@@ -214,7 +273,8 @@ function checkSource(i: number, op: number, name: string, s: number, written: nu
 
 /** Whether operands j and k view exactly the same elements. */
 function identical(x: Float32Array, y: Float32Array): boolean {
-  return x === y || (x.buffer === y.buffer && x.byteOffset === y.byteOffset && x.length === y.length);
+  // The cheap tests first: byteOffset and length usually tell views apart.
+  return x === y || (x.byteOffset === y.byteOffset && x.length === y.length && x.buffer === y.buffer);
 }
 
 /** The first operand before k that views exactly operand k's elements, or −1. */
@@ -236,11 +296,11 @@ function checkOverlaps(operands: readonly Float32Array[], modes: readonly number
       x1 = x0 + x.byteLength;
     for (let k = 0; k < operands.length; k++) {
       const y = operands[k];
-      if (k === s || y.buffer !== x.buffer || y.length === 0 || x.length === 0) continue;
       const y0 = y.byteOffset;
-      if (!(x0 < y0 + y.byteLength && y0 < x1)) continue;
+      // Disjoint byte ranges first (cheap), then whether they are ranges of one buffer.
+      if (k === s || !(x0 < y0 + y.byteLength && y0 < x1) || y.buffer !== x.buffer) continue;
       if ((stored & (1 << k)) !== 0) throw new RangeError(`${FN}: stored operands ${s} and ${k} share memory`);
-      if (modes[k] !== WasmOperandMode.full || !identical(x, y)) {
+      if (modes[k] !== FULL || !identical(x, y)) {
         throw new RangeError(
           `${FN}: stored operand ${s} shares memory with operand ${k} (mode ${MODE_NAMES[modes[k]]}); only an identical full operand may`,
         );

@@ -847,29 +847,6 @@ function binaryDiv(out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMo
 // meets is the one default NaN, so no operand order can pick another payload), and when fewer
 // than `minZeros` of A's elements are zeros (the caller's threshold), leaving c untouched.
 
-/**
- * Left-pack patterns for i8x16.swizzle: row `mask` (4 bits, one per f32 lane) moves the lanes
- * whose bit is set to the front, in order; 0x80 bytes (lanes past them) read as 0.
- */
-const LEFT_PACK = memory.data<u8>([
-  0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x04, 0x05, 0x06, 0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x80, 0x80, 0x80, 0x80,
-  0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
-  0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
-  0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x80, 0x80, 0x80, 0x80,
-  0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-], 16);
-
 /** Columns per register chunk of the zero-skipping kernel: 8 f32x4 accumulators. */
 const SPARSE_NC = 32;
 
@@ -878,19 +855,21 @@ const ABS_BITS: i32 = 0x7fffffff;
 const INF_BITS: i32 = 0x7f800000;
 
 /**
- * Bytes of scratch sparseMatmul() needs: the two nonzero lists (k entries plus a vector of
- * slack each), the list position of each k block, the transA case's nonzero bits (a vector
- * per 32 k steps of a block), and op(B) unpacked to k×n when transB.
+ * Bytes of scratch sparseMatmul() needs: the nonzero bits (see bitsBytes) and op(B) unpacked
+ * to k×n when transB.
  */
 export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, transB: bool): f64 {
-  const list = <f64>roundUp(k + 4, 4) * 4;
-  const starts = <f64>roundUp(k / KC + 2, 4) * 4;
   const unpackedB = transB ? (<f64>k * n + 12) * 4 : 0;
-  return 2 * list + starts + OUTER_BITS_BYTES + unpackedB + 16;
+  return <f64>bitsBytes(k) + unpackedB + 16;
 }
 
-/** Bytes of the transA case's nonzero bits: one i32x4 per 32 k steps of a KC block. */
-const OUTER_BITS_BYTES: i32 = (KC + 31) / 32 * 16;
+/**
+ * Bytes of the nonzero bits, whole vectors: a row of A's (an i32 per 32 k steps) or the
+ * transA case's (an i32x4 per 32 k steps of a KC block), whichever is larger.
+ */
+@inline function bitsBytes(k: i32): i32 {
+  return max(roundUp((k + 31) >> 5, 4) * 4, (KC + 31) / 32 * 16);
+}
 
 /**
  * How many of the n floats at p are ±0, or -1 as soon as the zeros found plus the floats left
@@ -934,52 +913,27 @@ function allFinite(p: usize, n: i32): bool {
 }
 
 /**
- * Appends the nonzeros among `len` contiguous floats at src to the lists from position `cnt`
- * (the value to vals, off0 + index·offStep to offs), in order; returns the new count. A
- * vector at a time: its nonzero lanes are left-packed and stored whole (the lanes past them
- * are overwritten next, so the lists need a vector of slack). All-zero vectors, the common
- * case in the sparse data this is for, take one predictable branch.
+ * Sets the nonzero bits of a row of A (k contiguous floats): bit r of the i32 at
+ * bits + 4w is set when row[32w + r] != 0. Eight vectors' lane masks make a word, with no
+ * branch on the data; the sums then visit only the set bits.
  */
-@inline function packNonzeros(src: usize, len: i32, off0: i32, offStep: i32, offs: usize, vals: usize, cnt: i32): i32 {
+@inline function rowBits(row: usize, k: i32, bits: usize): void {
   const zero = f32x4.splat(0);
-  let off = i32x4.add(i32x4.splat(off0), i32x4.mul(i32x4(0, 1, 2, 3), i32x4.splat(offStep)));
-  const stride = i32x4.splat(4 * offStep);
-  let q = 0;
-  for (; q + 4 <= len; q += 4) {
-    const v = v128.load(src + (<usize>q << 2));
-    const mask = i32x4.bitmask(f32x4.ne(v, zero));
-    if (mask != 0) {
-      const pattern = v128.load(LEFT_PACK + (<usize>mask << 4));
-      v128.store(vals + (<usize>cnt << 2), i8x16.swizzle(v, pattern));
-      v128.store(offs + (<usize>cnt << 2), i8x16.swizzle(off, pattern));
-      cnt += popcnt(mask);
-    }
-    off = i32x4.add(off, stride);
+  const whole = k >> 5;
+  let p = row;
+  for (let w = 0; w < whole; w++, p += 128) {
+    const m0 = i32x4.bitmask(f32x4.ne(v128.load(p), zero)) | (i32x4.bitmask(f32x4.ne(v128.load(p, 16), zero)) << 4);
+    const m1 = i32x4.bitmask(f32x4.ne(v128.load(p, 32), zero)) | (i32x4.bitmask(f32x4.ne(v128.load(p, 48), zero)) << 4);
+    const m2 = i32x4.bitmask(f32x4.ne(v128.load(p, 64), zero)) | (i32x4.bitmask(f32x4.ne(v128.load(p, 80), zero)) << 4);
+    const m3 = i32x4.bitmask(f32x4.ne(v128.load(p, 96), zero)) | (i32x4.bitmask(f32x4.ne(v128.load(p, 112), zero)) << 4);
+    store<i32>(bits + (<usize>w << 2), m0 | (m1 << 8) | (m2 << 16) | (m3 << 24));
   }
-  for (; q < len; q++) {
-    // Branch-free: always written, kept only when nonzero.
-    const v = load<f32>(src + (<usize>q << 2));
-    store<f32>(vals + (<usize>cnt << 2), v);
-    store<i32>(offs + (<usize>cnt << 2), off0 + q * offStep);
-    cnt += i32(v != 0);
+  const rest = k & 31;
+  if (rest != 0) {
+    let word = 0;
+    for (let r = 0; r < rest; r++) word |= i32(load<f32>(p + (<usize>r << 2)) != 0) << r;
+    store<i32>(bits + (<usize>whole << 2), word);
   }
-  return cnt;
-}
-
-/**
- * Lists the nonzeros of a row of A (k contiguous floats): vals[t] the value, offs[t] the byte
- * offset of its B row, in k order; starts[b] the list position where k block b begins
- * (starts[blocks] the length).
- */
-@inline function listNonzeros(row: usize, k: i32, ldb: i32, offs: usize, vals: usize, starts: usize): void {
-  let cnt = 0;
-  let b = 0;
-  // KC is a multiple of 4, so every block starts on a whole vector of the row.
-  for (let pc = 0; pc < k; pc += KC, b++) {
-    store<i32>(starts + (<usize>b << 2), cnt);
-    cnt = packNonzeros(row + (<usize>pc << 2), min(KC, k - pc), pc * ldb, ldb, offs, vals, cnt);
-  }
-  store<i32>(starts + (<usize>b << 2), cnt);
 }
 
 /**
@@ -997,12 +951,8 @@ export function sparseMatmul(
   if (m <= 0 || n <= 0 || k <= 0) return 0;
   if (countZeros(a, m * k, minZeros) < 0) return 0;
   if (!allFinite(a, m * k) || !allFinite(b, k * n)) return 0;
-  const list = <usize>roundUp(k + 4, 4) * 4;
-  const offs = (scratch + 15) & ~(<usize>15);
-  const vals = offs + list;
-  const starts = vals + list;
-  const bits = starts + <usize>roundUp(k / KC + 2, 4) * 4;
-  const bt = bits + OUTER_BITS_BYTES;
+  const bits = (scratch + 15) & ~(<usize>15);
+  const bt = bits + <usize>bitsBytes(k);
   if (transB) {
     // Stored n×k: unpack to k×n so that a B row is contiguous.
     for (let j = 0; j < n; j++) {
@@ -1017,58 +967,61 @@ export function sparseMatmul(
     return 1;
   }
   const ldb = n * 4;
-  const blocks = (k + KC - 1) / KC;
   for (let i = 0; i < m; i++) {
     const row = a + <usize>(i * k) * 4;
-    listNonzeros(row, k, ldb, offs, vals, starts);
+    rowBits(row, k, bits);
     const crow = c + <usize>(i * n) * 4;
     for (let j0 = 0; j0 < n; j0 += SPARSE_NC) {
       const cols = min(SPARSE_NC, n - j0);
       const bj = b + <usize>j0 * 4, cj = crow + <usize>j0 * 4;
       const biasJ: usize = bias == 0 ? 0 : bias + <usize>j0 * 4;
       const V = (cols + 3) >> 2;
-      if (V == 8) sparseRow(8, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 7) sparseRow(7, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 6) sparseRow(6, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 5) sparseRow(5, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 4) sparseRow(4, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 3) sparseRow(3, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else if (V == 2) sparseRow(2, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
-      else sparseRow(1, row, bj, ldb, k, blocks, offs, vals, starts, cj, accumulate, biasJ, act, cols);
+      if (V == 8) sparseRow(8, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 7) sparseRow(7, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 6) sparseRow(6, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 5) sparseRow(5, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 4) sparseRow(4, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 3) sparseRow(3, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else if (V == 2) sparseRow(2, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
+      else sparseRow(1, row, bj, ldb, k, bits, cj, accumulate, biasJ, act, cols);
     }
   }
   return 1;
 }
 
 /**
- * One output row's chunk of V vectors (cols ≤ 4V real columns) over every k block: the
- * listed terms into V accumulators (V a literal at each call site), then finished as
- * matmul's finishRow finishes a tile row.
+ * One output row's chunk of V vectors (cols ≤ 4V real columns) over every k block: the terms
+ * whose bit is set (see rowBits), lowest first, so in k order, into V accumulators (V a
+ * literal at each call site), then finished as matmul's finishRow finishes a tile row.
  */
 @inline function sparseRow(
-  V: i32, row: usize, b: usize, ldb: i32, k: i32, blocks: i32,
-  offs: usize, vals: usize, starts: usize, c: usize, accumulate: bool, bias: usize, act: i32, cols: i32,
+  V: i32, row: usize, b: usize, ldb: i32, k: i32,
+  bits: usize, c: usize, accumulate: bool, bias: usize, act: i32, cols: i32,
 ): void {
-  for (let blk = 0; blk < blocks; blk++) {
-    const pc = blk * KC;
+  for (let pc = 0; pc < k; pc += KC) {
     const kc = min(KC, k - pc);
     const first = pc == 0 && !accumulate;
     const last = pc + kc >= k;
     let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    const tEnd = vals + (<usize>load<i32>(starts + (<usize>(blk + 1) << 2)) << 2);
-    let t = vals + (<usize>load<i32>(starts + (<usize>blk << 2)) << 2);
-    let o = offs + (t - vals);
-    for (; t < tEnd; t += 4, o += 4) {
-      const av = v128.load32_splat(t);
-      const p = b + <usize>load<u32>(o);
-      c0 = madd(av, v128.load(p), c0);
-      if (V > 1) c1 = madd(av, v128.load(p, 16), c1);
-      if (V > 2) c2 = madd(av, v128.load(p, 32), c2);
-      if (V > 3) c3 = madd(av, v128.load(p, 48), c3);
-      if (V > 4) c4 = madd(av, v128.load(p, 64), c4);
-      if (V > 5) c5 = madd(av, v128.load(p, 80), c5);
-      if (V > 6) c6 = madd(av, v128.load(p, 96), c6);
-      if (V > 7) c7 = madd(av, v128.load(p, 112), c7);
+    // KC is a multiple of 32: a block's terms are whole words of bits.
+    const wEnd = (pc + kc + 31) >> 5;
+    for (let w = pc >> 5; w < wEnd; w++) {
+      let word = load<i32>(bits + (<usize>w << 2));
+      const r0 = w << 5;
+      while (word != 0) {
+        const r = r0 + ctz(word);
+        word &= word - 1;
+        const av = v128.load32_splat(row + (<usize>r << 2));
+        const p = b + <usize>(r * ldb);
+        c0 = madd(av, v128.load(p), c0);
+        if (V > 1) c1 = madd(av, v128.load(p, 16), c1);
+        if (V > 2) c2 = madd(av, v128.load(p, 32), c2);
+        if (V > 3) c3 = madd(av, v128.load(p, 48), c3);
+        if (V > 4) c4 = madd(av, v128.load(p, 64), c4);
+        if (V > 5) c5 = madd(av, v128.load(p, 80), c5);
+        if (V > 6) c6 = madd(av, v128.load(p, 96), c6);
+        if (V > 7) c7 = madd(av, v128.load(p, 112), c7);
+      }
     }
     if (ASC_FEATURE_RELAXED_SIMD) {
       // A fused multiply-add can leave a −0 sum where the skipped +0 terms would have made

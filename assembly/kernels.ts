@@ -872,27 +872,39 @@ export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, t
 }
 
 /**
- * How many of the n floats at p are ±0, or -1 as soon as the zeros found plus the floats left
- * cannot reach `need`: a dense A (the common decline) costs part of one light pass.
+ * How many of the n floats at p are ±0, or -1 when they are fewer than `need` or any of the
+ * floats is an inf or a NaN (its magnitude's bits at or above INF_BITS): one pass for both
+ * of A's checks. Returns -1 as soon as the zeros found plus the floats left cannot reach
+ * `need`: a dense A (the common decline) costs part of one light pass.
  */
-function countZeros(p: usize, n: i32, need: i32): i32 {
+function zerosIfFinite(p: usize, n: i32, need: i32): i32 {
   const zero = f32x4.splat(0);
+  const absMask = i32x4.splat(ABS_BITS);
   let zeros = 0;
+  let top0 = i32x4.splat(0), top1 = top0;
   const n8 = n & ~7;
   for (let i = 0; i < n8;) {
     const stop = min(i + 512, n8);
-    // Two independent counters, so the loop is not bound by their latency.
+    // Two independent chains of each, so the loop is not bound by their latency.
     let cnt0 = i32x4.splat(0), cnt1 = cnt0;
     for (; i < stop; i += 8, p += 32) {
-      cnt0 = i32x4.sub(cnt0, f32x4.eq(v128.load(p), zero));
-      cnt1 = i32x4.sub(cnt1, f32x4.eq(v128.load(p, 16), zero));
+      const v0 = v128.load(p), v1 = v128.load(p, 16);
+      cnt0 = i32x4.sub(cnt0, f32x4.eq(v0, zero));
+      cnt1 = i32x4.sub(cnt1, f32x4.eq(v1, zero));
+      top0 = i32x4.max_s(top0, v128.and(v0, absMask));
+      top1 = i32x4.max_s(top1, v128.and(v1, absMask));
     }
     const cnt = i32x4.add(cnt0, cnt1);
     zeros += i32x4.extract_lane(cnt, 0) + i32x4.extract_lane(cnt, 1) + i32x4.extract_lane(cnt, 2) + i32x4.extract_lane(cnt, 3);
     if (zeros + (n - i) < need) return -1;
   }
-  for (let i = n8; i < n; i++, p += 4) zeros += i32(load<f32>(p) == 0);
-  return zeros < need ? -1 : zeros;
+  const mx = i32x4.max_s(top0, top1);
+  let top = max(max(i32x4.extract_lane(mx, 0), i32x4.extract_lane(mx, 1)), max(i32x4.extract_lane(mx, 2), i32x4.extract_lane(mx, 3)));
+  for (let i = n8; i < n; i++, p += 4) {
+    zeros += i32(load<f32>(p) == 0);
+    top = max(top, load<i32>(p) & ABS_BITS);
+  }
+  return zeros < need || top >= INF_BITS ? -1 : zeros;
 }
 
 /** Whether all n floats at p are finite: the largest magnitude's bits below INF_BITS. */
@@ -949,8 +961,7 @@ export function sparseMatmul(
   transA: bool, transB: bool, scratch: usize, bias: usize, act: i32, accumulate: bool, minZeros: i32,
 ): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
-  if (countZeros(a, m * k, minZeros) < 0) return 0;
-  if (!allFinite(a, m * k) || !allFinite(b, k * n)) return 0;
+  if (zerosIfFinite(a, m * k, minZeros) < 0 || !allFinite(b, k * n)) return 0;
   const bits = (scratch + 15) & ~(<usize>15);
   const bt = bits + <usize>bitsBytes(k);
   if (transB) {

@@ -1159,6 +1159,7 @@ function sparseOuter(
     const rows = min(4, m - p0);
     // Lanes past m read the next A row (or the 32 bytes kept after A): never set their bits.
     const live = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rows));
+    let any = i32x4.splat(0);
     for (let w = 0; w < words; w++) {
       const r0 = w << 5;
       const rEnd = min(r0 + 32, kc);
@@ -1168,7 +1169,16 @@ function sparseOuter(
         word = v128.or(word, v128.and(f32x4.ne(v128.load(q), zero), bit));
         bit = i32x4.add(bit, bit);
       }
-      v128.store(bits + (<usize>w << 4), v128.and(word, live));
+      word = v128.and(word, live);
+      any = v128.or(any, word);
+      v128.store(bits + (<usize>w << 4), word);
+    }
+    if (accumulate && bias == 0 && act == ACT_IDENTITY && cols == n && rows == 4 && !v128.any_true(any)) {
+      // Four rows without a term (MNIST's border pixels come in runs), all n columns: their
+      // c + (+0) as one contiguous stretch of 4n floats, whole vectors.
+      const q0 = c + <usize>p0 * ldc;
+      for (let q = q0, end = q0 + 4 * ldc; q < end; q += 16) v128.store(q, f32x4.add(zero, v128.load(q)));
+      continue;
     }
     for (let l = 0; l < rows; l++) {
       const p = p0 + l;

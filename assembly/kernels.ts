@@ -953,8 +953,9 @@ function allFinite(p: usize, n: i32): bool {
  * when asked and c added to when `accumulate`: matmul()'s contract and bit for bit its result,
  * computed without the terms whose A element is zero (see the section comment). Returns 0,
  * having touched nothing, when A has fewer than `minZeros` zeros or A or B holds an inf or a
- * NaN (then the caller runs matmul()); 1 when done. Reads up to 3 floats past each B row
- * (the 32 bytes a caller keeps after B cover the last one).
+ * NaN (then the caller runs matmul()); 1 when done. Reads up to 3 floats past each B row,
+ * and with transA up to 3 past A's last row (the 32 bytes a caller keeps after each operand
+ * cover the last ones; what they hold never reaches c).
  */
 export function sparseMatmul(
   c: usize, a: usize, b: usize, m: i32, k: i32, n: i32,

@@ -826,12 +826,12 @@ function binaryDiv(out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMo
 // Zero-skipping matmul: a sparse left operand (XNNPACK's sparse inference path, done exactly)
 //
 // out[i,:] = Σ_k op(A)[i,k]·op(B)[k,:] with the terms whose A element is an exact zero left
-// out: MNIST pixels are ~80% zeros, relu outputs often half. One output row at a time: the
-// row's nonzeros (value, byte offset of their B row) are left-packed into two short lists,
-// then each chunk of up to 32 columns keeps 8 f32x4 accumulators in registers while the list
-// streams past, one broadcast A value times a B row per entry. With transA (a weight
-// gradient xᵀ·δ, whose op(A) rows are strided columns) a bit mask per row, built four rows
-// at a time down A's columns, says which terms to take instead (sparseOuter).
+// out: MNIST pixels are ~80% zeros, relu outputs often half. One output row at a time: a bit
+// per k step marks the row's nonzeros (built branch-free from vector lane masks), then each
+// chunk of up to 32 columns keeps 8 f32x4 accumulators in registers while the set bits are
+// visited lowest first, one broadcast A value times a B row per bit. With transA (a weight
+// gradient xᵀ·δ, whose op(A) rows are strided columns) the bits are built four rows at a
+// time down A's columns (sparseOuter). No scratch is proportional to the output.
 //
 // Exactness: the result is bit-identical to matmul()'s. Each output element is summed in the
 // same k order, in the same KC blocks, each block from +0 with the same madd, then added to c

@@ -958,6 +958,9 @@ function allFinite(p: usize, n: i32): bool {
     for (let r = 0; r < rest; r++) word |= i32(load<f32>(p + (<usize>r << 2)) != 0) << r;
     store<i32>(bits + (<usize>whole << 2), word);
   }
+  // sparseRow reads the words in pairs, as i64: an odd count gets a zero partner.
+  const words = (k + 31) >> 5;
+  if ((words & 1) != 0) store<i32>(bits + (<usize>words << 2), 0);
 }
 
 /**
@@ -1028,13 +1031,15 @@ export function sparseMatmul(
     const first = pc == 0 && !accumulate;
     const last = pc + kc >= k;
     let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-    // KC is a multiple of 32: a block's terms are whole words of bits.
-    const wEnd = (pc + kc + 31) >> 5;
-    for (let w = pc >> 5; w < wEnd; w++) {
-      let word = load<i32>(bits + (<usize>w << 2));
-      const r0 = w << 5;
+    // Two of rowBits' words at a time (little-endian: an i64 with bit r for k step 64w + r),
+    // so half as many loop exits to predict. KC is a multiple of 64: a block's terms are
+    // whole i64 words.
+    const wEnd = (pc + kc + 63) >> 6;
+    for (let w = pc >> 6; w < wEnd; w++) {
+      let word = load<i64>(bits + (<usize>w << 3));
+      const r0 = w << 6;
       while (word != 0) {
-        const r = r0 + ctz(word);
+        const r = r0 + <i32>ctz(word);
         word &= word - 1;
         const av = v128.load32_splat(row + (<usize>r << 2));
         const p = b + <usize>(r * ldb);

@@ -830,7 +830,7 @@ function binaryDiv(out: usize, pa: usize, pb: usize, outer: i32, inner: i32, aMo
 // per k step marks the row's nonzeros (built branch-free from vector lane masks), then each
 // chunk of up to 32 columns keeps 8 f32x4 accumulators in registers while the set bits are
 // visited lowest first, one broadcast A value times a B row per bit. With transA (a weight
-// gradient xᵀ·δ, whose op(A) rows are strided columns) the bits are built four rows at a
+// gradient xᵀ·δ, whose op(A) rows are strided columns) the bits are built eight rows at a
 // time down A's columns (sparseOuter). No scratch is proportional to the output.
 //
 // Exactness: the result is bit-identical to matmul()'s. Each output element is summed in the
@@ -865,10 +865,10 @@ export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, t
 
 /**
  * Bytes of the nonzero bits, whole vectors: a row of A's (an i32 per 32 k steps) or the
- * transA case's (an i32x4 per 32 k steps of a KC block), whichever is larger.
+ * transA case's (two i32x4 per 32 k steps of a KC block), whichever is larger.
  */
 @inline function bitsBytes(k: i32): i32 {
-  return max(roundUp((k + 31) >> 5, 4) * 4, (KC + 31) / 32 * 16);
+  return max(roundUp((k + 31) >> 5, 4) * 4, (KC + 31) / 32 * 32);
 }
 
 /**
@@ -969,7 +969,7 @@ function allFinite(p: usize, n: i32): bool {
  * computed without the terms whose A element is zero (see the section comment). Returns 0,
  * having touched nothing, when A has fewer than `minZeros` zeros or A or B holds an inf or a
  * NaN (then the caller runs matmul()); 1 when done. Reads up to 3 floats past each B row,
- * and with transA up to 3 past A's last row (the 32 bytes a caller keeps after each operand
+ * and with transA up to 7 past A's last row (the 32 bytes a caller keeps after each operand
  * cover the last ones; what they hold never reaches c).
  */
 export function sparseMatmul(
@@ -1110,9 +1110,9 @@ export function sparseMatmul(
 
 /**
  * The transA case (A stored k×m, as in a weight gradient xᵀ·δ): op(A)'s row p is A's column p,
- * strided. Per k block and chunk of up to 32 columns, four output rows at a time: one pass
- * down the block's A rows (a vector of four columns per row) sets, per column, one bit per k
- * step whose A element is nonzero (32 steps a word), then each of the four rows sums its
+ * strided. Per k block and chunk of up to 32 columns, eight output rows at a time: one pass
+ * down the block's A rows (two vectors of four columns per row) sets, per column, one bit per
+ * k step whose A element is nonzero (32 steps a word), then each of the eight rows sums its
  * nonzero terms in k order (lowest set bit first) into registers and finishes them into c as
  * sparseRow does. A row whose column of the block is all zeros (MNIST's border pixels, in
  * every image of a batch) costs only its c + (+0), which is what matmul()'s sum of ±0 terms
@@ -1165,8 +1165,8 @@ function sparseOuter(
 /**
  * One k block (kc ≤ KC rows of A from `a`, of B from `b`) and one chunk of V vectors of the
  * transA case, for every output row (V, and in the common case accumulate, bias and act, are
- * literals at the call site). `bits` holds the current four rows' nonzero bits: lane l of
- * word w has bit r set when A[32w + r, p0 + l] != 0.
+ * literals at the call site). `bits` holds the current eight rows' nonzero bits: the i32 at
+ * bits + 32w + 4l has bit r set when A[32w + r, p0 + l] != 0.
  */
 @inline function outerBlock(
   V: i32, a: usize, m: i32, kc: i32, b: usize, n: i32, bits: usize, c: usize, cols: i32,
@@ -1175,29 +1175,34 @@ function sparseOuter(
   const lda = <usize>m * 4, ldb = <usize>n * 4, ldc = ldb;
   const zero = f32x4.splat(0);
   const words = (kc + 31) >> 5;
-  for (let p0 = 0; p0 < m; p0 += 4) {
-    const rows = min(4, m - p0);
+  for (let p0 = 0; p0 < m; p0 += 8) {
+    const rows = min(8, m - p0);
     // Lanes past m read the next A row (or the 32 bytes kept after A): never set their bits.
-    const live = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rows));
+    const live0 = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(rows));
+    const live1 = i32x4.lt_s(i32x4(4, 5, 6, 7), i32x4.splat(rows));
     let any = i32x4.splat(0);
     for (let w = 0; w < words; w++) {
       const r0 = w << 5;
-      const rEnd = min(r0 + 32, kc);
-      let word = i32x4.splat(0), bit = i32x4.splat(1);
-      let q = a + <usize>r0 * lda + <usize>p0 * 4;
-      for (let r = r0; r < rEnd; r++, q += lda) {
-        word = v128.or(word, v128.and(f32x4.ne(v128.load(q), zero), bit));
-        bit = i32x4.add(bit, bit);
+      // From the last k step down: each step shifts the word left and adds its bit (ne is
+      // all ones, −1, where the element is nonzero), so step r ends at bit r − r0.
+      let word0 = i32x4.splat(0), word1 = word0;
+      const rLast = min(r0 + 32, kc) - 1;
+      let q = a + <usize>rLast * lda + <usize>p0 * 4;
+      for (let r = rLast; r >= r0; r--, q -= lda) {
+        word0 = i32x4.sub(i32x4.add(word0, word0), f32x4.ne(v128.load(q), zero));
+        word1 = i32x4.sub(i32x4.add(word1, word1), f32x4.ne(v128.load(q, 16), zero));
       }
-      word = v128.and(word, live);
-      any = v128.or(any, word);
-      v128.store(bits + (<usize>w << 4), word);
+      word0 = v128.and(word0, live0);
+      word1 = v128.and(word1, live1);
+      any = v128.or(any, v128.or(word0, word1));
+      v128.store(bits + (<usize>w << 5), word0);
+      v128.store(bits + (<usize>w << 5), word1, 16);
     }
-    if (accumulate && bias == 0 && act == ACT_IDENTITY && cols == n && rows == 4 && !v128.any_true(any)) {
-      // Four rows without a term (MNIST's border pixels come in runs), all n columns: their
-      // c + (+0) as one contiguous stretch of 4n floats, whole vectors.
+    if (accumulate && bias == 0 && act == ACT_IDENTITY && cols == n && rows == 8 && !v128.any_true(any)) {
+      // Eight rows without a term (MNIST's border pixels come in runs), all n columns: their
+      // c + (+0) as one contiguous stretch of 8n floats, whole vectors.
       const q0 = c + <usize>p0 * ldc;
-      for (let q = q0, end = q0 + 4 * ldc; q < end; q += 16) v128.store(q, f32x4.add(zero, v128.load(q)));
+      for (let q = q0, end = q0 + 8 * ldc; q < end; q += 16) v128.store(q, f32x4.add(zero, v128.load(q)));
       continue;
     }
     for (let l = 0; l < rows; l++) {
@@ -1206,7 +1211,7 @@ function sparseOuter(
       const rowBits = bits + (<usize>l << 2);
       let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
       for (let w = 0; w < words; w++) {
-        let word = load<i32>(rowBits + (<usize>w << 4));
+        let word = load<i32>(rowBits + (<usize>w << 5));
         const r0 = w << 5;
         while (word != 0) {
           const r = r0 + ctz(word);

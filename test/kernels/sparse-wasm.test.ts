@@ -74,6 +74,42 @@ describe.runIf(wasmAvailable())('zero-skipping matmul', () => {
     expect(gotT).toBe(wantT);
   });
 
+  it('a weight gradient with runs of all-zero pixels adds +0 into c as the dense kernel does (−0 → +0, NaN kept)', () => {
+    // xᵀ·δ with x stored k×m: pixels 4..15 are 0 in every image (rows 8..15 a whole group of
+    // eight output rows, 4..7 beside nonzero ones), pixel 18 too (in the short last group); c
+    // holds −0, +0 and a NaN where those rows land.
+    const rng = new Rng(21);
+    for (const [m, k, n] of [
+      [22, 10, 30],
+      [22, 40, 30],
+      [22, 300, 30],
+      [22, 10, 40],
+    ]) {
+      const x = sparseValues(k * m, 0.5, 0, rng);
+      for (let i = 0; i < k; i++) {
+        for (let p = 4; p < 16; p++) x[i * m + p] = i % 2 === 0 ? 0 : -0;
+        x[i * m + 18] = 0;
+      }
+      const delta = sparseValues(k * n, 0.1, 0, rng);
+      const c0 = sparseValues(m * n, 0.6, 0, rng);
+      c0[9 * n + 3] = Number.NaN;
+      c0[5 * n + 1] = -0;
+      c0[18 * n] = -0;
+      for (const accumulate of [true, false]) {
+        const dense = c0.slice(),
+          sparse = c0.slice();
+        matmulF32(dense, 0, x, 0, delta, 0, m, k, n, true, false, accumulate);
+        expect(matmulSkipZerosF32(sparse, 0, x, 0, delta, 0, m, k, n, true, false, accumulate, 0)).toBe(true);
+        expect(firstBitDifference(sparse, dense)).toBe(-1);
+        if (accumulate) {
+          expect(Object.is(sparse[5 * n + 1], 0)).toBe(true);
+          expect(Object.is(sparse[18 * n], 0)).toBe(true);
+          expect(sparse[9 * n + 3]).toBeNaN();
+        }
+      }
+    }
+  });
+
   it('declines below minZeros and on a non-finite operand, and then still gives the dense bits', () => {
     const rng = new Rng(3);
     const [m, k, n] = [5, 300, 9];

@@ -73,9 +73,11 @@ export function activationOnWasm(n: number): boolean {
  * afresh at every replay) and runs the dense kernel below the threshold or where A or B is
  * not finite; both give the same bits, so the threshold is a matter of speed only.
  * Measured on the MNIST layer shapes (10×784·784×30 forward + sigmoid, 784×10·10×30 weight
- * gradient; Node 20, plain SIMD, CPU time per call): with MNIST pixels (80% zeros, in
- * clusters) 20.8 → 12.8 µs and 26.5 → 17.7 µs; with randomly placed zeros break-even is at
- * 60% (30%: 22 → 34 µs, 60%: 21.4 → 21.9 and 26.6 → 26.1, 80%: 21.5 → 14.7 and 26.7 → 20.1).
+ * gradient; Node 20, plain SIMD, per call, dense → zero-skipping): with MNIST pixels (80%
+ * zeros, in clusters) 22.3 → 12.3 µs and 29.4 → 14.2 µs; with randomly placed zeros the
+ * forward breaks even at 50% and the weight gradient at 40% (30%: 20.9 → 25.1 and
+ * 26.5 → 28.5, 50%: 21.2 → 20.9 and 26.2 → 23.8, 60%: 20.8 → 18.7 and 26.2 → 21.0, 80%:
+ * 20.9 → 12.6 and 25.9 → 17.6); the threshold keeps a margin above the forward's.
  * Declining costs part of one counting pass over A (0.3 µs of a 29 µs 64×64×64 product).
  */
 const SPARSE_MIN_MACS = 1 << 15;

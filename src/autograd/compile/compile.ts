@@ -13,7 +13,6 @@ import * as memory from '../backend/memory.js';
 import { Tracer, compileError, type Step } from './trace.js';
 import { planBuffers } from './plan.js';
 import { fuseElementwise, isFusedStep } from './fuse.js';
-import { writeInsteadOfZeroedAccumulate } from './zeroed-accumulate.js';
 
 /** Options of `compile`. */
 export interface CompileOptions {
@@ -195,35 +194,22 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
   return compiled as CompiledFunction<A, R>;
 }
 
-/** What `programMemory` reports of one cached program. */
-interface ProgramStats {
-  /** Intermediate buffers it writes, the shared blocks holding them, and their bytes. */
-  buffers: number;
-  blocks: number;
-  bytes: number;
-  /** Its steps, how many are fused elementwise calls, and how many are zero fills. */
-  steps: number;
-  fused: number;
-  fills: number;
-}
-
 /** Each compiled function's cache (for `programMemory`). */
 const caches = new WeakMap<object, Map<string, Entry>>();
 
 /**
  * For tests and diagnostics (not exported from the package): per cached program, how many
  * intermediate buffers it keeps after fusion and how many shared blocks of how many bytes hold
- * them after planning, its steps, and how many of those are fused calls and zero fills.
+ * them after planning, its steps, and how many of those are fused elementwise calls.
  */
-export function programMemory(f: object): ProgramStats[] {
-  const out: ProgramStats[] = [];
+export function programMemory(f: object): { buffers: number; blocks: number; bytes: number; steps: number; fused: number }[] {
+  const out: { buffers: number; blocks: number; bytes: number; steps: number; fused: number }[] = [];
   for (const e of caches.get(f)?.values() ?? []) {
     if (e.program === null) continue;
     const p = e.program;
     const bytes = p.blocks.reduce((n, b) => n + b.byteLength, 0);
     const fused = p.steps.filter(isFusedStep).length;
-    const fills = p.steps.filter((s) => s.fn === (memory.zeroFill as Step['fn'])).length;
-    out.push({ buffers: p.buffers, blocks: p.blocks.length, bytes, steps: p.steps.length, fused, fills });
+    out.push({ buffers: p.buffers, blocks: p.blocks.length, bytes, steps: p.steps.length, fused });
   }
   return out;
 }
@@ -268,7 +254,7 @@ function trace<A extends unknown[], R>(fn: (...args: A) => R, args: A): [R, Prog
   forEachReturned(output, (v) => {
     if (v instanceof Tensor) kept.add(v.data);
   });
-  const fused = fuseElementwise(writeInsteadOfZeroedAccumulate(tracer.steps), tracer.allocated, kept);
+  const fused = fuseElementwise(tracer.steps, tracer.allocated, kept);
   const plan = planBuffers(fused, tracer.allocated, kept);
   return [output as R, new Program(plan.steps, plan.blocks, plan.buffers, inputs, output, owners, grads), tracer.unsteadyReason];
 }

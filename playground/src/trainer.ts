@@ -2,9 +2,10 @@
  * The training loop of the Train panel, written against the library alone (no worker or DOM
  * globals), so the worker drives it in slices and a unit test can drive it in Node. One
  * mini-batch is the CLI's step exactly (`src/cli/train.ts`): forward, cost, zeroGrad,
- * backward, step.
+ * backward, step — compiled with `compile()` where the CLI compiles it (the quadratic and mse
+ * costs), with the same bits as the eager step.
  */
-import { type Tensor, noGrad, nn, optim, tensor } from '../../src/core.js';
+import { type Tensor, compile, noGrad, nn, optim, tensor } from '../../src/core.js';
 import { type Batch, DataLoader } from '../../src/data/dataloader.js';
 import type { TrainSettings } from './protocol.js';
 
@@ -106,14 +107,18 @@ export class Trainer {
   private readonly data: Splits;
   private readonly opt: optim.Optimizer;
   private readonly loader: DataLoader;
-  private readonly costOf: (output: Tensor, batch: Batch) => Tensor;
+  /** One training step on a mini-batch: its cost, after the parameters were updated. */
+  private readonly step: (batch: Batch) => Tensor;
+  /** Whether `step` replays a compiled program (see the constructor). */
+  readonly compiled: boolean;
   private batches: Iterator<Batch> | null = null;
   private epochCost = 0;
   private epochBatches = 0;
   private epochMs = 0;
   private nextProbe = PROBE_EVERY;
 
-  constructor(settings: TrainSettings, data: Splits) {
+  /** `compile: false` runs every step eagerly (the same bits; slower). */
+  constructor(settings: TrainSettings, data: Splits, opts: { compile?: boolean } = {}) {
     this.settings = checkSettings(settings);
     this.data = data;
     const logits = settings.cost === 'cross-entropy';
@@ -127,7 +132,26 @@ export class Trainer {
     const params = this.model.parameters();
     this.parameterCount = params.reduce((n, p) => n + p.size, 0);
     this.opt = buildOptimizer(settings, params);
-    this.costOf = costFunction(settings);
+    const costOf = costFunction(settings);
+    const model = this.model,
+      opt = this.opt;
+    const eager = (batch: Batch): Tensor => {
+      const cost = costOf(model.forward(batch.inputs), batch);
+      opt.zeroGrad();
+      cost.backward();
+      opt.step();
+      return cost;
+    };
+    // Cross-entropy takes the labels as a plain array (a tensor made inside the step, which a
+    // compiled program cannot take): it stays eager, as in the CLI.
+    this.compiled = (opts.compile ?? true) && settings.cost !== 'cross-entropy';
+    if (this.compiled) {
+      const none = { labels: new Uint8Array(0), indices: new Int32Array(0) };
+      const compiled = compile((inputs: Tensor, targets: Tensor) => eager({ inputs, targets, ...none }));
+      this.step = (batch) => compiled(batch.inputs, batch.targets);
+    } else {
+      this.step = eager;
+    }
     // Each step is done with its batch before the next, so one set of batch arrays serves.
     this.loader = new DataLoader(data.train, { batchSize: settings.batch, shuffle: true, seed: settings.seed, reuseBuffers: true });
   }
@@ -158,12 +182,7 @@ export class Trainer {
         break;
       }
       const batch = next.value;
-      const output = this.model.forward(batch.inputs);
-      const cost = this.costOf(output, batch);
-      this.opt.zeroGrad();
-      cost.backward();
-      this.opt.step();
-      const value = cost.item();
+      const value = this.step(batch).item();
       if (!Number.isFinite(value)) {
         throw new Error(`The cost became ${value} in epoch ${this.epoch + 1}: the learning rate ${this.settings.lr} is probably too large`);
       }

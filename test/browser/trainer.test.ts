@@ -46,6 +46,20 @@ describe('Trainer', () => {
     expect(sliced.seen).toBe(3000);
   });
 
+  it('compiles the step for the quadratic and mse costs, with the eager bits; cross-entropy stays eager', () => {
+    for (const cost of ['quadratic', 'mse'] as const) {
+      const settings: TrainSettings = { ...LECTURE_SETTINGS, cost, sizes: [784, 20, 10], batch: 32 }; // 1,500 = 46·32 + 28: two shapes
+      const compiled = new Trainer(settings, data);
+      const eager = new Trainer(settings, data, { compile: false });
+      expect([compiled.compiled, eager.compiled]).toEqual([true, false]);
+      const a = train(compiled, 1, 1e9),
+        b = train(eager, 1, 1e9);
+      expect(a).toEqual(b.map((e, i) => ({ ...e, trainSeconds: a[i].trainSeconds })));
+      compiled.model.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(eager.model.parameters()[i].data)));
+    }
+    expect(new Trainer({ ...LECTURE_SETTINGS, cost: 'cross-entropy' }, data).compiled).toBe(false);
+  });
+
   it('probes validation accuracy every 2,500 examples and reports each mini-batch cost', () => {
     const t = new Trainer({ ...LECTURE_SETTINGS, cost: 'cross-entropy', optimizer: 'adam', lr: 0.003, activation: 'relu', init: 'he' }, data);
     const r = t.run(1e9); // one whole epoch: 150 batches of 10

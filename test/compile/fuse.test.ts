@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compile, noGrad, optim, randn, tensor, useWasm, type Tensor } from '../../src/index.js';
+import { compile, noGrad, optim, randn, setWasmKernels, tensor, useWasm, type Tensor } from '../../src/index.js';
 import { programMemory } from '../../src/autograd/compile/compile.js';
 import { propertyRuns } from '../helpers/arbitraries.js';
 
@@ -135,6 +135,26 @@ describe('elementwise fusion', () => {
       }
     }
     if (useWasm()) expect(programMemory(step)[0].fused).toBeGreaterThanOrEqual(2);
+  });
+
+  it('turning the wasm kernels off retraces (a fused program runs wasm kernels), still the eager bits', () => {
+    if (!useWasm()) return;
+    const chain = (x: Tensor) => x.mul(3).sigmoid().square();
+    const f = compile(chain);
+    const x = randn([32, 32], { seed: 4 });
+    f(x);
+    f(x);
+    expect(f.traceCount).toBe(1);
+    try {
+      setWasmKernels(false);
+      expect(firstDifference(f(x).data, noGrad(() => chain(x)).data)).toBe(-1);
+      expect(f.traceCount).toBe(2);
+      expect(programMemory(f).map((s) => s.fused).sort()).toEqual([0, 1]);
+    } finally {
+      setWasmKernels(true);
+    }
+    expect(firstDifference(f(x).data, noGrad(() => chain(x)).data)).toBe(-1);
+    expect(f.traceCount).toBe(2);
   });
 
   it('float64 programs are left unfused (the fused kernel is float32) and stay exact', () => {

@@ -10,6 +10,7 @@ import type { FloatArray } from '../kernels/types.js';
 import { fmt } from '../shape.js';
 import { engineState } from '../state.js';
 import * as memory from '../backend/memory.js';
+import { useWasm } from '../backend/dispatch.js';
 import { Tracer, compileError, type Step } from './trace.js';
 import { planBuffers } from './plan.js';
 import { fuseElementwise, isFusedStep } from './fuse.js';
@@ -38,6 +39,8 @@ type ArgSpec = { readonly dtype: DType; readonly shape: readonly number[]; reado
 interface Entry {
   readonly specs: readonly ArgSpec[];
   readonly gradEnabled: boolean;
+  /** Whether the wasm kernels were in use: the kernels a program calls were chosen by it. */
+  readonly wasm: boolean;
   program: Program | null;
   unsteadyTraces: number;
   lastReason: string;
@@ -86,7 +89,7 @@ class Program {
  * an optimizer's `step()`), in the spirit of JAX's `jit` and `torch.compile`. The returned
  * function has `fn`'s signature. Its first call with a new signature (the shapes, dtypes and
  * requiresGrad of its tensor arguments, the values of its other arguments, and whether grad
- * mode is on) runs `fn` once while recording, at the backend's kernel door, every kernel call
+ * mode and the wasm kernels are on) runs `fn` once while recording, at the backend's kernel door, every kernel call
  * with its arrays and numbers and every allocation; later calls with that signature replay the
  * recording on the same buffers, writing the new arguments into the traced input buffers — no
  * graph recording, no Tensor objects, no op dispatch. The results are bit-identical to calling
@@ -158,7 +161,7 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
       const key = signatureKey(args);
       entry = cache.get(key) ?? null;
       if (entry === null) {
-        entry = { specs: args.map(specOf), gradEnabled: engineState.gradEnabled, program: null, unsteadyTraces: 0, lastReason: '' };
+        entry = { specs: args.map(specOf), gradEnabled: engineState.gradEnabled, wasm: useWasm(), program: null, unsteadyTraces: 0, lastReason: '' };
         if (cache.size >= maxCached) cache.delete(cache.keys().next().value as string);
       } else cache.delete(key);
       cache.set(key, entry); // most recently used last
@@ -303,7 +306,7 @@ function specOf(a: unknown, i: number): ArgSpec {
 
 /** The cache key of a call's signature. */
 function signatureKey(args: readonly unknown[]): string {
-  let key = engineState.gradEnabled ? 'g' : 'n';
+  let key = (engineState.gradEnabled ? 'g' : 'n') + (useWasm() ? 'w' : 't');
   args.forEach((a, i) => {
     const s = specOf(a, i);
     key += 'value' in s ? `|${typeof s.value}:${String(s.value)}` : `|${s.dtype}[${s.shape.join(',')}]${s.requiresGrad ? '+' : ''}`;
@@ -314,7 +317,7 @@ function signatureKey(args: readonly unknown[]): string {
 /** Whether `args` have `entry`'s signature (no allocation: the common case of a training loop). */
 function matches(entry: Entry, args: readonly unknown[]): boolean {
   const specs = entry.specs;
-  if (args.length !== specs.length || entry.gradEnabled !== engineState.gradEnabled) return false;
+  if (args.length !== specs.length || entry.gradEnabled !== engineState.gradEnabled || entry.wasm !== useWasm()) return false;
   for (let i = 0; i < specs.length; i++) {
     const s = specs[i],
       a = args[i];

@@ -159,14 +159,18 @@ export abstract class Optimizer<H extends GroupHyperparameters = GroupHyperparam
     // Inside a compiled function the update runs live at each replay (its rate may change).
     if (isTracing() && liveInTrace(() => this.step())) return;
     // A schedule may anneal the rate to 0 (cosineDecay's default minLr); only the constructor demands > 0.
-    this.paramGroups.forEach((g, i) => checkStepLr(this.paramGroups.length > 1 ? `${this.type} (group ${i})` : this.type, g.lr));
+    // Plain loops: a replayed compiled step runs this live, and closures would allocate per step.
+    const groups = this.paramGroups;
+    for (let i = 0; i < groups.length; i++) checkStepLr(groups.length > 1 ? `${this.type} (group ${i})` : this.type, groups[i].lr);
     this.stepCount++;
-    this.params.forEach((p, i) => {
+    const params = this.params;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
       if (p.grad !== null) {
         this.paramSteps[i]++;
         this.update(p.data, p.grad.data, i);
       }
-    });
+    }
   }
 
   /** Updates one parameter's values `p` in place from its gradient `g`. */

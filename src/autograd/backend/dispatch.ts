@@ -88,9 +88,10 @@ function sparseMinZeros(n: number): number {
   return Math.ceil(n * SPARSE_MIN_ZERO_FRACTION);
 }
 
-function allF32(...arrays: FloatArray[]): boolean {
-  for (const a of arrays) if (!(a instanceof Float32Array)) return false;
-  return true;
+// Fixed arity, not a rest parameter: this runs on every kernel call of a compiled replay,
+// where a rest array would be an allocation per call.
+function allF32(a: FloatArray, b: FloatArray, c: FloatArray = a, d: FloatArray = a): boolean {
+  return a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array && d instanceof Float32Array;
 }
 
 /** A float32 matmul with the `matmulF32` contract (accumulate included), e.g. a multi-threaded one. */

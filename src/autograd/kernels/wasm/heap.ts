@@ -104,6 +104,9 @@ export function copyOut(heap: Float32Array, ptr: number, dst: Float32Array, off:
   const at = ptr >>> 2;
   if (len <= LOOP_COPY_MAX) {
     for (let i = 0; i < len; i++) dst[off + i] = heap[at + i];
+  } else if (dst.buffer === heap.buffer) {
+    // A resident destination: a move within the memory, without a view object per call.
+    heap.copyWithin(dst.byteOffset / 4 + off, at, at + len);
   } else {
     dst.set(heap.subarray(at, at + len), off);
   }

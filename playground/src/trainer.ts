@@ -2,8 +2,8 @@
  * The training loop of the Train panel, written against the library alone (no worker or DOM
  * globals), so the worker drives it in slices and a unit test can drive it in Node. One
  * mini-batch is the CLI's step exactly (`src/cli/train.ts`): forward, cost, zeroGrad,
- * backward, step — compiled with `compile()` where the CLI compiles it (the quadratic and mse
- * costs), with the same bits as the eager step.
+ * backward, step — compiled with `compile()` as the CLI compiles the MLP's step, with the same
+ * bits as the eager step.
  */
 import { type Tensor, compile, noGrad, nn, optim, tensor } from '../../src/core.js';
 import { type Batch, DataLoader } from '../../src/data/dataloader.js';
@@ -77,7 +77,8 @@ function costFunction(s: TrainSettings): (output: Tensor, batch: Batch) => Tenso
     case 'mse':
       return (output, batch) => nn.mseLoss(output, batch.targets);
     case 'cross-entropy':
-      return (output, batch) => nn.crossEntropy(output, batch.labels);
+      // The one-hot targets, not the labels: the same bits, and a tensor a compiled step takes.
+      return (output, batch) => nn.crossEntropy(output, batch.targets);
   }
 }
 
@@ -142,9 +143,7 @@ export class Trainer {
       opt.step();
       return cost;
     };
-    // Cross-entropy takes the labels as a plain array (a tensor made inside the step, which a
-    // compiled program cannot take): it stays eager, as in the CLI.
-    this.compiled = (opts.compile ?? true) && settings.cost !== 'cross-entropy';
+    this.compiled = opts.compile ?? true;
     if (this.compiled) {
       const none = { labels: new Uint8Array(0), indices: new Int32Array(0) };
       const compiled = compile((inputs: Tensor, targets: Tensor) => eager({ inputs, targets, ...none }));

@@ -52,7 +52,9 @@ export function lossFunction(loss: TrainConfig['loss']): (output: Tensor, target
     case 'mse':
       return (output, targets) => nn.mseLoss(output, targets);
     case 'cross-entropy':
-      return (output, _targets, labels) => nn.crossEntropy(output, labels);
+      // The batch's one-hot targets: the same bits as from its labels, and a tensor argument, so
+      // a compiled step can take it (labels would become a tensor inside the step).
+      return (output, targets) => nn.crossEntropy(output, targets);
     default:
       throw new Error(`unknown loss '${String(loss)}'`);
   }

@@ -102,7 +102,7 @@ async function trainRun(
         ? 'compiled (recorded once by compile(), then replayed; --no-compile runs it eagerly, same bits)'
         : runOpts.noCompile === true
           ? 'eager (--no-compile)'
-          : 'eager (compile covers the MLP with the quadratic or mse cost)'
+          : "eager (compile covers the MLP; the CNN's dropout draws new masks each step)"
     }`,
   );
   if (ckpt !== undefined && ckptPath !== undefined) {

@@ -76,7 +76,8 @@ export interface TrainHooks {
 export interface TrainerOptions {
   /**
    * Replay the training step as a compiled program (`compile`) where the model allows it (the
-   * MLP with the quadratic or mse loss); default true. The same bits as the eager step.
+   * MLP, with any loss; not the CNN, whose dropout draws new masks); default true. The same bits
+   * as the eager step.
    */
   compile?: boolean;
 }
@@ -169,9 +170,8 @@ export class Trainer {
     this.parameterCount = params.reduce((n, p) => n + p.size, 0);
     this.optimizer = buildOptimizer(config, params);
     this.scheduler = buildScheduler(config, this.optimizer);
-    // Compiled where every op of the step replays: not the CNN (its dropout draws new masks)
-    // nor cross-entropy (its labels are a plain array, turned into a tensor inside the loss).
-    this.compiled = (options.compile ?? true) && config.arch === 'mlp' && config.loss !== 'cross-entropy';
+    // Compiled where every op of the step replays: not the CNN (its dropout draws new masks).
+    this.compiled = (options.compile ?? true) && config.arch === 'mlp';
     // Each step is done with its batch before the next: one set of batch arrays serves the epoch.
     this.loader = new DataLoader(data.train, {
       batchSize: config.batch,

@@ -95,6 +95,10 @@ describe('a tiny CNN (in process, synthetic 16×16 images)', () => {
     expect(r.epochs[2].testAccuracy).toBeGreaterThan(0.9);
   });
 
+  it('runs its step eagerly (dropout draws new masks each step), which a compiled replay would freeze', () => {
+    expect(new Trainer(parseTrainArgs(TINY), splits).compiled).toBe(false);
+  });
+
   it('a run stopped mid-epoch and resumed from its checkpoint ends bit-identical, dropout masks included', () => {
     const config = parseTrainArgs([...TINY, '--epochs', '2']);
     const run = (stopAt: ((t: Trainer) => boolean) | null, from?: Uint8Array): Trainer => {

@@ -159,10 +159,11 @@ class Uses {
 /** A run of elementwise ops being assembled into one fused call. */
 class Chain {
   readonly ops: ElementwiseOp[] = [];
-  /** Arrays the run writes, and arrays it reads in a layout other than full. */
+  /** Arrays the run writes; arrays it reads repeated (row, col, scalar); arrays it reads full. */
   private readonly written: Float32Array[] = [];
   private readonly readRepeated: Float32Array[] = [];
   private readonly readFull: Float32Array[] = [];
+  /** The row length the repeated operands so far imply (0: none yet). */
   private inner = 0;
 
   constructor(readonly n: number) {}

@@ -251,7 +251,9 @@ try {
     const r = expectRun(process.execPath, ['--input-type=module', '-e', script]);
     nodeResult = JSON.parse(r.stdout);
     assert(nodeResult.wasmBuild !== null && nodeResult.useWasm, `wasm kernels not in use in Node: ${nodeResult.wasmBuild}`);
-    return `wasm ${nodeResult.wasmBuild}, losses ${nodeResult.losses[0].toFixed(4)} → ${nodeResult.losses.at(-1).toFixed(4)}`;
+    assert(nodeResult.compiledSame, 'the compiled training step gave other losses than the eager one');
+    assert(nodeResult.fusedSame, 'the compiled (fused) broadcast chain gave other bits than eager');
+    return `wasm ${nodeResult.wasmBuild}, losses ${nodeResult.losses[0].toFixed(4)} → ${nodeResult.losses.at(-1).toFixed(4)}, compiled and fused: the eager bits`;
   });
   let bundle;
   await check('esbuild bundles tensorgrad/core for the browser', async () => {
@@ -317,9 +319,13 @@ try {
       const f32 = maxRelDiff([...b.losses, ...b.firstWeights], [...nodeResult.losses, ...nodeResult.firstWeights]);
       assert(f32 <= 1e-4, `float32 training differs from Node's by ${f32} (relative)`);
       assert(b.losses.at(-1) < 0.8 * b.losses[0], `training did not reduce the loss: ${b.losses[0]} → ${b.losses.at(-1)}`);
+      // compile() in this engine (its own build, relaxed SIMD in current Chromium): its own eager bits.
+      assert(b.compiledSame, 'the compiled training step gave other losses than the eager one in Chromium');
+      assert(b.fusedSame, 'the compiled (fused) broadcast chain gave other bits than eager in Chromium');
       return (
         `Chromium ${browser.version()}, wasm ${b.wasmBuild} (before initWasm: ${b.before}); ` +
-        `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}`
+        `float64 grads max rel. diff ${f64.toExponential(1)}, ${b.losses.length} float32 steps max rel. diff ${f32.toExponential(1)}, ` +
+        'compiled and fused: the eager bits'
       );
     });
   }

@@ -61,9 +61,35 @@ export async function compute(tg) {
       losses.push(loss.item());
     }
   }
+  // The same training through compile() (traced, then replayed, elementwise runs fused): each
+  // loss must be the eager one bit for bit, in this engine. Cross-entropy takes the one-hot
+  // targets here, a tensor argument, with the same bits as the labels.
+  const model2 = new nn.MLP([features, 64, 4], { activation: 'relu', outputActivation: 'identity', init: 'he', seed: 3 });
+  const opt2 = new optim.SGD(model2.parameters(), { lr: 0.1, momentum: 0.9 });
+  const step = tg.compile((x, targets) => {
+    const loss = nn.crossEntropy(model2.forward(x), targets);
+    opt2.zeroGrad();
+    loss.backward();
+    opt2.step();
+    return loss;
+  });
+  const compiledLosses = [];
+  const loader2 = new data.DataLoader(dataset, { batchSize: 32, seed: 1, classes: 4 });
+  for (let epoch = 0; epoch < 2; epoch++) for (const batch of loader2.epoch(epoch)) compiledLosses.push(step(batch.inputs, batch.targets).item());
+  // A broadcast chain ending in sigmoid, compiled into one fused wasm call.
+  const cx = tg.randn([64, 64], { seed: 4 }),
+    cy = tg.randn([64], { seed: 5 }),
+    cz = tg.randn([64, 1], { seed: 6 });
+  const chain = (a, b, c) => a.mul(b).add(c).sigmoid().mul(a.abs());
+  const fusedChain = tg.compile(chain);
+  fusedChain(cx, cy, cz);
+  const fusedOut = fusedChain(cx, cy, cz).data,
+    eagerOut = tg.noGrad(() => chain(cx, cy, cz)).data;
   return {
     before,
     initialised,
+    compiledSame: compiledLosses.length === losses.length && compiledLosses.every((l, i) => Object.is(l, losses[i])),
+    fusedSame: fusedOut.length === eagerOut.length && fusedOut.every((v, i) => Object.is(v, eagerOut[i])),
     wasmBuild: tg.wasmBuild(),
     useWasm: tg.useWasm(),
     gx: Array.from(gx.data),

@@ -760,6 +760,20 @@ export function sparseMatmulScratchBytes(m: i32, k: i32, n: i32, transA: bool, t
   return max(roundUp((k + 31) >> 5, 4) * 4, (KC + 31) / 32 * 32);
 }
 
+/** Whether a lane of the first V accumulators is −0 (the relaxed build's redo test; V a literal). */
+@inline function anyNegZero(V: i32, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128): bool {
+  const negZero = i32x4.splat(i32.MIN_VALUE);
+  let hit = i32x4.eq(c0, negZero);
+  if (V > 1) hit = v128.or(hit, i32x4.eq(c1, negZero));
+  if (V > 2) hit = v128.or(hit, i32x4.eq(c2, negZero));
+  if (V > 3) hit = v128.or(hit, i32x4.eq(c3, negZero));
+  if (V > 4) hit = v128.or(hit, i32x4.eq(c4, negZero));
+  if (V > 5) hit = v128.or(hit, i32x4.eq(c5, negZero));
+  if (V > 6) hit = v128.or(hit, i32x4.eq(c6, negZero));
+  if (V > 7) hit = v128.or(hit, i32x4.eq(c7, negZero));
+  return v128.any_true(hit);
+}
+
 /**
  * Stores the or of four accumulators into `sink` (16 scratch bytes nothing reads), between
  * the first and the last four of a term's eight B-vector loads. V8 keeps wasm loads and
@@ -946,16 +960,7 @@ export function sparseMatmul(
     if (ASC_FEATURE_RELAXED_SIMD) {
       // A fused multiply-add can leave a −0 sum where the skipped +0 terms would have made
       // it +0 (see above): redo this block with every term, as matmul() does.
-      const negZero = i32x4.splat(i32.MIN_VALUE);
-      let hit = i32x4.eq(c0, negZero);
-      if (V > 1) hit = v128.or(hit, i32x4.eq(c1, negZero));
-      if (V > 2) hit = v128.or(hit, i32x4.eq(c2, negZero));
-      if (V > 3) hit = v128.or(hit, i32x4.eq(c3, negZero));
-      if (V > 4) hit = v128.or(hit, i32x4.eq(c4, negZero));
-      if (V > 5) hit = v128.or(hit, i32x4.eq(c5, negZero));
-      if (V > 6) hit = v128.or(hit, i32x4.eq(c6, negZero));
-      if (V > 7) hit = v128.or(hit, i32x4.eq(c7, negZero));
-      if (v128.any_true(hit)) {
+      if (anyNegZero(V, c0, c1, c2, c3, c4, c5, c6, c7)) {
         c0 = f32x4.splat(0); c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0; c6 = c0; c7 = c0;
         for (let kk = pc; kk < pc + kc; kk++) {
           const av = v128.load32_splat(row + (<usize>kk << 2));
@@ -1120,16 +1125,7 @@ function sparseOuter(
       }
       if (ASC_FEATURE_RELAXED_SIMD) {
         // As in sparseRow: a −0 sum may differ from matmul()'s +0; redo the block with every term.
-        const negZero = i32x4.splat(i32.MIN_VALUE);
-        let hit = i32x4.eq(c0, negZero);
-        if (V > 1) hit = v128.or(hit, i32x4.eq(c1, negZero));
-        if (V > 2) hit = v128.or(hit, i32x4.eq(c2, negZero));
-        if (V > 3) hit = v128.or(hit, i32x4.eq(c3, negZero));
-        if (V > 4) hit = v128.or(hit, i32x4.eq(c4, negZero));
-        if (V > 5) hit = v128.or(hit, i32x4.eq(c5, negZero));
-        if (V > 6) hit = v128.or(hit, i32x4.eq(c6, negZero));
-        if (V > 7) hit = v128.or(hit, i32x4.eq(c7, negZero));
-        if (v128.any_true(hit)) {
+        if (anyNegZero(V, c0, c1, c2, c3, c4, c5, c6, c7)) {
           c0 = f32x4.splat(0); c1 = c0; c2 = c0; c3 = c0; c4 = c0; c5 = c0; c6 = c0; c7 = c0;
           for (let r = 0; r < kc; r++) {
             const av = v128.load32_splat(acol + <usize>r * lda);

@@ -150,8 +150,11 @@ interface Trainer {
   dispose?(): void;
 }
 
-/** tensorgrad through its public nn/optim path: MLP, quadraticCost, SGD. */
-function tensorgradTrainer(init: Init): Trainer {
+/**
+ * tensorgrad through its public nn/optim path: MLP, quadraticCost, SGD; with `compiled` the
+ * same step under `compile` (traced once, then replayed).
+ */
+function tensorgradTrainer(init: Init, compiled: boolean): Trainer {
   const mlp = new nn.MLP([...SIZES], { activation: 'sigmoid', seed: 1 });
   mlp.loadNamedParameters([
     ['layers.0.weight', tensor(init.W1.slice(), { shape: [SIZES[0], SIZES[1]] })],
@@ -160,34 +163,12 @@ function tensorgradTrainer(init: Init): Trainer {
     ['layers.1.bias', tensor(init.b2.slice(), { shape: [SIZES[2]] })],
   ]);
   const opt = new optim.SGD(mlp.parameters(), { lr: LR });
-  return {
-    step(x, y) {
-      opt.zeroGrad();
-      const out = mlp.forward(tensor(x, { shape: [BATCH, SIZES[0]] }));
-      nn.quadraticCost(out, tensor(y, { shape: [BATCH, SIZES[2]] })).backward();
-      opt.step();
-    },
-    scores(test) {
-      return noGrad(() => mlp.forward(tensor(test.images, { shape: [test.count, SIZES[0]] }))).data;
-    },
-  };
-}
-
-/** The same nn/optim step as `tensorgradTrainer`, under `compile`: traced once, then replayed. */
-function tensorgradCompiledTrainer(init: Init): Trainer {
-  const mlp = new nn.MLP([...SIZES], { activation: 'sigmoid', seed: 1 });
-  mlp.loadNamedParameters([
-    ['layers.0.weight', tensor(init.W1.slice(), { shape: [SIZES[0], SIZES[1]] })],
-    ['layers.0.bias', tensor(init.b1.slice(), { shape: [SIZES[1]] })],
-    ['layers.1.weight', tensor(init.W2.slice(), { shape: [SIZES[1], SIZES[2]] })],
-    ['layers.1.bias', tensor(init.b2.slice(), { shape: [SIZES[2]] })],
-  ]);
-  const opt = new optim.SGD(mlp.parameters(), { lr: LR });
-  const step = compile((x: Tensor, y: Tensor) => {
+  const train = (x: Tensor, y: Tensor): void => {
     opt.zeroGrad();
     nn.quadraticCost(mlp.forward(x), y).backward();
     opt.step();
-  });
+  };
+  const step = compiled ? compile(train) : train;
   return {
     step(x, y) {
       step(tensor(x, { shape: [BATCH, SIZES[0]] }), tensor(y, { shape: [BATCH, SIZES[2]] }));
@@ -419,8 +400,8 @@ async function main(): Promise<void> {
   const init = makeInit(seed);
   const order = permutation(EPOCH, seed);
   const makers: Record<SystemName, () => Trainer> = {
-    tensorgrad: () => tensorgradTrainer(init),
-    'tensorgrad-compiled': () => tensorgradCompiledTrainer(init),
+    tensorgrad: () => tensorgradTrainer(init, false),
+    'tensorgrad-compiled': () => tensorgradTrainer(init, true),
     'tensorgrad-raw': () => tensorgradRawTrainer(init),
     'tfjs-cpu': () => tfjsTrainer('cpu', init),
     'tfjs-wasm': () => tfjsTrainer('wasm', init),

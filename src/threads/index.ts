@@ -45,6 +45,7 @@ import {
   PAGE,
   TAIL_BYTES,
   WASM32_BYTES,
+  checkActivation,
   checkMatmulArgs,
   checkSpan,
   copyIn,
@@ -386,9 +387,7 @@ export function linearF32Parallel(
   activation: number,
 ): void {
   const fn = 'linearF32Parallel';
-  if (!Number.isInteger(activation) || activation < 0 || activation > 3) {
-    throw new RangeError(`${fn}: activation must be 0 identity, 1 sigmoid, 2 tanh or 3 relu, got ${activation}`);
-  }
+  checkActivation(fn, activation);
   const p = pool;
   if (p === null) {
     linearForwardF32(out, x, w, bias, batch, inF, outF, activation as WasmActivationCode);

@@ -22,6 +22,7 @@ import {
   fusedElementwiseF32,
 } from '../kernels/wasm/index.js';
 import type { Step } from './trace.js';
+import { forEachArg, overlaps, overlapsAny } from './ranges.js';
 
 /** An input of an elementwise op: its array, its layout, and the row length that layout implies (0: any). */
 interface Input {
@@ -121,22 +122,12 @@ function asElementwise(step: Step): ElementwiseOp | null {
   return null;
 }
 
-/** Whether two arrays share any memory. */
-function overlaps(a: FloatArray, b: FloatArray): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-}
-
 /** Where each array of the program is used: step indices by ArrayBuffer, with the exact view. */
 class Uses {
   private readonly byBuffer = new Map<ArrayBufferLike, { arr: FloatArray; step: number }[]>();
 
   constructor(steps: readonly Step[]) {
-    steps.forEach((s, i) => {
-      for (const a of s.args) {
-        if (Array.isArray(a)) for (const x of a) this.add(x, i);
-        else this.add(a, i);
-      }
-    });
+    steps.forEach((s, i) => forEachArg(s.args, (x) => this.add(x, i)));
   }
 
   private add(x: unknown, step: number): void {
@@ -293,8 +284,7 @@ export function fuseElementwise(steps: readonly Step[], allocated: readonly Floa
     for (; j - i >= 2; j--) {
       const from = i,
         to = j - 1;
-      const mustStore = (arr: Float32Array): boolean =>
-        !own.has(arr) || keep.has(arr) || [...keep].some((k) => overlaps(k, arr)) || uses.usedOutside(arr, from, to);
+      const mustStore = (arr: Float32Array): boolean => !own.has(arr) || overlapsAny(arr, keep) || uses.usedOutside(arr, from, to);
       fused = assemble(chain, mustStore);
       if (fused !== null) break;
       chain.ops.pop();

@@ -10,6 +10,7 @@ import type { FloatArray } from '../kernels/types.js';
 import { dtypeOf } from '../dtype.js';
 import * as memory from '../backend/memory.js';
 import type { Step } from './trace.js';
+import { contains, forEachArg, overlapsAny } from './ranges.js';
 
 /** A planned program: its steps on shared blocks, and the blocks (kept alive by the program). */
 export interface PlannedSteps {
@@ -51,7 +52,7 @@ export function planBuffers(steps: readonly Step[], allocated: readonly FloatArr
     return undefined;
   };
   steps.forEach((s, i) => {
-    forEachArray(s.args, (x) => {
+    forEachArg(s.args, (x) => {
       const l = find(x);
       if (l === undefined) return;
       if (l.first < 0) l.first = i;
@@ -99,29 +100,4 @@ export function planBuffers(steps: readonly Step[], allocated: readonly FloatArr
   };
   const planned = steps.map((s) => (s.args.length === 0 ? s : { fn: s.fn, args: s.args.map((a) => (Array.isArray(a) ? a.map(remap) : remap(a))) }));
   return { steps: planned, blocks, buffers: used.length };
-}
-
-/** Whether `view` lies inside `buf`'s elements (the same memory). */
-function contains(buf: FloatArray, view: FloatArray): boolean {
-  return (
-    view.buffer === buf.buffer &&
-    view.BYTES_PER_ELEMENT === buf.BYTES_PER_ELEMENT &&
-    view.byteOffset >= buf.byteOffset &&
-    view.byteOffset + view.byteLength <= buf.byteOffset + buf.byteLength
-  );
-}
-
-/** Whether `buf` shares memory with one of `kept` (a returned tensor viewing an intermediate, say). */
-function overlapsAny(buf: FloatArray, kept: ReadonlySet<FloatArray>): boolean {
-  for (const k of kept) {
-    if (k.buffer === buf.buffer && k.byteOffset < buf.byteOffset + buf.byteLength && buf.byteOffset < k.byteOffset + k.byteLength) return true;
-  }
-  return false;
-}
-
-function forEachArray(args: readonly unknown[], f: (x: unknown) => void): void {
-  for (const a of args) {
-    if (Array.isArray(a)) for (const x of a) f(x);
-    else f(a);
-  }
 }

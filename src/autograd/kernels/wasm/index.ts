@@ -21,7 +21,7 @@ export {
   type Heap,
 } from './heap.js';
 export { isResident, residentF32, wasmMemoryBytes, zeroF32 } from './memory.js';
-export { checkDim, checkMatmulArgs, checkSpan } from './checks.js';
+export { checkActivation, checkDim, checkMatmulArgs, checkSpan } from './checks.js';
 export {
   activationBackwardF32,
   activationF32,
